@@ -1,0 +1,27 @@
+package io.millrace.ingest;
+
+import io.millrace.record.ExampleSchema;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Reads one input format into {@link io.millrace.record.Example}s: the pure-Java core behind
+ * {@link ReadExamples}, usable without a Beam runner.
+ */
+public interface FormatReader extends Serializable {
+
+  /**
+   * Determines the example schema of a data set from its files (a header, a file schema, or a
+   * sample of records), before any record is read in the pipeline.
+   *
+   * @throws InputException when the files give no usable schema; the message names the file
+   */
+  ExampleSchema inferSchema(List<? extends SourceFile> files) throws IOException;
+
+  /**
+   * Reads every record of one file into the sink. Bad records, and an unreadable remainder of the
+   * file, go to {@link ExampleSink#reject}: this method does not throw for bad input.
+   */
+  void read(SourceFile file, ExampleSchema schema, ExampleSink sink);
+}
