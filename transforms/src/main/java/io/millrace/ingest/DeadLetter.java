@@ -6,10 +6,10 @@ import java.util.Objects;
 /**
  * An input record that could not be ingested, with where it came from and why.
  *
- * <p>Every input record ends up either as an example or as exactly one dead letter, so that
- * records in = examples out + dead letters. A file that cannot be read past some point (a
- * truncated GZIP stream, a cut-off TFRecord, a Parquet file without its footer) yields one dead
- * letter for the unreadable remainder.
+ * <p>Every input record ends up either as an example or as exactly one dead letter, so that records
+ * in = examples out + dead letters. A file that cannot be read past some point (a truncated GZIP
+ * stream, a cut-off TFRecord, a Parquet file without its footer) yields one dead letter for the
+ * unreadable remainder.
  */
 public final class DeadLetter implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -6,8 +6,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Reads one input format into {@link io.millrace.record.Example}s: the pure-Java core behind
- * {@link ReadExamples}, usable without a Beam runner.
+ * Reads one input format into {@link io.millrace.record.Example}s: the pure-Java core behind {@link
+ * ReadExamples}, usable without a Beam runner.
  */
 public interface FormatReader extends Serializable {
 

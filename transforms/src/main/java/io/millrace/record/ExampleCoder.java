@@ -19,7 +19,11 @@ import org.apache.beam.sdk.util.VarInt;
 public final class ExampleCoder extends CustomCoder<Example> {
   private static final long serialVersionUID = 1L;
 
+  private static final ThreadLocal<ByteArrayBuffer> BUFFER =
+      ThreadLocal.withInitial(ByteArrayBuffer::new);
+
   private final ExampleSchema schema;
+  private transient volatile ExampleSchema lastCheckedSchema;
 
   private ExampleCoder(ExampleSchema schema) {
     this.schema = Objects.requireNonNull(schema);
@@ -35,45 +39,60 @@ public final class ExampleCoder extends CustomCoder<Example> {
 
   @Override
   public void encode(Example example, OutputStream out) throws IOException {
-    if (!example.schema().equals(schema)) {
-      throw new IllegalArgumentException(
-          "example of schema " + example.schema() + " given to a coder of schema " + schema);
-    }
+    ByteArrayBuffer buffer = BUFFER.get();
+    buffer.reset();
+    encode(example, buffer);
+    out.write(buffer.array(), 0, buffer.size());
+  }
+
+  /** Appends the canonical encoding of an example of this coder's schema to a buffer. */
+  public void encode(Example example, ByteArrayBuffer out) {
+    checkSchema(example);
     for (int i = 0; i < schema.size(); i++) {
       Object v = example.rawValues(i);
       if (v == null) {
-        out.write(0);
+        out.writeByte(0);
         continue;
       }
       switch (schema.type(i)) {
         case INT:
           long[] ints = (long[]) v;
-          VarInt.encode(ints.length + 1, out);
+          out.writeVarLong(ints.length + 1);
           for (long x : ints) {
-            VarInt.encode((x << 1) ^ (x >> 63), out);
+            out.writeVarLong((x << 1) ^ (x >> 63));
           }
           break;
         case FLOAT:
           double[] floats = (double[]) v;
-          VarInt.encode(floats.length + 1, out);
-          byte[] buffer = new byte[8 * floats.length];
-          for (int j = 0; j < floats.length; j++) {
-            long bits = Double.doubleToRawLongBits(floats[j]);
-            for (int b = 0; b < 8; b++) {
-              buffer[8 * j + b] = (byte) (bits >>> (8 * b));
-            }
+          out.writeVarLong(floats.length + 1);
+          for (double x : floats) {
+            out.writeLongLittleEndian(Double.doubleToRawLongBits(x));
           }
-          out.write(buffer);
           break;
         case BYTES:
           byte[][] bytes = (byte[][]) v;
-          VarInt.encode(bytes.length + 1, out);
+          out.writeVarLong(bytes.length + 1);
           for (byte[] b : bytes) {
-            VarInt.encode(b.length, out);
+            out.writeVarLong(b.length);
             out.write(b);
           }
           break;
       }
+    }
+  }
+
+  /**
+   * Examples normally share their reader's schema instance, while this coder holds a deserialized
+   * copy; remembering the last instance found equal keeps the check off the per-record path.
+   */
+  private void checkSchema(Example example) {
+    ExampleSchema given = example.schema();
+    if (given != lastCheckedSchema) {
+      if (!given.equals(schema)) {
+        throw new IllegalArgumentException(
+            "example of schema " + given + " given to a coder of schema " + schema);
+      }
+      lastCheckedSchema = given;
     }
   }
 

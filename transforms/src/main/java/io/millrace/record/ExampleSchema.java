@@ -82,7 +82,8 @@ public final class ExampleSchema implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return this == o || (o instanceof ExampleSchema && ((ExampleSchema) o).features.equals(features));
+    return this == o
+        || (o instanceof ExampleSchema && ((ExampleSchema) o).features.equals(features));
   }
 
   @Override

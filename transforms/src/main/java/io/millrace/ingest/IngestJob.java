@@ -1,0 +1,446 @@
+package io.millrace.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.WriteShards;
+import io.millrace.examples.ExampleAvroSink;
+import io.millrace.examples.ExamplesManifest;
+import io.millrace.record.Example;
+import io.millrace.record.ExampleSchema;
+import io.millrace.split.SplitExamples;
+import io.millrace.split.Splits;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * The ingestion stage as one job: resolve and fingerprint the input, read it into examples, split
+ * them, and write an examples artifact (Avro per split, dead letters as JSON lines, {@code
+ * manifest.json}) atomically.
+ *
+ * <p>The run fails, and nothing is committed, when more than {@link Config#maxBadFraction()} of the
+ * records are dead letters; the staged dead letters are kept for inspection and named in the error.
+ */
+public final class IngestJob {
+  public static final String DEAD_LETTER_DIR = "dead-letter";
+  private static final String COUNTS_FILE = "counts.tsv";
+  private static final String DEAD_LETTER_KEY = "\u0000dead-letter";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private IngestJob() {}
+
+  /** What to ingest and how. Immutable. */
+  public static final class Config {
+    private final List<String> patterns;
+    private final Map<String, String> splitPatterns;
+    private final Long firstSpan;
+    private final Long lastSpan;
+    private final ExampleFormat format;
+    private final FormatOptions formatOptions;
+    private final Splits splits;
+    private final Path output;
+    private final boolean overwrite;
+    private final double maxBadFraction;
+
+    private Config(
+        List<String> patterns,
+        Map<String, String> splitPatterns,
+        Long firstSpan,
+        Long lastSpan,
+        ExampleFormat format,
+        FormatOptions formatOptions,
+        Splits splits,
+        Path output,
+        boolean overwrite,
+        double maxBadFraction) {
+      this.patterns = patterns;
+      this.splitPatterns = splitPatterns;
+      this.firstSpan = firstSpan;
+      this.lastSpan = lastSpan;
+      this.format = format;
+      this.formatOptions = formatOptions;
+      this.splits = splits;
+      this.output = output;
+      this.overwrite = overwrite;
+      this.maxBadFraction = maxBadFraction;
+    }
+
+    /** Ingests the files matching one pattern, divided by hash splits (default train=2,eval=1). */
+    public static Config of(String pattern, Path output) {
+      return new Config(
+          List.of(pattern),
+          Map.of(),
+          null,
+          null,
+          null,
+          FormatOptions.defaults(),
+          Splits.trainEval(),
+          output,
+          false,
+          0.01);
+    }
+
+    /** Ingests one pattern per split, e.g. {@code train -> a/*.csv, eval -> b/*.csv}. */
+    public static Config ofSplits(Map<String, String> splitPatterns, Path output) {
+      if (splitPatterns.isEmpty()) {
+        throw new IllegalArgumentException("no split patterns given");
+      }
+      return new Config(
+          List.of(),
+          new LinkedHashMap<>(splitPatterns),
+          null,
+          null,
+          null,
+          FormatOptions.defaults(),
+          null,
+          output,
+          false,
+          0.01);
+    }
+
+    public Config withSpans(long first, long last) {
+      return new Config(
+          patterns,
+          splitPatterns,
+          first,
+          last,
+          format,
+          formatOptions,
+          splits,
+          output,
+          overwrite,
+          maxBadFraction);
+    }
+
+    public Config withFormat(ExampleFormat format) {
+      return new Config(
+          patterns,
+          splitPatterns,
+          firstSpan,
+          lastSpan,
+          format,
+          formatOptions,
+          splits,
+          output,
+          overwrite,
+          maxBadFraction);
+    }
+
+    public Config withFormatOptions(FormatOptions formatOptions) {
+      return new Config(
+          patterns,
+          splitPatterns,
+          firstSpan,
+          lastSpan,
+          format,
+          formatOptions,
+          splits,
+          output,
+          overwrite,
+          maxBadFraction);
+    }
+
+    public Config withSplits(Splits splits) {
+      if (!splitPatterns.isEmpty()) {
+        throw new IllegalArgumentException(
+            "splits are given as separate input patterns; hash splits do not apply");
+      }
+      return new Config(
+          patterns,
+          splitPatterns,
+          firstSpan,
+          lastSpan,
+          format,
+          formatOptions,
+          splits,
+          output,
+          overwrite,
+          maxBadFraction);
+    }
+
+    public Config withOverwrite(boolean overwrite) {
+      return new Config(
+          patterns,
+          splitPatterns,
+          firstSpan,
+          lastSpan,
+          format,
+          formatOptions,
+          splits,
+          output,
+          overwrite,
+          maxBadFraction);
+    }
+
+    /** The largest fraction of records that may be dead letters before the run fails. */
+    public Config withMaxBadFraction(double fraction) {
+      if (!(fraction >= 0 && fraction <= 1)) {
+        throw new IllegalArgumentException("max bad fraction must be in [0, 1], not " + fraction);
+      }
+      return new Config(
+          patterns,
+          splitPatterns,
+          firstSpan,
+          lastSpan,
+          format,
+          formatOptions,
+          splits,
+          output,
+          overwrite,
+          fraction);
+    }
+
+    public double maxBadFraction() {
+      return maxBadFraction;
+    }
+
+    public Path output() {
+      return output;
+    }
+  }
+
+  /** A resolved input pattern and the split it fills (null: divided by hash splits). */
+  private record Group(String split, ResolvedInput input) {}
+
+  /**
+   * Runs the job and commits the artifact.
+   *
+   * @param log where progress is reported
+   * @return the committed manifest
+   * @throws InputException when the input cannot be matched or read, or too many records are bad
+   */
+  public static ExamplesManifest run(Config config, PipelineOptions options, PrintStream log)
+      throws IOException {
+    List<Group> groups = resolve(config);
+    List<MatchResult.Metadata> allFiles = new ArrayList<>();
+    groups.forEach(g -> allFiles.addAll(g.input().files()));
+    ReadExamples.Plan plan =
+        ReadExamples.from(new ResolvedInput("", null, null, allFiles))
+            .withFormat(config.format)
+            .withFormatOptions(config.formatOptions)
+            .plan();
+    ExampleSchema schema = plan.schema();
+    if (config.splits != null) {
+      config.splits.validate(schema);
+    }
+    long bytes = allFiles.stream().mapToLong(MatchResult.Metadata::sizeBytes).sum();
+    log.printf(
+        "Reading %d %s file(s), %.1f MB, %d features%n",
+        allFiles.size(), plan.format(), bytes / 1e6, schema.size());
+
+    List<ExamplesManifest.InputGroup> inputGroups = new ArrayList<>();
+    for (Group g : groups) {
+      List<ExamplesManifest.InputFile> files = new ArrayList<>();
+      for (ResolvedInput.FileFingerprint f : g.input().fingerprint()) {
+        files.add(new ExamplesManifest.InputFile(f.path(), f.sizeBytes(), f.sha256()));
+      }
+      inputGroups.add(
+          new ExamplesManifest.InputGroup(
+              g.split(), g.input().pattern(), g.input().span(), g.input().version(), files));
+    }
+
+    ArtifactDirectory artifact = ArtifactDirectory.begin(config.output, config.overwrite);
+    Path staging = artifact.staging();
+    Pipeline pipeline = Pipeline.create(options);
+    Map<String, PCollection<Example>> splitExamples = new LinkedHashMap<>();
+    List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+    for (Group g : groups) {
+      String name = g.split() == null ? "Read" : "Read-" + g.split();
+      ReadExamples.Result read =
+          pipeline.apply(
+              name,
+              ReadExamples.from(g.input())
+                  .withFormat(plan.format())
+                  .withFormatOptions(config.formatOptions)
+                  .withSchema(schema));
+      deadLetters.add(read.deadLetters());
+      if (g.split() != null) {
+        splitExamples.put(g.split(), read.examples());
+      } else {
+        PCollectionList<Example> parts =
+            read.examples().apply("Split", SplitExamples.into(config.splits));
+        for (int i = 0; i < config.splits.names().size(); i++) {
+          splitExamples.put(config.splits.names().get(i), parts.get(i));
+        }
+      }
+    }
+
+    List<PCollection<String>> counts = new ArrayList<>();
+    for (Map.Entry<String, PCollection<Example>> split : splitExamples.entrySet()) {
+      String name = split.getKey();
+      counts.add(
+          countLine(
+              split
+                  .getValue()
+                  .apply(
+                      "Write-" + name,
+                      WriteShards.to(
+                          staging.resolve(name).toString(), ".avro", new ExampleAvroSink(schema))),
+              name));
+    }
+    PCollection<String> deadLetterJson =
+        PCollectionList.of(deadLetters)
+            .apply("AllDeadLetters", Flatten.pCollections())
+            .apply(
+                "DeadLettersToJson",
+                MapElements.into(TypeDescriptors.strings()).via(IngestJob::toJson));
+    counts.add(
+        countLine(
+            deadLetterJson.apply(
+                "WriteDeadLetters",
+                WriteShards.to(
+                    staging.resolve(DEAD_LETTER_DIR).toString(), ".jsonl", TextIO.sink())),
+            DEAD_LETTER_KEY));
+    PCollectionList.of(counts)
+        .apply("AllCounts", Flatten.pCollections())
+        .apply(
+            "WriteCounts",
+            TextIO.write().to(staging.resolve(COUNTS_FILE).toString()).withoutSharding());
+
+    long started = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    PipelineResult.State state = result.waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      artifact.abandon();
+      throw new IOException("the ingestion pipeline ended in state " + state);
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+
+    Map<String, Long> counted = readCounts(staging.resolve(COUNTS_FILE));
+    Files.delete(staging.resolve(COUNTS_FILE));
+    long deadLetterCount = counted.getOrDefault(DEAD_LETTER_KEY, 0L);
+    long examples = 0;
+    List<ExamplesManifest.Split> splits = new ArrayList<>();
+    for (String name : splitExamples.keySet()) {
+      long n = counted.getOrDefault(name, 0L);
+      examples += n;
+      Integer buckets = config.splits == null ? null : config.splits.buckets().get(name);
+      splits.add(new ExamplesManifest.Split(name, buckets, n, name + "/part-*.avro"));
+    }
+    long recordsIn = examples + deadLetterCount;
+    log.printf(
+        "Read %,d records in %.1f s (%,.0f records/s): %,d examples, %,d dead letters%n",
+        recordsIn, seconds, recordsIn / Math.max(seconds, 1e-9), examples, deadLetterCount);
+
+    double badFraction = recordsIn == 0 ? 0 : (double) deadLetterCount / recordsIn;
+    if (badFraction > config.maxBadFraction) {
+      throw new InputException(
+          String.format(
+              "%,d of %,d records (%.2f%%) could not be read, more than --max-bad-fraction %s"
+                  + " allows; nothing was committed to %s. The dead letters, with file, record,"
+                  + " field and reason, are in %s",
+              deadLetterCount,
+              recordsIn,
+              100 * badFraction,
+              config.maxBadFraction,
+              artifact.target(),
+              staging.resolve(DEAD_LETTER_DIR)));
+    }
+
+    ExamplesManifest manifest =
+        new ExamplesManifest(
+            ExamplesManifest.LAYOUT,
+            Instant.now().toString(),
+            options.getRunner().getSimpleName(),
+            new ExamplesManifest.Input(plan.format().name(), fingerprint(inputGroups), inputGroups),
+            ExamplesManifest.features(schema),
+            config.splits == null ? null : config.splits.hashFeature(),
+            splits,
+            recordsIn,
+            deadLetterCount,
+            DEAD_LETTER_DIR + "/part-*.jsonl");
+    manifest.writeTo(staging);
+    artifact.commit();
+    return manifest;
+  }
+
+  private static List<Group> resolve(Config config) throws IOException {
+    List<Group> groups = new ArrayList<>();
+    if (config.splitPatterns.isEmpty()) {
+      groups.add(new Group(null, pattern(config, config.patterns.get(0)).resolve()));
+    } else {
+      for (Map.Entry<String, String> e : config.splitPatterns.entrySet()) {
+        groups.add(new Group(e.getKey(), pattern(config, e.getValue()).resolve()));
+      }
+    }
+    return groups;
+  }
+
+  private static InputPattern pattern(Config config, String pattern) {
+    InputPattern p = InputPattern.of(pattern);
+    return config.firstSpan == null ? p : p.spans(config.firstSpan, config.lastSpan);
+  }
+
+  private static PCollection<String> countLine(
+      PCollection<WriteShards.Written> written, String key) {
+    return written
+        .apply(
+            "CountLine-" + key.replace("\u0000", ""),
+            MapElements.into(TypeDescriptors.strings())
+                .via((WriteShards.Written w) -> key + "\t" + w.records()))
+        .setCoder(StringUtf8Coder.of());
+  }
+
+  private static Map<String, Long> readCounts(Path file) throws IOException {
+    Map<String, Long> counts = new HashMap<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      int tab = line.lastIndexOf('\t');
+      counts.merge(line.substring(0, tab), Long.parseLong(line.substring(tab + 1)), Long::sum);
+    }
+    return counts;
+  }
+
+  /** SHA-256 over each file's name, size and content hash, in sorted order. */
+  static String fingerprint(List<ExamplesManifest.InputGroup> groups) {
+    TreeSet<String> lines = new TreeSet<>();
+    for (ExamplesManifest.InputGroup g : groups) {
+      for (ExamplesManifest.InputFile f : g.files()) {
+        String name = f.path().substring(f.path().lastIndexOf('/') + 1);
+        lines.add(
+            (g.split() == null ? "" : g.split())
+                + "\t"
+                + name
+                + "\t"
+                + f.sizeBytes()
+                + "\t"
+                + f.sha256());
+      }
+    }
+    Hasher sha = Hashing.sha256().newHasher();
+    lines.forEach(l -> sha.putString(l + "\n", StandardCharsets.UTF_8));
+    return sha.hash().toString();
+  }
+
+  private static String toJson(DeadLetter d) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("source", d.source());
+    node.put("record", d.recordNumber());
+    node.put("field", d.field());
+    node.put("reason", d.reason());
+    node.put("raw", d.raw());
+    return node.toString();
+  }
+}

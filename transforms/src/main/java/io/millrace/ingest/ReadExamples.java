@@ -1,0 +1,244 @@
+package io.millrace.ingest;
+
+import io.millrace.record.Example;
+import io.millrace.record.ExampleCoder;
+import io.millrace.record.ExampleSchema;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MetadataCoderV2;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Reads CSV, Avro, Parquet or TFRecord ({@code tf.Example}) files into {@link Example}s, sending
+ * every record that cannot be read to a dead-letter collection instead of failing or dropping it.
+ *
+ * <pre>{@code
+ * ReadExamples.Result read = pipeline.apply(ReadExamples.from("data/span-{SPAN}/*.csv"));
+ * PCollection<Example> examples = read.examples();
+ * PCollection<DeadLetter> bad = read.deadLetters();
+ * }</pre>
+ *
+ * <p>Files are matched, and the example schema is inferred, when the transform is applied (as TFX's
+ * ExampleGen driver does), so the schema is fixed before any record flows. Each file is read whole
+ * by one worker; files are spread over workers.
+ */
+public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> {
+  private static final long serialVersionUID = 1L;
+
+  private final List<InputPattern> patterns;
+  private final ResolvedInput resolved;
+  private final ExampleFormat format;
+  private final FormatOptions options;
+  private final ExampleSchema schema;
+
+  private ReadExamples(
+      List<InputPattern> patterns,
+      ResolvedInput resolved,
+      ExampleFormat format,
+      FormatOptions options,
+      ExampleSchema schema) {
+    this.patterns = patterns;
+    this.resolved = resolved;
+    this.format = format;
+    this.options = options;
+    this.schema = schema;
+  }
+
+  /** Reads the files matching a pattern, which may name {@code {SPAN}} and {@code {VERSION}}. */
+  public static ReadExamples from(String pattern) {
+    return from(InputPattern.of(pattern));
+  }
+
+  public static ReadExamples from(InputPattern pattern) {
+    return new ReadExamples(List.of(pattern), null, null, FormatOptions.defaults(), null);
+  }
+
+  /** Reads files already resolved, e.g. to fingerprint them before the pipeline runs. */
+  public static ReadExamples from(ResolvedInput input) {
+    return new ReadExamples(List.of(), input, null, FormatOptions.defaults(), null);
+  }
+
+  /** The format; by default told from the first file's name. */
+  public ReadExamples withFormat(ExampleFormat format) {
+    return new ReadExamples(patterns, resolved, format, options, schema);
+  }
+
+  public ReadExamples withFormatOptions(FormatOptions options) {
+    return new ReadExamples(patterns, resolved, format, options, schema);
+  }
+
+  /** The schema to read with; by default inferred from the files. */
+  public ReadExamples withSchema(ExampleSchema schema) {
+    return new ReadExamples(patterns, resolved, format, options, schema);
+  }
+
+  /** Resolves the input and infers the schema as {@link #expand} would, without a pipeline. */
+  public Plan plan() {
+    try {
+      ResolvedInput input = resolved != null ? resolved : patterns.get(0).resolve();
+      ExampleFormat fmt =
+          format != null
+              ? format
+              : ExampleFormat.fromFileName(input.files().get(0).resourceId().toString());
+      ExampleSchema s =
+          schema != null ? schema : fmt.reader(options).inferSchema(input.sourceFiles());
+      return new Plan(input, fmt, s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public Result expand(PBegin begin) {
+    Plan plan = plan();
+    FormatReader reader = plan.format.reader(options);
+    PCollectionTuple read =
+        begin
+            .apply("ListFiles", Create.of(plan.input.files()).withCoder(MetadataCoderV2.of()))
+            .apply("SpreadFiles", Reshuffle.viaRandomKey())
+            .apply(
+                "ReadFiles",
+                ParDo.of(new ReadFileFn(reader, plan.schema))
+                    .withOutputTags(ReadFileFn.EXAMPLES, TupleTagList.of(ReadFileFn.DEAD_LETTERS)));
+    PCollection<Example> examples =
+        read.get(ReadFileFn.EXAMPLES).setCoder(ExampleCoder.of(plan.schema));
+    PCollection<DeadLetter> deadLetters =
+        read.get(ReadFileFn.DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    return new Result(begin.getPipeline(), plan, examples, deadLetters);
+  }
+
+  /** What a read resolved to before running: the files, their format and the example schema. */
+  public static final class Plan {
+    private final ResolvedInput input;
+    private final ExampleFormat format;
+    private final ExampleSchema schema;
+
+    Plan(ResolvedInput input, ExampleFormat format, ExampleSchema schema) {
+      this.input = input;
+      this.format = format;
+      this.schema = schema;
+    }
+
+    public ResolvedInput input() {
+      return input;
+    }
+
+    public ExampleFormat format() {
+      return format;
+    }
+
+    public ExampleSchema schema() {
+      return schema;
+    }
+  }
+
+  /** The examples read, the records that could not be, and what the read resolved to. */
+  public static final class Result implements POutput {
+    private final Pipeline pipeline;
+    private final Plan plan;
+    private final PCollection<Example> examples;
+    private final PCollection<DeadLetter> deadLetters;
+
+    Result(
+        Pipeline pipeline,
+        Plan plan,
+        PCollection<Example> examples,
+        PCollection<DeadLetter> deadLetters) {
+      this.pipeline = pipeline;
+      this.plan = plan;
+      this.examples = examples;
+      this.deadLetters = deadLetters;
+    }
+
+    public PCollection<Example> examples() {
+      return examples;
+    }
+
+    public PCollection<DeadLetter> deadLetters() {
+      return deadLetters;
+    }
+
+    public Plan plan() {
+      return plan;
+    }
+
+    public ExampleSchema schema() {
+      return plan.schema;
+    }
+
+    @Override
+    public Pipeline getPipeline() {
+      return pipeline;
+    }
+
+    @Override
+    public Map<TupleTag<?>, PValue> expand() {
+      return Map.of(
+          ReadFileFn.EXAMPLES, examples,
+          ReadFileFn.DEAD_LETTERS, deadLetters);
+    }
+
+    @Override
+    public void finishSpecifyingOutput(
+        String transformName, PInput input, PTransform<?, ?> transform) {}
+  }
+
+  private static final class ReadFileFn extends DoFn<MatchResult.Metadata, Example> {
+    private static final long serialVersionUID = 1L;
+    static final TupleTag<Example> EXAMPLES = new TupleTag<Example>("examples") {};
+    static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>("deadLetters") {};
+
+    private final FormatReader reader;
+    private final ExampleSchema schema;
+    private final Counter examplesRead = Metrics.counter(ReadExamples.class, "examples");
+    private final Counter deadLettersRead = Metrics.counter(ReadExamples.class, "deadLetters");
+
+    ReadFileFn(FormatReader reader, ExampleSchema schema) {
+      this.reader = reader;
+      this.schema = schema;
+    }
+
+    @ProcessElement
+    public void process(@Element MatchResult.Metadata file, MultiOutputReceiver out) {
+      OutputReceiver<Example> examples = out.get(EXAMPLES);
+      OutputReceiver<DeadLetter> deadLetters = out.get(DEAD_LETTERS);
+      long[] counts = new long[2];
+      reader.read(
+          new BeamSourceFile(file),
+          schema,
+          new ExampleSink() {
+            @Override
+            public void accept(Example example) {
+              examples.output(example);
+              counts[0]++;
+            }
+
+            @Override
+            public void reject(DeadLetter deadLetter) {
+              deadLetters.output(deadLetter);
+              counts[1]++;
+            }
+          });
+      examplesRead.inc(counts[0]);
+      deadLettersRead.inc(counts[1]);
+    }
+  }
+}

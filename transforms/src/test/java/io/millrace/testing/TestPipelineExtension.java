@@ -1,0 +1,58 @@
+package io.millrace.testing;
+
+import java.lang.reflect.Method;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.runner.Description;
+import org.junit.runners.model.Statement;
+
+/**
+ * Gives JUnit 5 tests a Beam {@link TestPipeline} parameter with the checks its JUnit 4 rule makes:
+ * a pipeline that was built but never run fails the test, and PAsserts are verified to have run.
+ */
+public final class TestPipelineExtension implements ParameterResolver, InvocationInterceptor {
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(TestPipelineExtension.class);
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == TestPipeline.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return pipeline(context);
+  }
+
+  @Override
+  public void interceptTestMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext context)
+      throws Throwable {
+    Statement test =
+        new Statement() {
+          @Override
+          public void evaluate() throws Throwable {
+            invocation.proceed();
+          }
+        };
+    Description description =
+        Description.createTestDescription(
+            context.getRequiredTestClass(), context.getRequiredTestMethod().getName());
+    pipeline(context).apply(test, description).evaluate();
+  }
+
+  private static TestPipeline pipeline(ExtensionContext context) {
+    return context
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            "pipeline",
+            key -> TestPipeline.create().enableAbandonedNodeEnforcement(true),
+            TestPipeline.class);
+  }
+}
