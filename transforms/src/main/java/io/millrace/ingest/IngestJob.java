@@ -13,8 +13,9 @@ import io.millrace.record.ExampleSchema;
 import io.millrace.split.SplitExamples;
 import io.millrace.split.Splits;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -46,7 +47,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class IngestJob {
   public static final String DEAD_LETTER_DIR = "dead-letter";
-  private static final String COUNTS_FILE = "counts.tsv";
+  private static final String COUNTS_DIR = ".counts";
   private static final String DEAD_LETTER_KEY = "\u0000dead-letter";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -232,7 +233,7 @@ public final class IngestJob {
    * @return the committed manifest
    * @throws InputException when the input cannot be matched or read, or too many records are bad
    */
-  public static ExamplesManifest run(Config config, PipelineOptions options, PrintStream log)
+  public static ExamplesManifest run(Config config, PipelineOptions options, PrintWriter log)
       throws IOException {
     List<Group> groups = resolve(config);
     List<MatchResult.Metadata> allFiles = new ArrayList<>();
@@ -250,6 +251,7 @@ public final class IngestJob {
     log.printf(
         "Reading %d %s file(s), %.1f MB, %d features%n",
         allFiles.size(), plan.format(), bytes / 1e6, schema.size());
+    log.flush();
 
     List<ExamplesManifest.InputGroup> inputGroups = new ArrayList<>();
     for (Group g : groups) {
@@ -318,7 +320,7 @@ public final class IngestJob {
         .apply("AllCounts", Flatten.pCollections())
         .apply(
             "WriteCounts",
-            TextIO.write().to(staging.resolve(COUNTS_FILE).toString()).withoutSharding());
+            WriteShards.to(staging.resolve(COUNTS_DIR).toString(), ".tsv", TextIO.sink()));
 
     long started = System.nanoTime();
     PipelineResult result = pipeline.run();
@@ -329,8 +331,8 @@ public final class IngestJob {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
 
-    Map<String, Long> counted = readCounts(staging.resolve(COUNTS_FILE));
-    Files.delete(staging.resolve(COUNTS_FILE));
+    Map<String, Long> counted = readCounts(staging.resolve(COUNTS_DIR));
+    ArtifactDirectory.deleteRecursively(staging.resolve(COUNTS_DIR));
     long deadLetterCount = counted.getOrDefault(DEAD_LETTER_KEY, 0L);
     long examples = 0;
     List<ExamplesManifest.Split> splits = new ArrayList<>();
@@ -344,6 +346,7 @@ public final class IngestJob {
     log.printf(
         "Read %,d records in %.1f s (%,.0f records/s): %,d examples, %,d dead letters%n",
         recordsIn, seconds, recordsIn / Math.max(seconds, 1e-9), examples, deadLetterCount);
+    log.flush();
 
     double badFraction = recordsIn == 0 ? 0 : (double) deadLetterCount / recordsIn;
     if (badFraction > config.maxBadFraction) {
@@ -404,11 +407,16 @@ public final class IngestJob {
         .setCoder(StringUtf8Coder.of());
   }
 
-  private static Map<String, Long> readCounts(Path file) throws IOException {
+  private static Map<String, Long> readCounts(Path dir) throws IOException {
     Map<String, Long> counts = new HashMap<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      int tab = line.lastIndexOf('\t');
-      counts.merge(line.substring(0, tab), Long.parseLong(line.substring(tab + 1)), Long::sum);
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "part-*")) {
+      for (Path file : files) {
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          int tab = line.lastIndexOf('\t');
+          counts.merge(
+              line.substring(0, tab), Long.parseLong(line.substring(tab + 1)), Long::sum);
+        }
+      }
     }
     return counts;
   }

@@ -8,17 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.millrace.examples.ExamplesAvro;
+import io.millrace.examples.ExamplesArtifact;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.ingest.csv.CsvFormatReader;
 import io.millrace.record.Example;
-import io.millrace.record.ExampleSchema;
 import io.millrace.split.Splits;
 import io.millrace.testing.CollectingSink;
 import io.millrace.testing.SharedData;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.avro.file.DataFileReader;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.Test;
@@ -34,27 +32,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 class IngestJobTest {
   @TempDir Path dir;
-  private final PrintStream log = new PrintStream(new ByteArrayOutputStream());
+  private final PrintWriter log = new PrintWriter(new StringWriter());
 
   private static PipelineOptions options() {
     return TestPipeline.testingPipelineOptions();
   }
 
   /** Every example of a split, read back from its Avro files, counted by value. */
-  private static Map<Example, Integer> readSplit(Path artifact, String split, ExampleSchema schema)
-      throws IOException {
-    Map<Example, Integer> examples = new HashMap<>();
-    try (Stream<Path> files = Files.list(artifact.resolve(split))) {
-      for (Path file : files.sorted().toList()) {
-        assertTrue(
-            file.getFileName().toString().matches("part-\\d{5}-of-\\d{5}\\.avro"), file.toString());
-        try (DataFileReader<Example> reader =
-            new DataFileReader<>(file.toFile(), ExamplesAvro.reader(schema))) {
-          reader.forEach(e -> examples.merge(e, 1, Integer::sum));
-        }
-      }
+  private static Map<Example, Integer> readSplit(Path artifact, String split) throws IOException {
+    ExamplesArtifact examples = ExamplesArtifact.open(artifact);
+    for (Path file : examples.files(split)) {
+      assertTrue(
+          file.getFileName().toString().matches("part-\\d{5}-of-\\d{5}\\.avro"), file.toString());
     }
-    return examples;
+    Map<Example, Integer> counts = new HashMap<>();
+    examples.forEach(split, e -> counts.merge(e, 1, Integer::sum));
+    return counts;
   }
 
   @Test
@@ -80,9 +73,8 @@ class IngestJobTest {
     assertEquals(manifest, ExamplesManifest.read(dir.resolve("a")));
 
     // The splits together are exactly the records the CSV reader reads.
-    ExampleSchema schema = manifest.schema();
-    Map<Example, Integer> trainExamples = readSplit(dir.resolve("a"), "train", schema);
-    Map<Example, Integer> evalExamples = readSplit(dir.resolve("a"), "eval", schema);
+    Map<Example, Integer> trainExamples = readSplit(dir.resolve("a"), "train");
+    Map<Example, Integer> evalExamples = readSplit(dir.resolve("a"), "eval");
     assertEquals(trainCount, trainExamples.values().stream().mapToInt(Integer::intValue).sum());
     Map<Example, Integer> both = new HashMap<>(trainExamples);
     evalExamples.forEach((e, n) -> both.merge(e, n, Integer::sum));
@@ -94,7 +86,7 @@ class IngestJobTest {
 
     // A second run splits identically; no staging directories are left behind.
     IngestJob.run(IngestJob.Config.of(train.toString(), dir.resolve("b")), options(), log);
-    assertEquals(trainExamples, readSplit(dir.resolve("b"), "train", schema));
+    assertEquals(trainExamples, readSplit(dir.resolve("b"), "train"));
     try (Stream<Path> left = Files.list(dir)) {
       assertEquals(List.of("a", "b"), left.map(p -> p.getFileName().toString()).sorted().toList());
     }

@@ -1,0 +1,86 @@
+package io.millrace.cli;
+
+import io.millrace.ingest.InputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code millrace} command line. */
+@Command(
+    name = "millrace",
+    mixinStandardHelpOptions = true,
+    versionProvider = Millrace.Version.class,
+    description = "Production machine-learning pipelines on Apache Beam.",
+    subcommands = {IngestCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:the run failed (see the message)",
+      "2:the command line is wrong",
+      "3:the input was rejected: nothing matched, no usable schema, or too many bad records"
+    })
+public final class Millrace {
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_INPUT_REJECTED = 3;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns its exit code, for tests and embedding. */
+  public static int execute(String... args) {
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command line with its output and errors going to the given writers. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new Millrace());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(Millrace::handle);
+    // Arguments no command knows are Beam pipeline options; Beam validates them by name.
+    cli.getSubcommands().values().forEach(c -> c.setUnmatchedArgumentsAllowed(true));
+    int exit = cli.execute(args);
+    out.flush();
+    err.flush();
+    return exit;
+  }
+
+  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    PrintWriter err = cli.getErr();
+    Throwable cause = rootInputException(e);
+    if (cause instanceof InputException) {
+      err.println("millrace: " + cause.getMessage());
+      return EXIT_INPUT_REJECTED;
+    }
+    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+      err.println("millrace: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    err.println("millrace: " + e);
+    e.printStackTrace(err);
+    return EXIT_FAILED;
+  }
+
+  private static Throwable rootInputException(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InputException) {
+        return t;
+      }
+    }
+    return e;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Millrace.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "millrace " + (version != null ? version : "(development build)"),
+        "Apache Beam " + org.apache.beam.sdk.util.ReleaseInfo.getReleaseInfo().getVersion(),
+        "Java " + System.getProperty("java.version")
+      };
+    }
+  }
+}

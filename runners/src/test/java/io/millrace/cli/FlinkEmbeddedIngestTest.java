@@ -1,0 +1,60 @@
+package io.millrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.millrace.examples.ExamplesArtifact;
+import io.millrace.examples.ExamplesManifest;
+import io.millrace.record.Example;
+import io.millrace.testing.SharedData;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The same ingestion on embedded Flink and on the DirectRunner gives the same splits. */
+public class FlinkEmbeddedIngestTest {
+  @TempDir Path dir;
+
+  /** Each split of an artifact as its examples counted by value. */
+  public static Map<String, Map<Example, Integer>> contents(Path artifactDir) throws IOException {
+    ExamplesArtifact artifact = ExamplesArtifact.open(artifactDir);
+    Map<String, Map<Example, Integer>> splits = new HashMap<>();
+    for (ExamplesManifest.Split split : artifact.manifest().splits()) {
+      Map<Example, Integer> examples = new HashMap<>();
+      artifact.forEach(split.name(), e -> examples.merge(e, 1, Integer::sum));
+      splits.put(split.name(), examples);
+    }
+    return splits;
+  }
+
+  @Test
+  void flinkEmbeddedWritesTheSameSplitsAsTheDirectRunner() throws IOException {
+    String input = SharedData.path("taxi/tutorial/eval.csv").toString();
+    MillraceCliTest.Run direct =
+        MillraceCliTest.run(
+            "ingest", "--input", input, "--output", dir.resolve("direct").toString());
+    assertEquals(0, direct.exit(), direct.err());
+    MillraceCliTest.Run flink =
+        MillraceCliTest.run(
+            "ingest",
+            "--input",
+            input,
+            "--output",
+            dir.resolve("flink").toString(),
+            "--runner",
+            "FlinkRunner",
+            "--flinkMaster",
+            "[local]",
+            "--parallelism",
+            "2");
+    assertEquals(0, flink.exit(), flink.err());
+
+    ExamplesManifest flinkManifest = ExamplesManifest.read(dir.resolve("flink"));
+    assertEquals("FlinkRunner", flinkManifest.runner());
+    assertEquals(5_000, flinkManifest.recordsIn());
+    assertEquals(ExamplesManifest.read(dir.resolve("direct")).splits(), flinkManifest.splits());
+    assertEquals(contents(dir.resolve("direct")), contents(dir.resolve("flink")));
+  }
+}

@@ -1,0 +1,147 @@
+package io.millrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.millrace.examples.ExamplesArtifact;
+import io.millrace.testing.SharedData;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+public class MillraceCliTest {
+  @TempDir Path dir;
+
+  /** The exit code and what the command printed. */
+  public record Run(int exit, String out, String err) {}
+
+  public static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Millrace.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpExplainsCommandsAndEveryRunnerOption() {
+    Run top = run("--help");
+    assertEquals(0, top.exit());
+    assertTrue(top.out().contains("ingest"), top.out());
+    Run ingest = run("ingest", "--help");
+    assertEquals(0, ingest.exit());
+    for (String option :
+        new String[] {
+          "--runner",
+          "--flinkMaster",
+          "--parallelism",
+          "--input",
+          "--input-split",
+          "--output",
+          "--splits",
+          "--split-feature",
+          "--spans",
+          "--max-bad-fraction",
+          "--format"
+        }) {
+      assertTrue(ingest.out().contains(option), option + " missing from:\n" + ingest.out());
+    }
+  }
+
+  @Test
+  void ingestsTaxiOnTheDirectRunnerAndSaysWhereTheOutputIs() throws IOException {
+    Path out = dir.resolve("taxi");
+    Run r =
+        run(
+            "ingest",
+            "--input",
+            SharedData.path("taxi/tutorial/train.csv").toString(),
+            "--output",
+            out.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("Examples written to " + out), r.out());
+    assertTrue(r.err().contains("Read 10,000 records"), r.err());
+    ExamplesArtifact artifact = ExamplesArtifact.open(out);
+    assertEquals(10_000, artifact.manifest().recordsIn());
+    assertEquals("DirectRunner", artifact.manifest().runner());
+  }
+
+  @Test
+  void anEmptyMatchIsRejectedNamingThePattern() {
+    String pattern = dir.resolve("none-*.csv").toString();
+    Run r = run("ingest", "--input", pattern, "--output", dir.resolve("o").toString());
+    assertEquals(Millrace.EXIT_INPUT_REJECTED, r.exit());
+    assertTrue(r.err().contains("no input file matches '" + pattern + "'"), r.err());
+  }
+
+  @Test
+  void tooManyBadRecordsExitNonZeroAndCommitNothing() throws IOException {
+    Files.writeString(dir.resolve("in.csv"), "a,b\n1,2\n3\n4,5\n6\n");
+    Run r =
+        run(
+            "ingest",
+            "--input",
+            dir.resolve("in.csv").toString(),
+            "--output",
+            dir.resolve("o").toString());
+    assertEquals(Millrace.EXIT_INPUT_REJECTED, r.exit());
+    assertTrue(r.err().contains("2 of 4 records"), r.err());
+    assertFalse(Files.exists(dir.resolve("o")));
+  }
+
+  @Test
+  void commandLineMistakesExitWithUsageCode() {
+    assertEquals(Millrace.EXIT_USAGE, run("ingest", "--output", "x").exit());
+    Run badRunner =
+        run(
+            "ingest",
+            "--input",
+            SharedData.path("taxi/tutorial/train.csv").toString(),
+            "--output",
+            dir.resolve("o").toString(),
+            "--runner",
+            "SparkRunner");
+    assertEquals(Millrace.EXIT_USAGE, badRunner.exit());
+    assertTrue(badRunner.err().contains("unknown runner 'SparkRunner'"), badRunner.err());
+    Run badSplit =
+        run(
+            "ingest",
+            "--input",
+            SharedData.path("taxi/tutorial/train.csv").toString(),
+            "--output",
+            dir.resolve("o").toString(),
+            "--splits",
+            "train=2,eval");
+    assertEquals(Millrace.EXIT_USAGE, badSplit.exit());
+    assertTrue(badSplit.err().contains("name=buckets"), badSplit.err());
+    Run unknownBeamOption =
+        run(
+            "ingest",
+            "--input",
+            SharedData.path("taxi/tutorial/train.csv").toString(),
+            "--output",
+            dir.resolve("o").toString(),
+            "--noSuchBeamOption=1");
+    assertEquals(Millrace.EXIT_USAGE, unknownBeamOption.exit());
+    assertTrue(unknownBeamOption.err().contains("noSuchBeamOption"), unknownBeamOption.err());
+  }
+
+  @Test
+  void passesOtherBeamOptionsThrough() throws IOException {
+    Run r =
+        run(
+            "ingest",
+            "--input",
+            SharedData.path("taxi/tutorial/eval.csv").toString(),
+            "--output",
+            dir.resolve("o").toString(),
+            "--jobName=custom-name",
+            "--targetParallelism=1");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(5_000, ExamplesArtifact.open(dir.resolve("o")).manifest().recordsIn());
+  }
+}

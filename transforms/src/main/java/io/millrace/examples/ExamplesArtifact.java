@@ -1,0 +1,69 @@
+package io.millrace.examples;
+
+import io.millrace.record.Example;
+import io.millrace.record.ExampleSchema;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.avro.file.DataFileReader;
+
+/**
+ * A committed examples artifact on the local file system, read without a runner: for inspection,
+ * tests and single-process tools. Pipelines read the splits with Beam instead.
+ */
+public final class ExamplesArtifact {
+  private final Path directory;
+  private final ExamplesManifest manifest;
+
+  private ExamplesArtifact(Path directory, ExamplesManifest manifest) {
+    this.directory = directory;
+    this.manifest = manifest;
+  }
+
+  /**
+   * Opens an artifact.
+   *
+   * @throws IOException when the directory holds no manifest, i.e. it is not a complete artifact
+   */
+  public static ExamplesArtifact open(Path directory) throws IOException {
+    return new ExamplesArtifact(directory, ExamplesManifest.read(directory));
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public ExamplesManifest manifest() {
+    return manifest;
+  }
+
+  public ExampleSchema schema() {
+    return manifest.schema();
+  }
+
+  /** The Avro files of a split, in name order. */
+  public List<Path> files(String split) throws IOException {
+    manifest.split(split);
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory.resolve(split), "*.avro")) {
+      dir.forEach(files::add);
+    }
+    files.sort(null);
+    return files;
+  }
+
+  /** Passes every example of a split to {@code action}, file by file. */
+  public void forEach(String split, Consumer<Example> action) throws IOException {
+    ExampleSchema schema = schema();
+    for (Path file : files(split)) {
+      try (DataFileReader<Example> reader =
+          new DataFileReader<>(file.toFile(), ExamplesAvro.reader(schema))) {
+        reader.forEach(action);
+      }
+    }
+  }
+}
