@@ -24,4 +24,21 @@ public interface FormatReader extends Serializable {
    * file, go to {@link ExampleSink#reject}: this method does not throw for bad input.
    */
   void read(SourceFile file, ExampleSchema schema, ExampleSink sink);
+
+  /**
+   * Divides a file into ranges that can be read independently and in parallel, each about {@code
+   * targetBytes} long. By default a file is one range; formats whose records can be found without
+   * reading from the start (uncompressed CSV) split large files.
+   */
+  default List<FileRange> split(SourceFile file, long targetBytes) throws IOException {
+    return List.of(FileRange.whole());
+  }
+
+  /** Reads the records of one range of {@link #split}, with the guarantees of {@link #read}. */
+  default void read(SourceFile file, FileRange range, ExampleSchema schema, ExampleSink sink) {
+    if (!range.isWhole()) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + " reads whole files only");
+    }
+    read(file, schema, sink);
+  }
 }

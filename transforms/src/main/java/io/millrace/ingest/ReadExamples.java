@@ -4,10 +4,12 @@ import io.millrace.record.Example;
 import io.millrace.record.ExampleCoder;
 import io.millrace.record.ExampleSchema;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MetadataCoderV2;
 import org.apache.beam.sdk.metrics.Counter;
@@ -48,18 +50,24 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
   private final ExampleFormat format;
   private final FormatOptions options;
   private final ExampleSchema schema;
+  private final long rangeBytes;
+
+  /** Files larger than twice this are read in parallel ranges, where the format allows. */
+  public static final long DEFAULT_RANGE_BYTES = 32L << 20;
 
   private ReadExamples(
       List<InputPattern> patterns,
       ResolvedInput resolved,
       ExampleFormat format,
       FormatOptions options,
-      ExampleSchema schema) {
+      ExampleSchema schema,
+      long rangeBytes) {
     this.patterns = patterns;
     this.resolved = resolved;
     this.format = format;
     this.options = options;
     this.schema = schema;
+    this.rangeBytes = rangeBytes;
   }
 
   /** Reads the files matching a pattern, which may name {@code {SPAN}} and {@code {VERSION}}. */
@@ -68,26 +76,39 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
   }
 
   public static ReadExamples from(InputPattern pattern) {
-    return new ReadExamples(List.of(pattern), null, null, FormatOptions.defaults(), null);
+    return new ReadExamples(
+        List.of(pattern), null, null, FormatOptions.defaults(), null, DEFAULT_RANGE_BYTES);
   }
 
   /** Reads files already resolved, e.g. to fingerprint them before the pipeline runs. */
   public static ReadExamples from(ResolvedInput input) {
-    return new ReadExamples(List.of(), input, null, FormatOptions.defaults(), null);
+    return new ReadExamples(
+        List.of(), input, null, FormatOptions.defaults(), null, DEFAULT_RANGE_BYTES);
   }
 
   /** The format; by default told from the first file's name. */
   public ReadExamples withFormat(ExampleFormat format) {
-    return new ReadExamples(patterns, resolved, format, options, schema);
+    return new ReadExamples(patterns, resolved, format, options, schema, rangeBytes);
   }
 
   public ReadExamples withFormatOptions(FormatOptions options) {
-    return new ReadExamples(patterns, resolved, format, options, schema);
+    return new ReadExamples(patterns, resolved, format, options, schema, rangeBytes);
   }
 
   /** The schema to read with; by default inferred from the files. */
   public ReadExamples withSchema(ExampleSchema schema) {
-    return new ReadExamples(patterns, resolved, format, options, schema);
+    return new ReadExamples(patterns, resolved, format, options, schema, rangeBytes);
+  }
+
+  /**
+   * The size of the ranges large files are read in, one range per worker at a time (default 32
+   * MiB). Only formats that can find record boundaries without reading from the start split.
+   */
+  public ReadExamples withRangeBytes(long rangeBytes) {
+    if (rangeBytes < 1) {
+      throw new IllegalArgumentException("range size must be positive: " + rangeBytes);
+    }
+    return new ReadExamples(patterns, resolved, format, options, schema, rangeBytes);
   }
 
   /** Resolves the input and infers the schema as {@link #expand} would, without a pipeline. */
@@ -113,9 +134,11 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
     PCollectionTuple read =
         begin
             .apply("ListFiles", Create.of(plan.input.files()).withCoder(MetadataCoderV2.of()))
-            .apply("SpreadFiles", Reshuffle.viaRandomKey())
+            .apply("SplitFiles", ParDo.of(new SplitFileFn(reader, rangeBytes)))
+            .setCoder(SerializableCoder.of(FilePart.class))
+            .apply("SpreadParts", Reshuffle.viaRandomKey())
             .apply(
-                "ReadFiles",
+                "ReadParts",
                 ParDo.of(new ReadFileFn(reader, plan.schema))
                     .withOutputTags(ReadFileFn.EXAMPLES, TupleTagList.of(ReadFileFn.DEAD_LETTERS)));
     PCollection<Example> examples =
@@ -201,7 +224,33 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
         String transformName, PInput input, PTransform<?, ?> transform) {}
   }
 
-  private static final class ReadFileFn extends DoFn<MatchResult.Metadata, Example> {
+  /** A range of one file: the unit of parallel reading. */
+  private record FilePart(MatchResult.Metadata file, FileRange range) implements Serializable {}
+
+  private static final class SplitFileFn extends DoFn<MatchResult.Metadata, FilePart> {
+    private static final long serialVersionUID = 1L;
+    private final FormatReader reader;
+    private final long rangeBytes;
+
+    SplitFileFn(FormatReader reader, long rangeBytes) {
+      this.reader = reader;
+      this.rangeBytes = rangeBytes;
+    }
+
+    @ProcessElement
+    public void process(@Element MatchResult.Metadata file, OutputReceiver<FilePart> out) {
+      List<FileRange> ranges;
+      try {
+        ranges = reader.split(new BeamSourceFile(file), rangeBytes);
+      } catch (IOException e) {
+        // Reading the whole file reports the problem as a dead letter.
+        ranges = List.of(FileRange.whole());
+      }
+      ranges.forEach(range -> out.output(new FilePart(file, range)));
+    }
+  }
+
+  private static final class ReadFileFn extends DoFn<FilePart, Example> {
     private static final long serialVersionUID = 1L;
     static final TupleTag<Example> EXAMPLES = new TupleTag<Example>("examples") {};
     static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>("deadLetters") {};
@@ -217,12 +266,13 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
     }
 
     @ProcessElement
-    public void process(@Element MatchResult.Metadata file, MultiOutputReceiver out) {
+    public void process(@Element FilePart part, MultiOutputReceiver out) {
       OutputReceiver<Example> examples = out.get(EXAMPLES);
       OutputReceiver<DeadLetter> deadLetters = out.get(DEAD_LETTERS);
       long[] counts = new long[2];
       reader.read(
-          new BeamSourceFile(file),
+          new BeamSourceFile(part.file()),
+          part.range(),
           schema,
           new ExampleSink() {
             @Override

@@ -20,9 +20,11 @@ public final class ExampleSchema implements Serializable {
 
   private final List<FeatureSpec> features;
   private final Map<String, Integer> indexByName;
+  private final FeatureType[] types;
 
   private ExampleSchema(List<FeatureSpec> features) {
     this.features = Collections.unmodifiableList(new ArrayList<>(features));
+    this.types = features.stream().map(FeatureSpec::type).toArray(FeatureType[]::new);
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < features.size(); i++) {
       if (index.put(features.get(i).name(), i) != null) {
@@ -56,8 +58,9 @@ public final class ExampleSchema implements Serializable {
     return features.get(index).name();
   }
 
+  /** The type of a feature; on every record's path, hence an array lookup. */
   public FeatureType type(int index) {
-    return features.get(index).type();
+    return types[index];
   }
 
   /** Returns the index of the named feature, or -1 when the schema has no such feature. */

@@ -55,9 +55,11 @@ class ReadExamplesTest {
   }
 
   @Test
-  void readsTheTaxiTrainingSplit(TestPipeline pipeline) {
+  void readsTheTaxiTrainingDataInParallelRanges(TestPipeline pipeline) {
     ReadExamples.Result result =
-        pipeline.apply(ReadExamples.from(SharedData.path("taxi/tutorial/train.csv").toString()));
+        pipeline.apply(
+            ReadExamples.from(SharedData.path("taxi/tutorial/train.csv").toString())
+                .withRangeBytes(64 << 10));
     assertEquals(18, result.schema().size());
     PAssert.thatSingleton(result.examples().apply(Count.globally())).isEqualTo(10_000L);
     PAssert.that(result.deadLetters()).empty();

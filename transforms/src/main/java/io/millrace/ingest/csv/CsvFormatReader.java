@@ -1,10 +1,12 @@
 package io.millrace.ingest.csv;
 
+import com.google.common.io.ByteStreams;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.Decompression;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileRange;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.InputException;
@@ -13,11 +15,14 @@ import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -133,60 +138,126 @@ public final class CsvFormatReader implements FormatReader {
 
   @Override
   public void read(SourceFile file, ExampleSchema schema, ExampleSink sink) {
-    long lastLine = 0;
+    read(file, FileRange.whole(), schema, sink);
+  }
+
+  /**
+   * Finds record boundaries with a quote-aware scan of the raw bytes (a newline outside quotes ends
+   * a record; UTF-8 never hides a quote or newline byte inside a multi-byte character), counting
+   * lines so that each range knows its first line number. GZIP files are read whole.
+   */
+  @Override
+  public List<FileRange> split(SourceFile file, long targetBytes) throws IOException {
+    long size = file.sizeBytes();
+    if (size < 2 * targetBytes || isGzip(file)) {
+      return List.of(FileRange.whole());
+    }
+    List<FileRange> ranges = new ArrayList<>();
+    long rangeStart = -1;
+    long rangeFirstLine = -1;
+    long line = 1;
+    boolean quoted = false;
+    long position = 0;
+    byte[] buffer = new byte[1 << 20];
+    try (InputStream in = file.open()) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        for (int i = 0; i < n; i++) {
+          byte b = buffer[i];
+          if (b == '"') {
+            quoted = !quoted;
+          } else if (b == '\n') {
+            line++;
+            long next = position + i + 1;
+            if (quoted) {
+              continue;
+            }
+            if (rangeStart < 0) {
+              rangeStart = next; // the header ends here
+              rangeFirstLine = line;
+            } else if (next - rangeStart >= targetBytes) {
+              ranges.add(new FileRange(rangeStart, next, rangeFirstLine));
+              rangeStart = next;
+              rangeFirstLine = line;
+            }
+          }
+        }
+        position += n;
+      }
+    }
+    if (rangeStart < 0 || quoted) {
+      // No header line, or a quote left open: the whole-file read reports what is wrong.
+      return List.of(FileRange.whole());
+    }
+    if (rangeStart < position) {
+      ranges.add(new FileRange(rangeStart, position, rangeFirstLine));
+    }
+    return ranges;
+  }
+
+  @Override
+  public void read(SourceFile file, FileRange range, ExampleSchema schema, ExampleSink sink) {
+    long lastLine = range.firstLine() - 1;
     long records = 0;
-    try (CsvReader<CsvRecord> csv = open(file)) {
-      Iterator<CsvRecord> rows = csv.iterator();
-      if (!rows.hasNext()) {
-        return;
-      }
-      CsvRecord headerRow = rows.next();
-      List<String> header = header(headerRow, file);
-      lastLine = headerRow.getStartingLineNumber();
-      List<String> schemaNames = new ArrayList<>();
-      schema.features().forEach(f -> schemaNames.add(f.name()));
-      int[] featureOfColumn = mapColumns(header, schemaNames);
-      String unknownColumn = null;
-      for (int c = 0; c < featureOfColumn.length; c++) {
-        if (featureOfColumn[c] < 0) {
-          unknownColumn = header.get(c);
-          break;
+    try {
+      List<String> header = range.isWhole() ? null : readHeader(file);
+      try (CsvReader<CsvRecord> csv =
+          open(range.isWhole() ? Decompression.open(file) : slice(file, range))) {
+        Iterator<CsvRecord> rows = csv.iterator();
+        long lineOffset = range.firstLine() - 1;
+        if (header == null) {
+          if (!rows.hasNext()) {
+            return;
+          }
+          CsvRecord headerRow = rows.next();
+          header = header(headerRow, file);
+          lastLine = headerRow.getStartingLineNumber();
         }
-      }
-      Example.Builder builder = schema.newExample();
-      while (rows.hasNext()) {
-        CsvRecord row = rows.next();
-        lastLine = row.getStartingLineNumber();
-        records++;
-        if (unknownColumn != null) {
-          sink.reject(
-              DeadLetter.of(
-                  file.path(),
-                  lastLine,
-                  unknownColumn,
-                  "column '" + unknownColumn + "' is not in the schema " + schemaNames,
-                  raw(row)));
-          continue;
+        List<String> schemaNames = new ArrayList<>();
+        schema.features().forEach(f -> schemaNames.add(f.name()));
+        int[] featureOfColumn = mapColumns(header, schemaNames);
+        String unknownColumn = null;
+        for (int c = 0; c < featureOfColumn.length; c++) {
+          if (featureOfColumn[c] < 0) {
+            unknownColumn = header.get(c);
+            break;
+          }
         }
-        if (row.getFieldCount() != featureOfColumn.length) {
-          sink.reject(
-              DeadLetter.of(
-                  file.path(),
-                  lastLine,
-                  null,
-                  "expected "
-                      + featureOfColumn.length
-                      + " fields as in the header, found "
-                      + row.getFieldCount(),
-                  raw(row)));
-          continue;
-        }
-        DeadLetter bad = parseRow(file, row, featureOfColumn, schema, builder);
-        if (bad == null) {
-          sink.accept(builder.build());
-        } else {
-          builder.build();
-          sink.reject(bad);
+        Example.Builder builder = schema.newExample();
+        while (rows.hasNext()) {
+          CsvRecord row = rows.next();
+          long line = row.getStartingLineNumber() + lineOffset;
+          lastLine = line;
+          records++;
+          if (unknownColumn != null) {
+            sink.reject(
+                DeadLetter.of(
+                    file.path(),
+                    line,
+                    unknownColumn,
+                    "column '" + unknownColumn + "' is not in the schema " + schemaNames,
+                    raw(row)));
+            continue;
+          }
+          if (row.getFieldCount() != featureOfColumn.length) {
+            sink.reject(
+                DeadLetter.of(
+                    file.path(),
+                    line,
+                    null,
+                    "expected "
+                        + featureOfColumn.length
+                        + " fields as in the header, found "
+                        + row.getFieldCount(),
+                    raw(row)));
+            continue;
+          }
+          DeadLetter bad = parseRow(file, line, row, featureOfColumn, schema, builder);
+          if (bad == null) {
+            sink.accept(builder.build());
+          } else {
+            builder.build();
+            sink.reject(bad);
+          }
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -199,14 +270,41 @@ public final class CsvFormatReader implements FormatReader {
                   + lastLine
                   + " ("
                   + records
-                  + " records read): "
+                  + " records read"
+                  + (range.isWhole() ? "" : " from byte " + range.start())
+                  + "): "
                   + describe(e),
               null));
     }
   }
 
+  private List<String> readHeader(SourceFile file) throws IOException {
+    try (CsvReader<CsvRecord> csv = open(Decompression.open(file))) {
+      Iterator<CsvRecord> rows = csv.iterator();
+      if (!rows.hasNext()) {
+        throw new InputException("CSV file " + file.path() + " has no header row");
+      }
+      return header(rows.next(), file);
+    }
+  }
+
+  /** The raw bytes of a range (split only makes ranges of uncompressed files). */
+  private static InputStream slice(SourceFile file, FileRange range) throws IOException {
+    SeekableByteChannel channel = file.openSeekable();
+    channel.position(range.start());
+    return new BufferedInputStream(
+        ByteStreams.limit(Channels.newInputStream(channel), range.end() - range.start()), 1 << 16);
+  }
+
+  private static boolean isGzip(SourceFile file) throws IOException {
+    try (InputStream in = file.open()) {
+      return in.read() == 0x1f && in.read() == 0x8b;
+    }
+  }
+
   private DeadLetter parseRow(
       SourceFile file,
+      long line,
       CsvRecord row,
       int[] featureOfColumn,
       ExampleSchema schema,
@@ -221,7 +319,7 @@ public final class CsvFormatReader implements FormatReader {
       if (cell.indexOf(MALFORMED) >= 0) {
         return DeadLetter.of(
             file.path(),
-            row.getStartingLineNumber(),
+            line,
             schema.name(feature),
             "invalid UTF-8 in column '" + schema.name(feature) + "'",
             raw(row));
@@ -231,13 +329,13 @@ public final class CsvFormatReader implements FormatReader {
           try {
             builder.setInt64s(feature, Long.parseLong(cell.strip()));
           } catch (NumberFormatException e) {
-            return unparsable(file, row, schema.name(feature), cell, "an integer");
+            return unparsable(file, line, row, schema.name(feature), cell, "an integer");
           }
           break;
         case FLOAT:
           String number = cell.strip();
           if (!Numbers.isDecimal(number)) {
-            return unparsable(file, row, schema.name(feature), cell, "a number");
+            return unparsable(file, line, row, schema.name(feature), cell, "a number");
           }
           builder.setFloats(feature, Numbers.parseDecimal(number));
           break;
@@ -249,10 +347,10 @@ public final class CsvFormatReader implements FormatReader {
   }
 
   private static DeadLetter unparsable(
-      SourceFile file, CsvRecord row, String column, String cell, String expected) {
+      SourceFile file, long line, CsvRecord row, String column, String cell, String expected) {
     return DeadLetter.of(
         file.path(),
-        row.getStartingLineNumber(),
+        line,
         column,
         "'" + cell + "' in column '" + column + "' is not " + expected,
         raw(row));
@@ -264,7 +362,10 @@ public final class CsvFormatReader implements FormatReader {
   }
 
   private CsvReader<CsvRecord> open(SourceFile file) throws IOException {
-    InputStream in = Decompression.open(file);
+    return open(Decompression.open(file));
+  }
+
+  private CsvReader<CsvRecord> open(InputStream in) {
     CharsetDecoder utf8 =
         StandardCharsets.UTF_8
             .newDecoder()

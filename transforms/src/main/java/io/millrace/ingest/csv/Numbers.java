@@ -79,9 +79,9 @@ final class Numbers {
   /** Parses what {@link #isDecimal} accepts. */
   static double parseDecimal(String s) {
     boolean negative = s.startsWith("-");
-    String unsigned = s.startsWith("-") || s.startsWith("+") ? s.substring(1) : s;
-    if (isSpecial(unsigned)) {
-      if (unsigned.equalsIgnoreCase("nan")) {
+    int start = negative || s.startsWith("+") ? 1 : 0;
+    if (start < s.length() && Character.isLetter(s.charAt(start))) {
+      if (s.substring(start).equalsIgnoreCase("nan")) {
         return Double.NaN;
       }
       return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;

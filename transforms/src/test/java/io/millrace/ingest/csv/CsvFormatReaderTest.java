@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.ingest.DeadLetter;
+import io.millrace.ingest.FileRange;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputException;
 import io.millrace.ingest.LocalSourceFile;
@@ -224,6 +225,52 @@ class CsvFormatReaderTest {
         assertThrows(
             InputException.class, () -> reader.inferSchema(List.of(new LocalSourceFile(file))));
     assertTrue(e.getMessage().contains("'b'") && e.getMessage().contains(file.toString()));
+  }
+
+  @Test
+  void rangesReadExactlyWhatTheWholeFileReadsWithTheFilesLineNumbers() throws IOException {
+    StringBuilder csv = new StringBuilder("id,note,value\n");
+    for (int i = 1; i <= 3_000; i++) {
+      String note = i % 7 == 0 ? "\"two\nlines, \"\"quoted\"\"\"" : "plain " + i;
+      String value = i % 500 == 0 ? "bad" : String.valueOf(i * 0.25);
+      csv.append(i).append(',').append(note).append(',').append(value).append('\n');
+    }
+    Path file = dir.resolve("ranges.csv");
+    Files.writeString(file, csv);
+    CsvFormatReader reader =
+        new CsvFormatReader(
+            FormatOptions.defaults().withFeatureTypes(Map.of("value", FeatureType.FLOAT)));
+    LocalSourceFile source = new LocalSourceFile(file);
+    ExampleSchema schema = reader.inferSchema(List.of(source));
+
+    CollectingSink whole = new CollectingSink();
+    reader.read(source, schema, whole);
+    List<FileRange> ranges = reader.split(source, 4_096);
+    assertTrue(ranges.size() > 10, "ranges: " + ranges.size());
+    CollectingSink parts = new CollectingSink();
+    for (FileRange range : ranges) {
+      reader.read(source, range, schema, parts);
+    }
+
+    assertEquals(3_000 - 6, whole.examples.size());
+    assertEquals(whole.examples, parts.examples);
+    assertEquals(whole.deadLetters, parts.deadLetters);
+    // Line numbers count the extra line of every seventh record's quoted note.
+    assertEquals(500 + 1 + 500 / 7, parts.deadLetters.get(0).recordNumber());
+    assertEquals(Files.size(file), ranges.get(ranges.size() - 1).end());
+  }
+
+  @Test
+  void smallAndCompressedFilesAreReadWhole() throws IOException {
+    Path train = SharedData.path("taxi/tutorial/train.csv");
+    CsvFormatReader reader = new CsvFormatReader(FormatOptions.defaults());
+    assertEquals(
+        List.of(FileRange.whole()), reader.split(new LocalSourceFile(train), Files.size(train)));
+    Path gz = dir.resolve("train.csv.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+      Files.copy(train, out);
+    }
+    assertEquals(List.of(FileRange.whole()), reader.split(new LocalSourceFile(gz), 1_000));
   }
 
   @Test
