@@ -163,14 +163,15 @@ final class IngestCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ExamplesManifest manifest =
         IngestJob.run(config, runner.create("millrace-ingest"), spec.commandLine().getErr());
-    out.println("Examples written to " + output.toAbsolutePath().normalize());
+    Path written = output.toAbsolutePath().normalize();
+    out.println("Examples written to " + written);
     for (ExamplesManifest.Split split : manifest.splits()) {
       out.printf("  %-12s %,12d examples  %s%n", split.name(), split.count(), split.files());
     }
     out.printf(
         "  %-12s %,12d records   %s%n",
         "dead letters", manifest.deadLetterCount(), manifest.deadLetters());
-    out.println("  manifest     " + output.resolve(ExamplesManifest.FILE_NAME));
+    out.println("  manifest     " + written.resolve(ExamplesManifest.FILE_NAME));
     out.flush();
     return 0;
   }

@@ -248,6 +248,15 @@ public final class IngestJob {
       config.splits.validate(schema);
     }
     long bytes = allFiles.stream().mapToLong(MatchResult.Metadata::sizeBytes).sum();
+    for (Group g : groups) {
+      if (g.input().span() != null) {
+        log.printf(
+            "%s: span %d%s%n",
+            g.input().pattern(),
+            g.input().span(),
+            g.input().version() == null ? "" : ", version " + g.input().version());
+      }
+    }
     log.printf(
         "Reading %d %s file(s), %.1f MB, %d features%n",
         allFiles.size(), plan.format(), bytes / 1e6, schema.size());
@@ -413,8 +422,7 @@ public final class IngestJob {
       for (Path file : files) {
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
           int tab = line.lastIndexOf('\t');
-          counts.merge(
-              line.substring(0, tab), Long.parseLong(line.substring(tab + 1)), Long::sum);
+          counts.merge(line.substring(0, tab), Long.parseLong(line.substring(tab + 1)), Long::sum);
         }
       }
     }
