@@ -1,15 +1,57 @@
 package io.millrace.ingest.parquet;
 
+import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
+import io.millrace.ingest.InputException;
 import io.millrace.ingest.SourceFile;
+import io.millrace.ingest.avro.GenericRecordConverter;
+import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
 
-/** Placeholder until the reader lands. */
+/**
+ * Reads Parquet files (any codec parquet-hadoop supports: uncompressed, Snappy, GZIP, ZSTD, LZ4
+ * raw), one example per row, through parquet-avro.
+ *
+ * <p>Columns map to features as the file's Avro view does (see {@link GenericRecordConverter}): the
+ * Avro schema parquet-avro stored in the file, or else the one it derives from the Parquet schema.
+ * Integers, booleans, {@code DATE} (days since the epoch) and {@code TIMESTAMP} (the stored number,
+ * in the column's unit: milliseconds or microseconds since the epoch) are INT; floats, doubles and
+ * decimals are FLOAT; strings, enums and binaries are BYTES; an optional column is nullable and a
+ * {@code LIST} of these is multivalent. Nested groups and maps fail schema inference. Files are
+ * opened through {@link SourceFile#openSeekable()}, never a Hadoop file system.
+ *
+ * <p>Damage costs one dead letter: a file without its footer (cut short, or not Parquet) gives one
+ * with record number 0, a row group that cannot be decoded gives one for itself and every row after
+ * it, with the rows before it kept. Page checksums are verified where the writer stored them, so
+ * corrupt pages are reported rather than read as wrong values.
+ */
 public final class ParquetFormatReader implements FormatReader {
   private static final long serialVersionUID = 1L;
+
+  private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+
+  /** Where parquet-avro keeps the writer's Avro schema (AvroReadSupport's keys, new and old). */
+  private static final String AVRO_SCHEMA_KEY = "parquet.avro.schema";
+
+  private static final String OLD_AVRO_SCHEMA_KEY = "avro.schema";
 
   private final FormatOptions options;
 
@@ -18,12 +60,213 @@ public final class ParquetFormatReader implements FormatReader {
   }
 
   @Override
-  public ExampleSchema inferSchema(List<? extends SourceFile> files) {
-    throw new UnsupportedOperationException("not yet");
+  public ExampleSchema inferSchema(List<? extends SourceFile> files) throws IOException {
+    if (files.isEmpty()) {
+      throw new InputException("no Parquet files to infer a schema from");
+    }
+    Configuration conf = configuration();
+    ExampleSchema first = null;
+    String firstPath = null;
+    for (SourceFile file : files) {
+      InputFile input = new SourceInputFile(file);
+      String footerProblem = footerProblem(input);
+      if (footerProblem != null) {
+        throw new InputException(file.path() + ": " + footerProblem);
+      }
+      ExampleSchema schema;
+      try {
+        schema =
+            GenericRecordConverter.exampleSchema(
+                avroSchema(readFooter(input), conf, file.path()),
+                file.path(),
+                options.featureTypes());
+      } catch (InputException e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        throw new InputException(
+            "cannot read the Parquet footer of " + file.path() + ": " + describe(e), e);
+      }
+      if (first == null) {
+        first = schema;
+        firstPath = file.path();
+      } else {
+        GenericRecordConverter.requireSameFeatures(first, firstPath, schema, file.path());
+      }
+    }
+    return first;
   }
 
   @Override
   public void read(SourceFile file, ExampleSchema schema, ExampleSink sink) {
-    throw new UnsupportedOperationException("not yet");
+    InputFile input = new SourceInputFile(file);
+    Configuration conf = configuration();
+    GenericRecordConverter converter;
+    long rowsInFile;
+    try {
+      String footerProblem = footerProblem(input);
+      if (footerProblem != null) {
+        sink.reject(DeadLetter.of(file.path(), 0, null, footerProblem, null));
+        return;
+      }
+      ParquetMetadata footer = readFooter(input);
+      rowsInFile = footer.getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
+      Schema avroSchema = avroSchema(footer, conf, file.path());
+      converter = GenericRecordConverter.create(avroSchema, schema, file.path());
+    } catch (InputException e) {
+      sink.reject(DeadLetter.of(file.path(), 0, null, e.getMessage(), null));
+      return;
+    } catch (IOException | RuntimeException e) {
+      sink.reject(
+          DeadLetter.of(file.path(), 0, null, "corrupt Parquet footer: " + describe(e), null));
+      return;
+    }
+
+    ParquetReader<GenericRecord> reader;
+    try {
+      reader =
+          AvroParquetReader.<GenericRecord>builder(input)
+              .withDataModel(GenericData.get())
+              .withConf(conf)
+              .usePageChecksumVerification()
+              .build();
+    } catch (IOException | RuntimeException e) {
+      sink.reject(
+          DeadLetter.of(file.path(), 0, null, "cannot open Parquet file: " + describe(e), null));
+      return;
+    }
+    try (reader) {
+      readRows(file, reader, converter, rowsInFile, schema, sink);
+    } catch (IOException e) {
+      // Closing failed after every row was handed over: nothing was lost.
+    }
+  }
+
+  private static void readRows(
+      SourceFile file,
+      ParquetReader<GenericRecord> reader,
+      GenericRecordConverter converter,
+      long rowsInFile,
+      ExampleSchema schema,
+      ExampleSink sink) {
+    Example.Builder builder = schema.newExample();
+    long recordNumber = 0;
+    while (true) {
+      GenericRecord record;
+      try {
+        record = reader.read();
+      } catch (IOException | RuntimeException e) {
+        sink.reject(
+            DeadLetter.of(
+                file.path(),
+                recordNumber + 1,
+                null,
+                "cannot decode Parquet rows "
+                    + (recordNumber + 1)
+                    + " to "
+                    + rowsInFile
+                    + " ("
+                    + (rowsInFile - recordNumber)
+                    + " rows): a page or row group is corrupt or cut short; "
+                    + describe(e),
+                null));
+        return;
+      }
+      if (record == null) {
+        return;
+      }
+      recordNumber++;
+      if (record.getSchema() != converter.recordSchema()) {
+        // The footer's schema equals parquet-avro's, but positions must come from the very schema
+        // the records carry; this runs once per file.
+        try {
+          converter = GenericRecordConverter.create(record.getSchema(), schema, file.path());
+        } catch (InputException e) {
+          sink.reject(DeadLetter.of(file.path(), 0, null, e.getMessage(), null));
+          return;
+        }
+      }
+      DeadLetter bad = converter.convert(record, builder, file.path(), recordNumber);
+      if (bad == null) {
+        sink.accept(builder.build());
+      } else {
+        builder.build();
+        sink.reject(bad);
+      }
+    }
+  }
+
+  /**
+   * Says why the file has no footer to read, or null when it ends as a Parquet file must. Checked
+   * before parquet-hadoop, whose message for this case reads as an internal error.
+   */
+  private static String footerProblem(InputFile input) throws IOException {
+    long length = input.getLength();
+    if (length < 2L * MAGIC.length + 4) {
+      return "not a Parquet file: only " + length + " bytes, too short to hold a Parquet footer";
+    }
+    byte[] tail = new byte[MAGIC.length];
+    try (SeekableInputStream in = input.newStream()) {
+      in.seek(length - MAGIC.length);
+      in.readFully(tail);
+    }
+    if (!Arrays.equals(tail, MAGIC)) {
+      return "no Parquet footer: the file does not end with the magic number 'PAR1', so it was cut"
+          + " short (an interrupted write or copy) or is not a Parquet file";
+    }
+    return null;
+  }
+
+  private static ParquetMetadata readFooter(InputFile input) throws IOException {
+    try (ParquetFileReader reader = ParquetFileReader.open(input)) {
+      return reader.getFooter();
+    }
+  }
+
+  /** The Avro schema parquet-avro reads this file with; mirrors {@code AvroReadSupport}. */
+  private static Schema avroSchema(ParquetMetadata footer, Configuration conf, String path) {
+    Map<String, String> metadata = footer.getFileMetaData().getKeyValueMetaData();
+    String stored = metadata.get(AVRO_SCHEMA_KEY);
+    if (stored == null) {
+      stored = metadata.get(OLD_AVRO_SCHEMA_KEY);
+    }
+    try {
+      if (stored != null) {
+        return new Schema.Parser().parse(stored);
+      }
+      return new AvroSchemaConverter(conf).convert(footer.getFileMetaData().getSchema());
+    } catch (RuntimeException e) {
+      throw new InputException(
+          path
+              + ": the Parquet schema "
+              + footer.getFileMetaData().getSchema()
+              + " has no feature mapping: "
+              + describe(e),
+          e);
+    }
+  }
+
+  /** Read settings; a Hadoop configuration is not serializable, so each call makes its own. */
+  private static Configuration configuration() {
+    Configuration conf = new Configuration(false);
+    // Read the standard three-level LIST layout of other writers as arrays of values, not records.
+    conf.setBoolean(AvroSchemaConverter.ADD_LIST_ELEMENT_RECORDS, false);
+    return conf;
+  }
+
+  private static String describe(Throwable e) {
+    StringBuilder s = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (s.length() > 0) {
+        s.append(" <- ");
+      }
+      s.append(t.getClass().getSimpleName());
+      if (t.getMessage() != null) {
+        s.append(": ").append(t.getMessage());
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return s.toString();
   }
 }
