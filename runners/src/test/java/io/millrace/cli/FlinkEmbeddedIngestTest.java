@@ -10,8 +10,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The same ingestion on embedded Flink and on the DirectRunner gives the same splits. */
 public class FlinkEmbeddedIngestTest {
@@ -29,9 +30,12 @@ public class FlinkEmbeddedIngestTest {
     return splits;
   }
 
-  @Test
-  void flinkEmbeddedWritesTheSameSplitsAsTheDirectRunner() throws IOException {
-    String input = SharedData.path("taxi/tutorial/eval.csv").toString();
+  @ParameterizedTest
+  @CsvSource({"taxi/tutorial/eval.csv, 5000", "taxi/tfrecord/eval, 5091"})
+  void flinkEmbeddedWritesTheSameSplitsAsTheDirectRunner(String data, long records)
+      throws IOException {
+    Path path = SharedData.path(data);
+    String input = path.toString().endsWith(".csv") ? path.toString() : path + "/*.gz";
     MillraceCliTest.Run direct =
         MillraceCliTest.run(
             "ingest", "--input", input, "--output", dir.resolve("direct").toString());
@@ -53,7 +57,8 @@ public class FlinkEmbeddedIngestTest {
 
     ExamplesManifest flinkManifest = ExamplesManifest.read(dir.resolve("flink"));
     assertEquals("FlinkRunner", flinkManifest.runner());
-    assertEquals(5_000, flinkManifest.recordsIn());
+    assertEquals(records, flinkManifest.recordsIn());
+    assertEquals(0, flinkManifest.deadLetterCount());
     assertEquals(ExamplesManifest.read(dir.resolve("direct")).splits(), flinkManifest.splits());
     assertEquals(contents(dir.resolve("direct")), contents(dir.resolve("flink")));
   }

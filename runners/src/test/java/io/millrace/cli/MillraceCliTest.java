@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,20 @@ public class MillraceCliTest {
     StringWriter err = new StringWriter();
     int exit = Millrace.execute(new PrintWriter(out), new PrintWriter(err), args);
     return new Run(exit, out.toString(), err.toString());
+  }
+
+  /** Ingests a shared data file into {@code dir/o} with extra arguments. */
+  private Run ingest(String sharedData, String... extra) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "ingest",
+            "--input",
+            SharedData.path(sharedData).toString(),
+            "--output",
+            dir.resolve("o").toString()));
+    args.addAll(List.of(extra));
+    return run(args.toArray(String[]::new));
   }
 
   @Test
@@ -96,51 +112,20 @@ public class MillraceCliTest {
   @Test
   void commandLineMistakesExitWithUsageCode() {
     assertEquals(Millrace.EXIT_USAGE, run("ingest", "--output", "x").exit());
-    Run badRunner =
-        run(
-            "ingest",
-            "--input",
-            SharedData.path("taxi/tutorial/train.csv").toString(),
-            "--output",
-            dir.resolve("o").toString(),
-            "--runner",
-            "SparkRunner");
+    Run badRunner = ingest("taxi/tutorial/train.csv", "--runner", "SparkRunner");
     assertEquals(Millrace.EXIT_USAGE, badRunner.exit());
     assertTrue(badRunner.err().contains("unknown runner 'SparkRunner'"), badRunner.err());
-    Run badSplit =
-        run(
-            "ingest",
-            "--input",
-            SharedData.path("taxi/tutorial/train.csv").toString(),
-            "--output",
-            dir.resolve("o").toString(),
-            "--splits",
-            "train=2,eval");
+    Run badSplit = ingest("taxi/tutorial/train.csv", "--splits", "train=2,eval");
     assertEquals(Millrace.EXIT_USAGE, badSplit.exit());
     assertTrue(badSplit.err().contains("name=buckets"), badSplit.err());
-    Run unknownBeamOption =
-        run(
-            "ingest",
-            "--input",
-            SharedData.path("taxi/tutorial/train.csv").toString(),
-            "--output",
-            dir.resolve("o").toString(),
-            "--noSuchBeamOption=1");
+    Run unknownBeamOption = ingest("taxi/tutorial/train.csv", "--noSuchBeamOption=1");
     assertEquals(Millrace.EXIT_USAGE, unknownBeamOption.exit());
     assertTrue(unknownBeamOption.err().contains("noSuchBeamOption"), unknownBeamOption.err());
   }
 
   @Test
   void passesOtherBeamOptionsThrough() throws IOException {
-    Run r =
-        run(
-            "ingest",
-            "--input",
-            SharedData.path("taxi/tutorial/eval.csv").toString(),
-            "--output",
-            dir.resolve("o").toString(),
-            "--jobName=custom-name",
-            "--targetParallelism=1");
+    Run r = ingest("taxi/tutorial/eval.csv", "--jobName=custom-name", "--targetParallelism=1");
     assertEquals(0, r.exit(), r.err());
     assertEquals(5_000, ExamplesArtifact.open(dir.resolve("o")).manifest().recordsIn());
   }
