@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileRange;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputException;
 import io.millrace.ingest.LocalSourceFile;
@@ -461,5 +462,44 @@ class ParquetFormatReaderTest {
     CollectingSink sink = new CollectingSink();
     reader.read(new LocalSourceFile(file), schema, sink);
     return sink;
+  }
+
+  /** Folds examples in order, so equal results mean the same examples in the same order. */
+  private static final class OrderedDigest implements ExampleSink {
+    long count;
+    long digest = 17;
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+
+    @Override
+    public void accept(Example example) {
+      count++;
+      digest = digest * 31 + example.hashCode();
+    }
+
+    @Override
+    public void reject(DeadLetter deadLetter) {
+      deadLetters.add(deadLetter);
+    }
+  }
+
+  @Test
+  void rowGroupRangesReadExactlyWhatTheWholeFileReads() throws IOException {
+    LocalSourceFile flights = new LocalSourceFile(SharedData.path("flights/flights-3m.parquet"));
+    ExampleSchema schema = reader.inferSchema(List.of(flights));
+    List<FileRange> ranges = reader.split(flights, 16L << 20);
+    assertTrue(ranges.size() >= 3, "ranges: " + ranges);
+
+    OrderedDigest whole = new OrderedDigest();
+    reader.read(flights, schema, whole);
+    OrderedDigest parts = new OrderedDigest();
+    for (FileRange range : ranges) {
+      assertEquals(parts.count + 1, range.firstLine(), "first row of " + range);
+      reader.read(flights, range, schema, parts);
+    }
+    assertEquals(3_000_000, whole.count);
+    assertEquals(whole.count, parts.count);
+    assertEquals(whole.digest, parts.digest);
+    assertTrue(whole.deadLetters.isEmpty() && parts.deadLetters.isEmpty());
+    assertEquals(List.of(FileRange.whole()), reader.split(flights, 1L << 40));
   }
 }
