@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MetadataCoderV2;
@@ -135,7 +136,6 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
         begin
             .apply("ListFiles", Create.of(plan.input.files()).withCoder(MetadataCoderV2.of()))
             .apply("SplitFiles", ParDo.of(new SplitFileFn(reader, rangeBytes)))
-            .setCoder(SerializableCoder.of(FilePart.class))
             .apply("SpreadParts", Reshuffle.viaRandomKey())
             .apply(
                 "ReadParts",
@@ -225,9 +225,10 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
   }
 
   /** A range of one file: the unit of parallel reading. */
-  private record FilePart(MatchResult.Metadata file, FileRange range) implements Serializable {}
+  @DefaultCoder(SerializableCoder.class)
+  record FilePart(MatchResult.Metadata file, FileRange range) implements Serializable {}
 
-  private static final class SplitFileFn extends DoFn<MatchResult.Metadata, FilePart> {
+  static final class SplitFileFn extends DoFn<MatchResult.Metadata, FilePart> {
     private static final long serialVersionUID = 1L;
     private final FormatReader reader;
     private final long rangeBytes;
