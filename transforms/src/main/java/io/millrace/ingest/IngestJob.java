@@ -15,7 +15,6 @@ import io.millrace.record.ExampleSchema;
 import io.millrace.split.Splits;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -343,7 +342,6 @@ public final class IngestJob {
     double seconds = (System.nanoTime() - started) / 1e9;
 
     Map<String, Long> counted = readCounts(staging.resolve(COUNTS_DIR));
-    counted.putIfAbsent(DEAD_LETTER_KEY, 0L);
     ArtifactDirectory.deleteRecursively(staging.resolve(COUNTS_DIR));
     long deadLetterCount = counted.getOrDefault(DEAD_LETTER_KEY, 0L);
     long examples = 0;
@@ -489,8 +487,14 @@ public final class IngestJob {
       deadLetterWriter = new ShardWriter<>(deadLetterDirectory, ".jsonl", TextIO.sink());
     }
 
+    /**
+     * A failure to write output must fail the bundle, not reach the reader: readers turn exceptions
+     * into dead letters that blame the input. So the sink keeps the first failure, writes nothing
+     * more, and it is thrown once the read returns; the retried bundle starts new shards.
+     */
     @ProcessElement
-    public void process(@Element ReadExamples.FilePart part) {
+    public void process(@Element ReadExamples.FilePart part) throws IOException {
+      IOException[] failure = new IOException[1];
       reader.read(
           new BeamSourceFile(part.file()),
           part.range(),
@@ -506,14 +510,21 @@ public final class IngestJob {
             public void reject(DeadLetter deadLetter) {
               write(deadLetterWriter, toJson(deadLetter));
             }
-          });
-    }
 
-    private static <T> void write(ShardWriter<T> writer, T element) {
-      try {
-        writer.write(element);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+            private <T> void write(ShardWriter<T> writer, T element) {
+              if (failure[0] != null) {
+                return;
+              }
+              try {
+                writer.write(element);
+              } catch (IOException e) {
+                failure[0] = e;
+              }
+            }
+          });
+      if (failure[0] != null) {
+        throw new IOException(
+            "cannot write the examples of " + part.file().resourceId(), failure[0]);
       }
     }
 
