@@ -135,6 +135,21 @@ class IngestJobTest {
   }
 
   @Test
+  void ingestsThreeMillionParquetRowsReadInRowGroupRanges() throws IOException {
+    Path flights = SharedData.path("flights/flights-3m.parquet");
+    ExamplesManifest manifest =
+        IngestJob.run(
+            IngestJob.Config.of(flights.toString(), dir.resolve("flights")), options(), log);
+    assertEquals("PARQUET", manifest.input().format());
+    assertEquals(3_000_000, manifest.recordsIn());
+    assertEquals(0, manifest.deadLetterCount());
+    assertEquals(
+        3_000_000, manifest.splits().stream().mapToLong(ExamplesManifest.Split::count).sum());
+    // Row-group ranges are read by separate bundles, each writing its own shard.
+    assertTrue(ExamplesArtifact.open(dir.resolve("flights")).files("train").size() > 1);
+  }
+
+  @Test
   void splitsMayBeGivenAsTheirOwnInputs() throws IOException {
     Path train = SharedData.path("taxi/tutorial/train.csv");
     Path eval = SharedData.path("taxi/tutorial/eval.csv");
