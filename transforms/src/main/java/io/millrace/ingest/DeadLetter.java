@@ -1,5 +1,7 @@
 package io.millrace.ingest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -12,6 +14,8 @@ import java.util.Objects;
  * unreadable remainder.
  */
 public final class DeadLetter implements Serializable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private static final long serialVersionUID = 1L;
   private static final int MAX_RAW_CHARS = 1000;
 
@@ -89,5 +93,16 @@ public final class DeadLetter implements Serializable {
         + (field != null ? " field '" + field + "'" : "")
         + ": "
         + reason;
+  }
+
+  /** One line of a dead-letter file: source, record, field, reason and raw text as JSON. */
+  public String toJson() {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("source", source);
+    node.put("record", recordNumber);
+    node.put("field", field);
+    node.put("reason", reason);
+    node.put("raw", raw);
+    return node.toString();
   }
 }

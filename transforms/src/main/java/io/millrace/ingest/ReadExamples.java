@@ -226,7 +226,20 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
 
   /** A range of one file: the unit of parallel reading. */
   @DefaultCoder(SerializableCoder.class)
-  record FilePart(MatchResult.Metadata file, FileRange range) implements Serializable {}
+  /** A range of one input file: the unit of parallel reading. */
+  public record FilePart(MatchResult.Metadata file, FileRange range) implements Serializable {}
+
+  /**
+   * The files as ranges to read, spread over workers: the first steps of every reader, including
+   * the fused read-and-process steps of the stage jobs.
+   */
+  public static PCollection<FilePart> fileParts(
+      Pipeline pipeline, String stepSuffix, List<MatchResult.Metadata> files, FormatReader reader) {
+    return pipeline
+        .apply("ListFiles" + stepSuffix, Create.of(files).withCoder(MetadataCoderV2.of()))
+        .apply("SplitFiles" + stepSuffix, ParDo.of(new SplitFileFn(reader, DEFAULT_RANGE_BYTES)))
+        .apply("SpreadParts" + stepSuffix, Reshuffle.viaRandomKey());
+  }
 
   static final class SplitFileFn extends DoFn<MatchResult.Metadata, FilePart> {
     private static final long serialVersionUID = 1L;
