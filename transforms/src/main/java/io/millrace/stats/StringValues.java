@@ -1,0 +1,220 @@
+package io.millrace.stats;
+
+import com.google.common.base.Utf8;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.datasketches.common.ArrayOfStringsSerDe;
+import org.apache.datasketches.frequencies.ErrorType;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.Union;
+import org.apache.datasketches.memory.Memory;
+
+/**
+ * The values of one bytes/string feature: lengths, UTF-8 validity, and the distinct values with
+ * their counts. Counts are exact until more than {@code exactLimit} distinct values are seen; then
+ * the feature switches for good to an HLL sketch for the number of distinct values and a
+ * frequent-items sketch for the most frequent ones (both from Apache DataSketches), and reports
+ * itself as approximate.
+ */
+final class StringValues {
+  private static final int HLL_LG_K = 14;
+  private static final int FREQUENT_ITEMS_MAP_SIZE = 1 << 12;
+
+  private final int exactLimit;
+
+  long numValues;
+  long totalBytes;
+  long minBytes = Long.MAX_VALUE;
+  long maxBytes;
+  long numInvalidUtf8;
+
+  private ByteStringCounts exact = new ByteStringCounts();
+  private HllSketch distinct;
+
+  /** Keys are the bytes as ISO-8859-1 characters: a lossless, cheap mapping for any bytes. */
+  private ItemsSketch<String> frequent;
+
+  StringValues(int exactLimit) {
+    this.exactLimit = exactLimit;
+  }
+
+  void add(byte[] value, double weight) {
+    numValues++;
+    int length = value.length;
+    totalBytes += length;
+    if (length < minBytes) {
+      minBytes = length;
+    }
+    if (length > maxBytes) {
+      maxBytes = length;
+    }
+    if (!Utf8.isWellFormed(value)) {
+      numInvalidUtf8++;
+    }
+    if (exact != null) {
+      exact.add(value, 1, weight);
+      if (exact.size() > exactLimit) {
+        switchToSketches();
+      }
+    } else {
+      distinct.update(value);
+      frequent.update(new String(value, StandardCharsets.ISO_8859_1));
+    }
+  }
+
+  private void switchToSketches() {
+    distinct = new HllSketch(HLL_LG_K);
+    frequent = new ItemsSketch<>(FREQUENT_ITEMS_MAP_SIZE);
+    for (int i = 0; i < exact.size(); i++) {
+      distinct.update(exact.key(i));
+      frequent.update(new String(exact.key(i), StandardCharsets.ISO_8859_1), exact.count(i));
+    }
+    exact = null;
+  }
+
+  boolean isExact() {
+    return exact != null;
+  }
+
+  /** The number of distinct values: exact, or an HLL estimate when {@link #isExact()} is false. */
+  long unique() {
+    return exact != null ? exact.size() : Math.round(distinct.getEstimate());
+  }
+
+  /** A value with its count and (when exact) the sum of its examples' weights. */
+  record ValueCount(byte[] value, double count, double weight) {}
+
+  /**
+   * The {@code limit} most frequent values, by count descending and then by value bytes ascending
+   * so that the order is deterministic. Counts are estimates when not {@link #isExact()}.
+   */
+  List<ValueCount> top(int limit) {
+    List<ValueCount> all = new ArrayList<>();
+    if (exact != null) {
+      for (int i = 0; i < exact.size(); i++) {
+        all.add(new ValueCount(exact.key(i), exact.count(i), exact.weight(i)));
+      }
+    } else {
+      for (ItemsSketch.Row<String> row : frequent.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
+        all.add(
+            new ValueCount(
+                row.getItem().getBytes(StandardCharsets.ISO_8859_1),
+                row.getEstimate(),
+                Double.NaN));
+      }
+    }
+    Comparator<ValueCount> order =
+        Comparator.comparingDouble((ValueCount v) -> -v.count())
+            .thenComparing(ValueCount::value, Arrays::compareUnsigned);
+    return all.stream().sorted(order).limit(limit).toList();
+  }
+
+  /** The top values by weight; available only while counts are exact. */
+  List<ValueCount> topByWeight(int limit) {
+    if (exact == null) {
+      return List.of();
+    }
+    List<ValueCount> all = new ArrayList<>();
+    for (int i = 0; i < exact.size(); i++) {
+      all.add(new ValueCount(exact.key(i), exact.count(i), exact.weight(i)));
+    }
+    Comparator<ValueCount> order =
+        Comparator.comparingDouble((ValueCount v) -> -v.weight())
+            .thenComparing(ValueCount::value, Arrays::compareUnsigned);
+    return all.stream().sorted(order).limit(limit).toList();
+  }
+
+  void merge(StringValues o) {
+    numValues += o.numValues;
+    totalBytes += o.totalBytes;
+    minBytes = Math.min(minBytes, o.minBytes);
+    maxBytes = Math.max(maxBytes, o.maxBytes);
+    numInvalidUtf8 += o.numInvalidUtf8;
+    if (exact != null && o.exact != null) {
+      for (int i = 0; i < o.exact.size(); i++) {
+        exact.add(o.exact.key(i), o.exact.count(i), o.exact.weight(i));
+      }
+      if (exact.size() > exactLimit) {
+        switchToSketches();
+      }
+      return;
+    }
+    if (exact != null) {
+      switchToSketches();
+    }
+    if (o.exact != null) {
+      for (int i = 0; i < o.exact.size(); i++) {
+        distinct.update(o.exact.key(i));
+        frequent.update(new String(o.exact.key(i), StandardCharsets.ISO_8859_1), o.exact.count(i));
+      }
+    } else {
+      Union union = new Union(HLL_LG_K);
+      union.update(distinct);
+      union.update(o.distinct);
+      distinct = union.getResult();
+      frequent.merge(o.frequent);
+    }
+  }
+
+  void write(DataOutputStream out) throws IOException {
+    out.writeLong(numValues);
+    out.writeLong(totalBytes);
+    out.writeLong(minBytes);
+    out.writeLong(maxBytes);
+    out.writeLong(numInvalidUtf8);
+    out.writeBoolean(exact != null);
+    if (exact != null) {
+      out.writeInt(exact.size());
+      for (int i = 0; i < exact.size(); i++) {
+        byte[] key = exact.key(i);
+        out.writeInt(key.length);
+        out.write(key);
+        out.writeLong(exact.count(i));
+        out.writeDouble(exact.weight(i));
+      }
+    } else {
+      writeBytes(out, distinct.toCompactByteArray());
+      writeBytes(out, frequent.toByteArray(new ArrayOfStringsSerDe()));
+    }
+  }
+
+  static StringValues read(DataInputStream in, int exactLimit) throws IOException {
+    StringValues v = new StringValues(exactLimit);
+    v.numValues = in.readLong();
+    v.totalBytes = in.readLong();
+    v.minBytes = in.readLong();
+    v.maxBytes = in.readLong();
+    v.numInvalidUtf8 = in.readLong();
+    if (in.readBoolean()) {
+      int size = in.readInt();
+      for (int i = 0; i < size; i++) {
+        byte[] key = new byte[in.readInt()];
+        in.readFully(key);
+        v.exact.add(key, in.readLong(), in.readDouble());
+      }
+    } else {
+      v.exact = null;
+      v.distinct = HllSketch.heapify(Memory.wrap(readBytes(in)));
+      v.frequent = ItemsSketch.getInstance(Memory.wrap(readBytes(in)), new ArrayOfStringsSerDe());
+    }
+    return v;
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static byte[] readBytes(DataInputStream in) throws IOException {
+    byte[] bytes = new byte[in.readInt()];
+    in.readFully(bytes);
+    return bytes;
+  }
+}
