@@ -11,18 +11,26 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Millrace.Version.class,
     description = "Production machine-learning pipelines on Apache Beam.",
-    subcommands = {IngestCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      IngestCommand.class,
+      StatsCommand.class,
+      SchemaCommand.class,
+      ValidateCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
       "1:the run failed (see the message)",
       "2:the command line is wrong",
-      "3:the input was rejected: nothing matched, no usable schema, or too many bad records"
+      "3:the input was rejected: nothing matched, no usable schema, or too many bad records",
+      "4:validation found anomalies that block (severity ERROR)"
     })
 public final class Millrace {
   public static final int EXIT_FAILED = 1;
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_INPUT_REJECTED = 3;
+  public static final int EXIT_ANOMALIES = 4;
 
   public static void main(String[] args) {
     System.exit(execute(args));
