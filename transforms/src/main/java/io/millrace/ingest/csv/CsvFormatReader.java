@@ -333,11 +333,11 @@ public final class CsvFormatReader implements FormatReader {
           }
           break;
         case FLOAT:
-          String number = cell.strip();
-          if (!Numbers.isDecimal(number)) {
+          try {
+            builder.setFloats(feature, Numbers.parseStrictDecimal(cell.strip()));
+          } catch (NumberFormatException e) {
             return unparsable(file, line, row, schema.name(feature), cell, "a number");
           }
-          builder.setFloats(feature, Numbers.parseDecimal(number));
           break;
         default:
           builder.setBytes(feature, cell.getBytes(StandardCharsets.UTF_8));
