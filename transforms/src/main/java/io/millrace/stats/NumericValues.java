@@ -18,7 +18,7 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * from a KLL sketch beyond. Infinities are counted and bound min and max, but are kept out of the
  * moments and the sketch so that mean, standard deviation and histograms stay finite.
  */
-final class NumericValues {
+public final class NumericValues {
   /** Distinct finite values counted exactly before the sketch takes over. */
   static final int EXACT_LIMIT = 1024;
 
@@ -47,11 +47,11 @@ final class NumericValues {
   /** The quantile sketch once there were more distinct values, else null. */
   private KllDoublesSketch sketch;
 
-  NumericValues(int sketchK) {
+  public NumericValues(int sketchK) {
     this.sketchK = sketchK;
   }
 
-  void add(double x, double weight) {
+  public void add(double x, double weight) {
     if (x != x) {
       numNan++;
       return;
@@ -101,16 +101,16 @@ final class NumericValues {
   }
 
   /** The number of distinct finite values, or -1 when more than {@link #EXACT_LIMIT}. */
-  long distinctCount() {
+  public long distinctCount() {
     return exact == null ? -1 : exact.size();
   }
 
-  double mean() {
+  public double mean() {
     return n == 0 ? Double.NaN : shift + s1 / n;
   }
 
   /** Population standard deviation (divides by N), as TFDV reports. */
-  double stdDev() {
+  public double stdDev() {
     return n == 0 ? Double.NaN : Math.sqrt(Math.max(0, m2() / n));
   }
 
@@ -118,11 +118,11 @@ final class NumericValues {
     return n == 0 ? 0 : s2 - s1 * s1 / n;
   }
 
-  double weightedMean() {
+  public double weightedMean() {
     return w == 0 ? Double.NaN : shift + ws1 / w;
   }
 
-  double weightedStdDev() {
+  public double weightedStdDev() {
     return w == 0 ? Double.NaN : Math.sqrt(Math.max(0, weightedM2() / w));
   }
 
@@ -130,7 +130,7 @@ final class NumericValues {
     return w == 0 ? 0 : ws2 - ws1 * ws1 / w;
   }
 
-  boolean hasFiniteValues() {
+  public boolean hasFiniteValues() {
     return n > 0;
   }
 
@@ -138,7 +138,7 @@ final class NumericValues {
    * Quantiles of the finite values: exact while there are few distinct values, else from the
    * sketch, within its rank error.
    */
-  double[] quantiles(double[] fractions) {
+  public double[] quantiles(double[] fractions) {
     if (exact != null) {
       DoubleCounts.Sorted sorted = exact.sorted();
       double[] result = new double[fractions.length];
@@ -154,7 +154,7 @@ final class NumericValues {
    * Approximate number of finite values below each split point (exclusive), from the sketch's
    * ranks. Split points must increase strictly.
    */
-  double[] countsBelow(double[] splitPoints) {
+  public double[] countsBelow(double[] splitPoints) {
     if (exact != null) {
       DoubleCounts.Sorted sorted = exact.sorted();
       double[] below = new double[splitPoints.length];
@@ -179,7 +179,7 @@ final class NumericValues {
     return KllDoublesSketch.heapify(Memory.wrap(sketch.toByteArray()));
   }
 
-  double finiteMin() {
+  public double finiteMin() {
     if (exact != null) {
       double[] values = exact.sorted().values();
       return values[0];
@@ -187,7 +187,7 @@ final class NumericValues {
     return sketch.getMinItem();
   }
 
-  double finiteMax() {
+  public double finiteMax() {
     if (exact != null) {
       double[] values = exact.sorted().values();
       return values[values.length - 1];
@@ -196,11 +196,11 @@ final class NumericValues {
   }
 
   /** 0 while quantiles are exact. */
-  double normalizedRankError() {
+  public double normalizedRankError() {
     return sketch == null ? 0 : sketch.getNormalizedRankError(false);
   }
 
-  void merge(NumericValues o) {
+  public void merge(NumericValues o) {
     numNan += o.numNan;
     numPosInf += o.numPosInf;
     numNegInf += o.numNegInf;
@@ -265,7 +265,7 @@ final class NumericValues {
     }
   }
 
-  void write(DataOutputStream out) throws IOException {
+  public void write(DataOutputStream out) throws IOException {
     out.writeLong(numNan);
     out.writeLong(numPosInf);
     out.writeLong(numNegInf);
@@ -298,7 +298,7 @@ final class NumericValues {
     }
   }
 
-  static NumericValues read(DataInputStream in, int sketchK) throws IOException {
+  public static NumericValues read(DataInputStream in, int sketchK) throws IOException {
     NumericValues v = new NumericValues(sketchK);
     v.numNan = in.readLong();
     v.numPosInf = in.readLong();

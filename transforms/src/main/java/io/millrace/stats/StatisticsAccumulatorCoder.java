@@ -1,18 +1,12 @@
 package io.millrace.stats;
 
 import io.millrace.record.ExampleSchema;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import org.apache.beam.sdk.coders.CustomCoder;
-import org.apache.beam.sdk.util.VarInt;
 
 /** Encodes partial statistics between workers: counters, exact value counts and sketch bytes. */
-public final class StatisticsAccumulatorCoder extends CustomCoder<StatisticsAccumulator> {
+public final class StatisticsAccumulatorCoder extends DataStreamCoder<StatisticsAccumulator> {
   private static final long serialVersionUID = 1L;
   private final ExampleSchema schema;
   private final StatisticsOptions options;
@@ -27,25 +21,13 @@ public final class StatisticsAccumulatorCoder extends CustomCoder<StatisticsAccu
   }
 
   @Override
-  public void encode(StatisticsAccumulator value, OutputStream out) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    DataOutputStream data = new DataOutputStream(bytes);
-    value.write(data);
-    data.flush();
-    // Length-prefixed so that the coder also works nested (e.g. inside a KV).
-    VarInt.encode(bytes.size(), out);
-    bytes.writeTo(out);
+  protected void write(StatisticsAccumulator value, DataOutputStream out) throws IOException {
+    value.write(out);
   }
 
   @Override
-  public StatisticsAccumulator decode(InputStream in) throws IOException {
-    int length = VarInt.decodeInt(in);
-    byte[] bytes = in.readNBytes(length);
-    if (bytes.length != length) {
-      throw new IOException("truncated statistics accumulator");
-    }
-    return StatisticsAccumulator.read(
-        new DataInputStream(new ByteArrayInputStream(bytes)), schema, options);
+  protected StatisticsAccumulator read(DataInputStream in) throws IOException {
+    return StatisticsAccumulator.read(in, schema, options);
   }
 
   @Override

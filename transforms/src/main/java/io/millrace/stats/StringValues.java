@@ -23,7 +23,7 @@ import org.apache.datasketches.memory.Memory;
  * frequent-items sketch for the most frequent ones (both from Apache DataSketches), and reports
  * itself as approximate.
  */
-final class StringValues {
+public final class StringValues {
   private static final int HLL_LG_K = 14;
   private static final int FREQUENT_ITEMS_MAP_SIZE = 1 << 12;
 
@@ -41,11 +41,11 @@ final class StringValues {
   /** Keys are the bytes as ISO-8859-1 characters: a lossless, cheap mapping for any bytes. */
   private ItemsSketch<String> frequent;
 
-  StringValues(int exactLimit) {
+  public StringValues(int exactLimit) {
     this.exactLimit = exactLimit;
   }
 
-  void add(byte[] value, double weight) {
+  public void add(byte[] value, double weight) {
     numValues++;
     int length = value.length;
     totalBytes += length;
@@ -79,23 +79,23 @@ final class StringValues {
     exact = null;
   }
 
-  boolean isExact() {
+  public boolean isExact() {
     return exact != null;
   }
 
   /** The number of distinct values: exact, or an HLL estimate when {@link #isExact()} is false. */
-  long unique() {
+  public long unique() {
     return exact != null ? exact.size() : Math.round(distinct.getEstimate());
   }
 
   /** A value with its count and (when exact) the sum of its examples' weights. */
-  record ValueCount(byte[] value, double count, double weight) {}
+  public record ValueCount(byte[] value, double count, double weight) {}
 
   /**
    * The {@code limit} most frequent values, by count descending and then by value bytes ascending
    * so that the order is deterministic. Counts are estimates when not {@link #isExact()}.
    */
-  List<ValueCount> top(int limit) {
+  public List<ValueCount> top(int limit) {
     List<ValueCount> all = new ArrayList<>();
     if (exact != null) {
       for (int i = 0; i < exact.size(); i++) {
@@ -117,7 +117,7 @@ final class StringValues {
   }
 
   /** The top values by weight; available only while counts are exact. */
-  List<ValueCount> topByWeight(int limit) {
+  public List<ValueCount> topByWeight(int limit) {
     if (exact == null) {
       return List.of();
     }
@@ -131,7 +131,7 @@ final class StringValues {
     return all.stream().sorted(order).limit(limit).toList();
   }
 
-  void merge(StringValues o) {
+  public void merge(StringValues o) {
     numValues += o.numValues;
     totalBytes += o.totalBytes;
     minBytes = Math.min(minBytes, o.minBytes);
@@ -163,7 +163,7 @@ final class StringValues {
     }
   }
 
-  void write(DataOutputStream out) throws IOException {
+  public void write(DataOutputStream out) throws IOException {
     out.writeLong(numValues);
     out.writeLong(totalBytes);
     out.writeLong(minBytes);
@@ -185,7 +185,7 @@ final class StringValues {
     }
   }
 
-  static StringValues read(DataInputStream in, int exactLimit) throws IOException {
+  public static StringValues read(DataInputStream in, int exactLimit) throws IOException {
     StringValues v = new StringValues(exactLimit);
     v.numValues = in.readLong();
     v.totalBytes = in.readLong();
