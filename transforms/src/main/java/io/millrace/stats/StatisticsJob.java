@@ -10,6 +10,7 @@ import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.CommitShards;
 import io.millrace.artifact.ShardCounts;
 import io.millrace.artifact.ShardWriter;
+import io.millrace.examples.ExampleJson;
 import io.millrace.examples.ExamplesArtifact;
 import io.millrace.examples.ExamplesAvroFormatReader;
 import io.millrace.examples.ExamplesManifest;
@@ -537,29 +538,7 @@ public final class StatisticsJob {
     node.put("source", source);
     ArrayNode reasons = node.putArray("violations");
     violations.forEach(reasons::add);
-    ObjectNode features = node.putObject("features");
-    ExampleSchema schema = example.schema();
-    for (int f = 0; f < schema.size(); f++) {
-      Object raw = example.rawValues(f);
-      if (raw == null) {
-        features.putNull(schema.name(f));
-        continue;
-      }
-      ArrayNode values = features.putArray(schema.name(f));
-      if (raw instanceof long[] longs) {
-        for (long v : longs) {
-          values.add(v);
-        }
-      } else if (raw instanceof double[] doubles) {
-        for (double v : doubles) {
-          values.add(v);
-        }
-      } else {
-        for (byte[] v : (byte[][]) raw) {
-          values.add(new String(v, StandardCharsets.UTF_8));
-        }
-      }
-    }
+    node.set("features", ExampleJson.toJson(example));
     return node.toString();
   }
 

@@ -1,0 +1,368 @@
+package io.millrace.transform;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.hash.Hashing;
+import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.examples.ExamplesManifest;
+import io.millrace.record.ExampleSchema;
+import io.millrace.record.FeatureSpec;
+import io.millrace.record.FeatureType;
+import io.millrace.stats.NumericValues;
+import io.millrace.stats.StringValues;
+import io.millrace.transform.TransformSpec.Kind;
+import io.millrace.transform.TransformSpec.Step;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A transform fitted on training data: the definition, each step's constants (mean and std, min and
+ * max, quantile boundaries, vocabulary) and what it was fitted on. It is the transform artifact in
+ * memory; {@link #write} and {@link #read} move it to and from a directory:
+ *
+ * <pre>
+ * manifest.json          layout, fingerprints, input features, each output with its constants
+ * definition.json        the TransformSpec as given
+ * vocabularies/NAME.txt  one value per line, most frequent first (for each vocabulary step)
+ * </pre>
+ */
+public final class FittedTransform implements Serializable {
+  private static final long serialVersionUID = 1L;
+  public static final String LAYOUT = "millrace-transform/1";
+  public static final String MANIFEST = "manifest.json";
+  public static final String DEFINITION = "definition.json";
+  public static final String VOCABULARIES = "vocabularies";
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+  /**
+   * One step's fitted constants; fields a step does not use are null.
+   *
+   * @param fill the value a missing numeric input takes
+   * @param boundaries quantile boundaries, rounded to float32 as the TensorFlow graph holds them
+   * @param vocabularyFile relative to the artifact directory
+   */
+  public record Fitted(
+      String output,
+      Kind kind,
+      List<String> inputs,
+      FeatureType outputType,
+      Double mean,
+      Double std,
+      Double min,
+      Double max,
+      Double fill,
+      double[] boundaries,
+      String vocabularyFile,
+      Integer vocabularySize)
+      implements Serializable {}
+
+  /** The artifact's manifest. */
+  public record Manifest(
+      String layout,
+      String createdAt,
+      String fingerprint,
+      String dataFingerprint,
+      List<ExamplesManifest.Feature> inputFeatures,
+      List<Fitted> outputs) {}
+
+  private final TransformSpec spec;
+  private final ExampleSchema inputSchema;
+  private final List<Fitted> fitted;
+  private final List<List<byte[]>> vocabularies;
+  private final String dataFingerprint;
+  private final String fingerprint;
+
+  private FittedTransform(
+      TransformSpec spec,
+      ExampleSchema inputSchema,
+      List<Fitted> fitted,
+      List<List<byte[]>> vocabularies,
+      String dataFingerprint) {
+    this.spec = spec;
+    this.inputSchema = inputSchema;
+    this.fitted = List.copyOf(fitted);
+    this.vocabularies = vocabularies;
+    this.dataFingerprint = dataFingerprint;
+    this.fingerprint =
+        Hashing.sha256()
+            .hashString(spec.toJson() + "\n" + dataFingerprint, StandardCharsets.UTF_8)
+            .toString();
+  }
+
+  public TransformSpec spec() {
+    return spec;
+  }
+
+  /** The raw features the transform reads, with the types it was fitted on. */
+  public ExampleSchema inputSchema() {
+    return inputSchema;
+  }
+
+  public List<Fitted> fitted() {
+    return fitted;
+  }
+
+  /** The vocabulary of step {@code index} (empty for other steps), most frequent first. */
+  public List<byte[]> vocabulary(int index) {
+    return vocabularies.get(index);
+  }
+
+  /** SHA-256 of the definition and the data fingerprint: equal inputs, equal transform. */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  public String dataFingerprint() {
+    return dataFingerprint;
+  }
+
+  /** The features a transformed example has, in step order. */
+  public ExampleSchema outputSchema() {
+    List<FeatureSpec> features = new ArrayList<>();
+    fitted.forEach(f -> features.add(FeatureSpec.of(f.output(), f.outputType())));
+    return ExampleSchema.of(features);
+  }
+
+  public FeatureTransformer transformer() {
+    return new FeatureTransformer(this);
+  }
+
+  static FittedTransform fit(
+      TransformSpec spec,
+      ExampleSchema schema,
+      NumericValues[] numeric,
+      StringValues[] strings,
+      String dataFingerprint) {
+    List<Fitted> fitted = new ArrayList<>();
+    List<List<byte[]>> vocabularies = new ArrayList<>();
+    Set<String> inputs = new LinkedHashSet<>();
+    List<Step> steps = spec.steps();
+    for (int s = 0; s < steps.size(); s++) {
+      Step step = steps.get(s);
+      step.inputs().forEach(name -> schema.requireIndex(name));
+      inputs.addAll(step.inputs());
+      List<byte[]> vocabulary = List.of();
+      Fitted f;
+      if (step.kind() == Kind.COMPUTE_AND_APPLY_VOCABULARY) {
+        vocabulary = vocabulary(step, strings[s]);
+        f =
+            new Fitted(
+                step.output(),
+                step.kind(),
+                step.inputs(),
+                Boolean.TRUE.equals(step.params().get("one_hot"))
+                    ? FeatureType.FLOAT
+                    : FeatureType.INT,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                VOCABULARIES + "/" + step.output() + ".txt",
+                vocabulary.size());
+      } else if (numeric[s] != null) {
+        f = numericStep(step, schema, numeric[s]);
+      } else {
+        FeatureType type =
+            step.kind() == Kind.EXPRESSION
+                    && !Expression.parse(step.text("expression", "")).isBoolean()
+                ? FeatureType.FLOAT
+                : FeatureType.INT;
+        f =
+            new Fitted(
+                step.output(),
+                step.kind(),
+                step.inputs(),
+                type,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+      }
+      fitted.add(f);
+      vocabularies.add(vocabulary);
+    }
+    List<FeatureSpec> inputFeatures = new ArrayList<>();
+    inputs.forEach(name -> inputFeatures.add(schema.feature(schema.requireIndex(name))));
+    return new FittedTransform(
+        spec, ExampleSchema.of(inputFeatures), fitted, vocabularies, dataFingerprint);
+  }
+
+  private static Fitted numericStep(Step step, ExampleSchema schema, NumericValues values) {
+    boolean any = values.hasFiniteValues();
+    double mean = any ? values.mean() : 0;
+    double std = any ? values.stdDev() : 0;
+    double min = any ? values.finiteMin() : 0;
+    double max = any ? values.finiteMax() : 0;
+    Object fillParam = step.params().get("fill");
+    double fill = fillParam instanceof Number n ? n.doubleValue() : mean;
+    double[] boundaries = null;
+    FeatureType type = FeatureType.FLOAT;
+    if (step.kind() == Kind.BUCKETIZE) {
+      type = FeatureType.INT;
+      int buckets = (int) step.integer("num_buckets", 10);
+      double[] fractions = new double[buckets - 1];
+      for (int i = 1; i < buckets; i++) {
+        fractions[i - 1] = (double) i / buckets;
+      }
+      // Rounded to float32 (the graph's boundary type) and deduplicated, as TFT's are.
+      boundaries =
+          any
+              ? Arrays.stream(values.quantiles(fractions))
+                  .map(b -> (float) b)
+                  .distinct()
+                  .sorted()
+                  .toArray()
+              : new double[0];
+    } else if (step.kind() == Kind.PASSTHROUGH
+        && schema.type(schema.requireIndex(step.input())) == FeatureType.INT) {
+      type = FeatureType.INT;
+    }
+    return new Fitted(
+        step.output(),
+        step.kind(),
+        step.inputs(),
+        type,
+        mean,
+        std,
+        min,
+        max,
+        fill,
+        boundaries,
+        null,
+        null);
+  }
+
+  /**
+   * TFT's vocabulary: by frequency descending, ties by value bytes descending, the empty string
+   * dropped, then {@code frequency_threshold} and {@code top_k}. Values with a line break are left
+   * out (they would break the one-value-per-line file) and so map to OOV buckets.
+   */
+  static List<byte[]> vocabulary(Step step, StringValues counts) {
+    long threshold = step.integer("frequency_threshold", 0);
+    long topK = step.integer("top_k", -1);
+    Comparator<StringValues.ValueCount> order =
+        Comparator.comparingDouble((StringValues.ValueCount v) -> -v.count())
+            .thenComparing((a, b) -> Arrays.compareUnsigned(b.value(), a.value()));
+    List<byte[]> vocabulary = new ArrayList<>();
+    for (StringValues.ValueCount v :
+        counts.top(Integer.MAX_VALUE).stream().sorted(order).toList()) {
+      if (v.value().length == 0 || v.count() < threshold || hasLineBreak(v.value())) {
+        continue;
+      }
+      if (topK >= 0 && vocabulary.size() >= topK) {
+        break;
+      }
+      vocabulary.add(v.value());
+    }
+    return vocabulary;
+  }
+
+  private static boolean hasLineBreak(byte[] value) {
+    for (byte b : value) {
+      if (b == '\n' || b == '\r') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Writes the artifact directory atomically (staged, then renamed into place). */
+  public void write(Path directory, boolean overwrite) throws IOException {
+    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, overwrite);
+    Path staging = artifact.staging();
+    Files.createDirectories(staging.resolve(VOCABULARIES));
+    for (int s = 0; s < fitted.size(); s++) {
+      if (fitted.get(s).vocabularyFile() != null) {
+        StringBuilder text = new StringBuilder();
+        for (byte[] value : vocabularies.get(s)) {
+          text.append(new String(value, StandardCharsets.UTF_8)).append('\n');
+        }
+        ArtifactDirectory.writeAtomically(
+            staging.resolve(fitted.get(s).vocabularyFile()),
+            text.toString().getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    ArtifactDirectory.writeAtomically(
+        staging.resolve(DEFINITION), spec.toJson().getBytes(StandardCharsets.UTF_8));
+    Manifest manifest =
+        new Manifest(
+            LAYOUT,
+            Instant.now().toString(),
+            fingerprint,
+            dataFingerprint,
+            ExamplesManifest.features(inputSchema),
+            fitted);
+    ArtifactDirectory.writeAtomically(staging.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
+    artifact.commit();
+  }
+
+  /**
+   * Reads a committed artifact.
+   *
+   * @throws IOException when the directory holds no manifest (not a complete artifact)
+   */
+  public static FittedTransform read(Path directory) throws IOException {
+    Path manifestFile = directory.resolve(MANIFEST);
+    if (Files.notExists(manifestFile)) {
+      throw new IOException(directory + " is not a transform artifact: no " + MANIFEST);
+    }
+    Manifest manifest = JSON.readValue(manifestFile.toFile(), Manifest.class);
+    if (!LAYOUT.equals(manifest.layout())) {
+      throw new IOException(directory + ": unknown transform layout " + manifest.layout());
+    }
+    TransformSpec spec = TransformSpec.read(directory.resolve(DEFINITION));
+    List<List<byte[]>> vocabularies = new ArrayList<>();
+    for (Fitted f : manifest.outputs()) {
+      List<byte[]> vocabulary = new ArrayList<>();
+      if (f.vocabularyFile() != null) {
+        for (String line :
+            Files.readAllLines(directory.resolve(f.vocabularyFile()), StandardCharsets.UTF_8)) {
+          vocabulary.add(line.getBytes(StandardCharsets.UTF_8));
+        }
+        if (vocabulary.size() != f.vocabularySize()) {
+          throw new IOException(
+              directory.resolve(f.vocabularyFile())
+                  + " has "
+                  + vocabulary.size()
+                  + " values, the manifest says "
+                  + f.vocabularySize());
+        }
+      }
+      vocabularies.add(vocabulary);
+    }
+    List<FeatureSpec> inputs = new ArrayList<>();
+    manifest.inputFeatures().forEach(f -> inputs.add(FeatureSpec.of(f.name(), f.type())));
+    FittedTransform read =
+        new FittedTransform(
+            spec,
+            ExampleSchema.of(inputs),
+            manifest.outputs(),
+            vocabularies,
+            manifest.dataFingerprint());
+    if (!read.fingerprint.equals(manifest.fingerprint())) {
+      throw new IOException(
+          directory + ": the definition does not match the fingerprint it was fitted with");
+    }
+    return read;
+  }
+}

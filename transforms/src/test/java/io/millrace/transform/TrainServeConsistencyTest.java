@@ -1,0 +1,168 @@
+package io.millrace.transform;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.millrace.record.Example;
+import io.millrace.record.ExampleCoder;
+import io.millrace.record.ExampleSchema;
+import io.millrace.record.FeatureSpec;
+import io.millrace.record.FeatureType;
+import io.millrace.testing.TestPipelineExtension;
+import io.millrace.transform.TransformSpec.VocabularyOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The no-skew property, for every kind of step at once: fitted in a pipeline and fitted without one
+ * give the same transform, and the pipeline's transformed records equal the serving runtime's, on
+ * random records with missing values, unseen strings, values beyond the training range and extreme
+ * magnitudes.
+ */
+@ExtendWith(TestPipelineExtension.class)
+class TrainServeConsistencyTest {
+  private static final ExampleSchema RAW =
+      ExampleSchema.of(
+          FeatureSpec.of("x", FeatureType.FLOAT),
+          FeatureSpec.of("n", FeatureType.INT),
+          FeatureSpec.of("color", FeatureType.BYTES),
+          FeatureSpec.of("city", FeatureType.BYTES));
+
+  /** One step of every kind. */
+  static final TransformSpec EVERY_KIND =
+      TransformSpec.builder()
+          .zScore("x_z", "x")
+          .scaleTo01("x_01", "x")
+          .scaleByMinMax("n_mm", "n", -1, 1)
+          .bucketize("x_bucket", "x", 7)
+          .log1p("n_log", "n")
+          .fillMissingWith(0)
+          .clip("x_clip", "x", -2, 2)
+          .passthrough("n_raw", "n")
+          .vocabulary(
+              "color_id", "color", VocabularyOptions.defaults().withTopK(5).withNumOovBuckets(3))
+          .vocabulary("city_id", "city", VocabularyOptions.defaults().withFrequencyThreshold(20))
+          .vocabulary("color_one_hot", "color", VocabularyOptions.defaults().withNumOovBuckets(2))
+          .oneHot()
+          .hashStrings("city_hash", "city", 50)
+          .hashedCross("color_x_n", "color", "n", 30)
+          .expression("label", "x > 0.5 * n and not (n == 3)")
+          .expression("ratio", "(x + 1) / (n - 2)")
+          .build();
+
+  private static List<Example> records(long seed, int count, boolean wild) {
+    Random random = new Random(seed);
+    String[] colors = {"red", "green", "blue", "cyan", "magenta", "yellow", "black", ""};
+    List<Example> examples = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Example.Builder b = RAW.newExample();
+      double x = random.nextGaussian() * 3;
+      if (wild && random.nextInt(10) == 0) {
+        x = random.nextBoolean() ? 1e300 * random.nextGaussian() : Double.NaN;
+      }
+      if (random.nextInt(15) == 0) {
+        b.setMissing(0);
+      } else {
+        b.setFloats(0, x);
+      }
+      long n = wild && random.nextInt(10) == 0 ? random.nextLong() : random.nextInt(10);
+      if (random.nextInt(20) == 0) {
+        b.setMissing(1);
+      } else {
+        b.setInt64s(1, n);
+      }
+      String color =
+          wild && random.nextInt(5) == 0
+              ? "unseen-" + random.nextInt(1000)
+              : colors[random.nextInt(colors.length)];
+      b.setBytes(2, color.getBytes(StandardCharsets.UTF_8));
+      if (random.nextInt(12) == 0) {
+        b.setMissing(3);
+      } else {
+        b.setString(3, "city" + (int) Math.abs(random.nextGaussian() * 10));
+      }
+      examples.add(b.build());
+    }
+    return examples;
+  }
+
+  @Test
+  void pipelineAndRuntimeAgreeOnEveryStepKind(TestPipeline pipeline) {
+    List<Example> training = records(1, 5_000, false);
+    TransformAnalyzer analyzer = TransformAnalyzer.create(EVERY_KIND, RAW);
+    training.forEach(analyzer::add);
+    FittedTransform fitted = analyzer.fit("");
+    FeatureTransformer runtime = fitted.transformer();
+
+    List<Example> serving = records(2, 3_000, true);
+    List<Example> expected = new ArrayList<>();
+    serving.forEach(r -> expected.add(runtime.apply(r)));
+
+    PCollection<FittedTransform> fittedInPipeline =
+        pipeline
+            .apply("Training", Create.of(training).withCoder(ExampleCoder.of(RAW)))
+            .apply(AnalyzeTransform.of(EVERY_KIND));
+    PAssert.thatSingleton(fittedInPipeline)
+        .satisfies(
+            f -> {
+              for (int s = 0; s < f.fitted().size(); s++) {
+                FittedTransform.Fitted a = f.fitted().get(s);
+                FittedTransform.Fitted e = fitted.fitted().get(s);
+                assertEquals(e.vocabularySize(), a.vocabularySize(), e.output());
+                assertEquals(
+                    fitted.vocabulary(s).stream().map(String::new).toList(),
+                    f.vocabulary(s).stream().map(String::new).toList());
+                if (e.mean() != null) {
+                  assertEquals(e.mean(), a.mean(), 1e-12 * Math.abs(e.mean()) + 1e-15);
+                  assertEquals(e.std(), a.std(), 1e-9 * e.std() + 1e-15);
+                  assertEquals(e.min(), a.min());
+                  assertEquals(e.max(), a.max());
+                }
+              }
+              return null;
+            });
+
+    PCollection<Example> transformed =
+        pipeline
+            .apply("Serving", Create.of(serving).withCoder(ExampleCoder.of(RAW)))
+            .apply(ApplyTransform.of(fitted));
+    PAssert.that(transformed).containsInAnyOrder(expected);
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void aTransformedRecordHasEveryOutputAndIdsInRange() {
+    TransformAnalyzer analyzer = TransformAnalyzer.create(EVERY_KIND, RAW);
+    records(3, 2_000, false).forEach(analyzer::add);
+    FittedTransform fitted = analyzer.fit("");
+    FeatureTransformer runtime = fitted.transformer();
+    ExampleSchema out = runtime.outputSchema();
+    int colors = fitted.fitted().get(out.indexOf("color_id")).vocabularySize();
+    assertEquals(5, colors);
+    for (Example raw : records(4, 2_000, true)) {
+      Example t = runtime.apply(raw);
+      for (int f = 0; f < out.size(); f++) {
+        if (!out.name(f).equals("color_one_hot")) {
+          assertEquals(1, t.valueCount(f), out.name(f));
+        }
+      }
+      double[] oneHot = t.floats(out.indexOf("color_one_hot"));
+      assertEquals(7 + 2, oneHot.length);
+      assertEquals(1.0, Arrays.stream(oneHot).sum());
+      long color = t.int64s(out.indexOf("color_id"))[0];
+      assertEquals(true, color >= 0 && color < colors + 3, "color id " + color);
+      long bucket = t.int64s(out.indexOf("x_bucket"))[0];
+      assertEquals(true, bucket >= 0 && bucket <= 6, "bucket " + bucket);
+      long city = t.int64s(out.indexOf("city_hash"))[0];
+      assertEquals(true, city >= 0 && city < 50);
+    }
+  }
+}
