@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       StatsCommand.class,
       SchemaCommand.class,
       ValidateCommand.class,
+      TransformCommand.class,
+      TransformApplyCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

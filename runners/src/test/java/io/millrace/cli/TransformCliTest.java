@@ -1,0 +1,71 @@
+package io.millrace.cli;
+
+import static io.millrace.cli.MillraceCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.millrace.cli.MillraceCliTest.Run;
+import io.millrace.examples.ExampleJson;
+import io.millrace.examples.ExamplesArtifact;
+import io.millrace.testing.SharedData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Preprocessing from the command line: fitted in a pipeline, reused alone at serving. */
+class TransformCliTest {
+  @TempDir Path dir;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void servingWithTheArtifactAloneEqualsWhatThePipelineMaterialized() throws IOException {
+    Path train = SharedData.path("taxi/tutorial/train.csv");
+    Run ingest =
+        run("ingest", "--input", train.toString(), "--output", dir.resolve("raw").toString());
+    assertEquals(0, ingest.exit(), ingest.err());
+    Path spec = Path.of("..", "examples", "taxi", "transform.json");
+    Run transform =
+        run(
+            "transform",
+            "--examples",
+            dir.resolve("raw").toString(),
+            "--spec",
+            spec.toString(),
+            "--output",
+            dir.resolve("t").toString());
+    assertEquals(0, transform.exit(), transform.err());
+    assertTrue(Files.exists(dir.resolve("t/transform/vocabularies/company_id.txt")));
+
+    // The pipeline's records, both splits together, counted by their JSON form.
+    Map<String, Integer> materialized = new HashMap<>();
+    ExamplesArtifact transformed = ExamplesArtifact.open(dir.resolve("t/examples"));
+    for (String split : new String[] {"train", "eval"}) {
+      transformed.forEach(
+          split, e -> materialized.merge(ExampleJson.toJson(e).toString(), 1, Integer::sum));
+    }
+    assertEquals(10_000, materialized.values().stream().mapToInt(Integer::intValue).sum());
+
+    Path served = dir.resolve("served.jsonl");
+    Run apply =
+        run(
+            "transform-apply",
+            "--artifact",
+            dir.resolve("t/transform").toString(),
+            "--input",
+            train.toString(),
+            "--output",
+            served.toString());
+    assertEquals(0, apply.exit(), apply.err());
+    Map<String, Integer> servedRecords = new HashMap<>();
+    for (String line : Files.readAllLines(served, StandardCharsets.UTF_8)) {
+      servedRecords.merge(JSON.readTree(line).toString(), 1, Integer::sum);
+    }
+    assertEquals(materialized, servedRecords);
+  }
+}
