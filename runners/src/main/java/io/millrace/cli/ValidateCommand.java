@@ -139,8 +139,7 @@ final class ValidateCommand implements Callable<Integer> {
             result.manifest().badExampleCount(),
             result.directory().resolve(StatisticsJob.BAD_EXAMPLES_DIR));
       }
-      statistics =
-          split == null ? result.statistics() : Map.of(split, result.statistics().get(split));
+      statistics = StatisticsInputs.load(result.directory(), split);
     } else if (stats != null) {
       if (emitBadExamples) {
         throw new IllegalArgumentException("--emit-bad-examples needs the records: use --input");
