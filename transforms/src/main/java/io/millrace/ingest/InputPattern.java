@@ -2,6 +2,8 @@ package io.millrace.ingest;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -72,12 +74,49 @@ public final class InputPattern implements Serializable {
   }
 
   /**
+   * Fails fast on a local path that cannot match. Beam's local file system answers a path that does
+   * not exist by walking the directory tree above it, which for {@code /missing.csv} is the whole
+   * machine: the run hung instead of naming the missing file.
+   */
+  private void checkLocalPathExists(String glob) throws InputException {
+    if (glob.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      return; // another file system: Beam's match is the only judge
+    }
+    int wildcard = -1;
+    for (int i = 0; i < glob.length(); i++) {
+      if ("*?[{".indexOf(glob.charAt(i)) >= 0) {
+        wildcard = i;
+        break;
+      }
+    }
+    Path mustExist;
+    if (wildcard < 0) {
+      mustExist = Path.of(glob);
+    } else {
+      String prefix = glob.substring(0, wildcard);
+      mustExist =
+          prefix.isEmpty()
+              ? null
+              : prefix.endsWith("/") ? Path.of(prefix) : Path.of(prefix).getParent();
+    }
+    if (mustExist != null && !Files.exists(mustExist)) {
+      throw new InputException(
+          "no input file matches '"
+              + pattern
+              + "': "
+              + mustExist.toAbsolutePath()
+              + " does not exist");
+    }
+  }
+
+  /**
    * Matches the pattern against the file system and selects spans and versions.
    *
    * @throws InputException when nothing matches, naming the pattern
    */
   public ResolvedInput resolve() throws IOException {
     String glob = pattern.replace(SPAN, "*").replace(VERSION, "*");
+    checkLocalPathExists(glob);
     MatchResult match = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
     List<MatchResult.Metadata> files = new ArrayList<>();
     if (match.status() == MatchResult.Status.OK) {

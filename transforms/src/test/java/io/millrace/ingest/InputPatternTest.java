@@ -3,11 +3,13 @@ package io.millrace.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,5 +91,17 @@ class InputPatternTest {
     String changed =
         InputPattern.of(dir + "/span-2/v1/a.csv").resolve().fingerprint().get(0).sha256();
     assertTrue(!changed.equals(print.sha256()));
+  }
+
+  @Test
+  void aMissingLocalPathIsNamedAtOnceNotSearchedFor() {
+    String missing = "/millrace-missing-" + System.nanoTime();
+    for (String pattern : new String[] {missing + ".csv", missing + "/span-{SPAN}/*.csv"}) {
+      InputException e =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(10),
+              () -> assertThrows(InputException.class, () -> InputPattern.of(pattern).resolve()));
+      assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
   }
 }
