@@ -1,0 +1,182 @@
+package io.millrace.train;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Immutable configuration of a binary classifier and of how it is trained.
+ *
+ * <p>Build with {@link #builder()}; every field has a default.
+ */
+public record ModelConfig(
+    Kind kind,
+    List<Integer> hiddenUnits,
+    float dropoutRate,
+    int embeddingDim,
+    float learningRate,
+    int batchSize,
+    int epochs,
+    long seed,
+    Optimizer optimizer,
+    int intraOpThreads,
+    int interOpThreads) {
+
+  /** The model family. */
+  public enum Kind {
+    /** Logistic regression; id columns contribute one weight per vocabulary entry. */
+    LINEAR,
+    /** Feed-forward network; id columns are embedded and concatenated to the features. */
+    DNN
+  }
+
+  /** The optimizer; both are deterministic in this trainer. */
+  public enum Optimizer {
+    ADAM,
+    SGD
+  }
+
+  public static final float ADAM_BETA1 = 0.9f;
+  public static final float ADAM_BETA2 = 0.999f;
+  public static final float ADAM_EPSILON = 1e-7f;
+
+  public ModelConfig {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(optimizer, "optimizer");
+    hiddenUnits = List.copyOf(hiddenUnits);
+    for (int units : hiddenUnits) {
+      if (units <= 0) {
+        throw new IllegalArgumentException("hidden layer sizes must be positive: " + hiddenUnits);
+      }
+    }
+    if (kind == Kind.DNN && hiddenUnits.isEmpty()) {
+      throw new IllegalArgumentException("a DNN needs at least one hidden layer");
+    }
+    if (!(dropoutRate >= 0f && dropoutRate < 1f)) {
+      throw new IllegalArgumentException("dropoutRate must be in [0, 1): " + dropoutRate);
+    }
+    if (embeddingDim <= 0) {
+      throw new IllegalArgumentException("embeddingDim must be positive: " + embeddingDim);
+    }
+    if (!(learningRate > 0f) || Float.isInfinite(learningRate)) {
+      throw new IllegalArgumentException("learningRate must be positive: " + learningRate);
+    }
+    if (batchSize <= 0 || epochs <= 0) {
+      throw new IllegalArgumentException("batchSize and epochs must be positive");
+    }
+    if (intraOpThreads < 0 || interOpThreads < 0) {
+      throw new IllegalArgumentException("thread counts must be >= 0 (0 = TensorFlow default)");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder()
+        .kind(kind)
+        .hiddenUnits(hiddenUnits)
+        .dropoutRate(dropoutRate)
+        .embeddingDim(embeddingDim)
+        .learningRate(learningRate)
+        .batchSize(batchSize)
+        .epochs(epochs)
+        .seed(seed)
+        .optimizer(optimizer)
+        .intraOpThreads(intraOpThreads)
+        .interOpThreads(interOpThreads);
+  }
+
+  /** Builder with defaults: LINEAR, ADAM, lr 0.01, batch 256, 10 epochs, seed 42, 1+1 threads. */
+  public static final class Builder {
+    private Kind kind = Kind.LINEAR;
+    private List<Integer> hiddenUnits = List.of();
+    private float dropoutRate = 0f;
+    private int embeddingDim = 8;
+    private float learningRate = 0.01f;
+    private int batchSize = 256;
+    private int epochs = 10;
+    private long seed = 42L;
+    private Optimizer optimizer = Optimizer.ADAM;
+    private int intraOpThreads = 1;
+    private int interOpThreads = 1;
+
+    private Builder() {}
+
+    public Builder kind(Kind kind) {
+      this.kind = kind;
+      return this;
+    }
+
+    /** Sets kind DNN with the given hidden layer sizes. */
+    public Builder dnn(int... hiddenUnits) {
+      this.kind = Kind.DNN;
+      return hiddenUnits(java.util.Arrays.stream(hiddenUnits).boxed().toList());
+    }
+
+    public Builder hiddenUnits(List<Integer> hiddenUnits) {
+      this.hiddenUnits = List.copyOf(hiddenUnits);
+      return this;
+    }
+
+    public Builder dropoutRate(float dropoutRate) {
+      this.dropoutRate = dropoutRate;
+      return this;
+    }
+
+    public Builder embeddingDim(int embeddingDim) {
+      this.embeddingDim = embeddingDim;
+      return this;
+    }
+
+    public Builder learningRate(float learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder epochs(int epochs) {
+      this.epochs = epochs;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder optimizer(Optimizer optimizer) {
+      this.optimizer = optimizer;
+      return this;
+    }
+
+    public Builder intraOpThreads(int intraOpThreads) {
+      this.intraOpThreads = intraOpThreads;
+      return this;
+    }
+
+    public Builder interOpThreads(int interOpThreads) {
+      this.interOpThreads = interOpThreads;
+      return this;
+    }
+
+    public ModelConfig build() {
+      return new ModelConfig(
+          kind,
+          kind == Kind.LINEAR ? List.of() : hiddenUnits,
+          dropoutRate,
+          embeddingDim,
+          learningRate,
+          batchSize,
+          epochs,
+          seed,
+          optimizer,
+          intraOpThreads,
+          interOpThreads);
+    }
+  }
+}

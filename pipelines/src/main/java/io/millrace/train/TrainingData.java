@@ -1,0 +1,159 @@
+package io.millrace.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * A dense in-memory training set: a row-major float feature matrix, optional int64 categorical id
+ * columns (each with a vocabulary size, ids in {@code [0, vocabularySize)}), and float labels in
+ * {0, 1}. Arrays are not copied; callers must not mutate them while training.
+ */
+public final class TrainingData {
+  private final float[] features;
+  private final int numFeatures;
+  private final float[] labels;
+  private final int numRows;
+  private final List<long[]> idColumns;
+  private final int[] vocabularySizes;
+
+  private TrainingData(Builder b) {
+    this.features = b.features;
+    this.numFeatures = b.numFeatures;
+    this.labels = b.labels;
+    this.numRows = b.labels.length;
+    this.idColumns = List.copyOf(b.idColumns);
+    this.vocabularySizes = b.vocabularySizes.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /**
+   * Starts a data set from a row-major feature matrix ({@code labels.length × numFeatures}) and
+   * labels.
+   */
+  public static Builder builder(float[] features, int numFeatures, float[] labels) {
+    return new Builder(features, numFeatures, labels);
+  }
+
+  public int numRows() {
+    return numRows;
+  }
+
+  public int numFeatures() {
+    return numFeatures;
+  }
+
+  public int numIdColumns() {
+    return idColumns.size();
+  }
+
+  public int vocabularySize(int column) {
+    return vocabularySizes[column];
+  }
+
+  public float feature(int row, int column) {
+    return features[row * numFeatures + column];
+  }
+
+  public long id(int column, int row) {
+    return idColumns.get(column)[row];
+  }
+
+  public float label(int row) {
+    return labels[row];
+  }
+
+  /**
+   * The row order of one epoch: a Fisher–Yates shuffle driven only by {@code seed} and {@code
+   * epoch}, so the same arguments always give the same order.
+   */
+  public int[] epochOrder(long seed, int epoch) {
+    int[] order = new int[numRows];
+    for (int i = 0; i < numRows; i++) {
+      order[i] = i;
+    }
+    SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+    for (int i = numRows - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    return order;
+  }
+
+  /** Copies rows {@code order[from..to)} into a new batch. */
+  public Batch batch(int[] order, int from, int to) {
+    int size = to - from;
+    float[] x = new float[size * numFeatures];
+    float[] y = new float[size];
+    long[][] ids = new long[idColumns.size()][size];
+    for (int i = 0; i < size; i++) {
+      int row = order[from + i];
+      System.arraycopy(features, row * numFeatures, x, i * numFeatures, numFeatures);
+      y[i] = labels[row];
+      for (int c = 0; c < ids.length; c++) {
+        ids[c][i] = idColumns.get(c)[row];
+      }
+    }
+    return new Batch(size, x, ids, y);
+  }
+
+  /** One mini-batch in feed form: features row-major {@code size × numFeatures}. */
+  public record Batch(int size, float[] features, long[][] ids, float[] labels) {}
+
+  /** Builder; validates shapes and id ranges on {@link #build()}. */
+  public static final class Builder {
+    private final float[] features;
+    private final int numFeatures;
+    private final float[] labels;
+    private final List<long[]> idColumns = new ArrayList<>();
+    private final List<Integer> vocabularySizes = new ArrayList<>();
+
+    private Builder(float[] features, int numFeatures, float[] labels) {
+      this.features = Objects.requireNonNull(features, "features");
+      this.labels = Objects.requireNonNull(labels, "labels");
+      if (numFeatures <= 0) {
+        throw new IllegalArgumentException("numFeatures must be positive: " + numFeatures);
+      }
+      if ((long) labels.length * numFeatures != features.length) {
+        throw new IllegalArgumentException(
+            "features has "
+                + features.length
+                + " values, expected "
+                + labels.length
+                + " × "
+                + numFeatures);
+      }
+      this.numFeatures = numFeatures;
+    }
+
+    /** Adds a categorical column of ids in {@code [0, vocabularySize)}, one per row. */
+    public Builder addIdColumn(long[] ids, int vocabularySize) {
+      Objects.requireNonNull(ids, "ids");
+      if (ids.length != labels.length) {
+        throw new IllegalArgumentException(
+            "id column has " + ids.length + " rows, expected " + labels.length);
+      }
+      if (vocabularySize <= 0) {
+        throw new IllegalArgumentException("vocabularySize must be positive: " + vocabularySize);
+      }
+      for (long id : ids) {
+        if (id < 0 || id >= vocabularySize) {
+          throw new IllegalArgumentException(
+              "id " + id + " out of range [0, " + vocabularySize + ")");
+        }
+      }
+      idColumns.add(ids);
+      vocabularySizes.add(vocabularySize);
+      return this;
+    }
+
+    public TrainingData build() {
+      if (labels.length == 0) {
+        throw new IllegalArgumentException("no rows");
+      }
+      return new TrainingData(this);
+    }
+  }
+}

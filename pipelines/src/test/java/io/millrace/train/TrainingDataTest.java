@@ -1,0 +1,49 @@
+package io.millrace.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class TrainingDataTest {
+
+  @Test
+  void epochOrderIsASeededPermutation() {
+    TrainingData data = SyntheticData.generate(1000, 3, 5, 1L);
+    int[] a = data.epochOrder(7L, 0);
+    assertArrayEquals(a, data.epochOrder(7L, 0));
+    assertFalse(Arrays.equals(a, data.epochOrder(7L, 1)));
+    assertFalse(Arrays.equals(a, data.epochOrder(8L, 0)));
+    int[] sorted = a.clone();
+    Arrays.sort(sorted);
+    for (int i = 0; i < sorted.length; i++) {
+      assertEquals(i, sorted[i]);
+    }
+  }
+
+  @Test
+  void batchCopiesRowsInOrder() {
+    float[] x = {0, 1, 10, 11, 20, 21};
+    float[] y = {0, 1, 0};
+    TrainingData data = TrainingData.builder(x, 2, y).addIdColumn(new long[] {4, 5, 6}, 7).build();
+    TrainingData.Batch batch = data.batch(new int[] {2, 0, 1}, 0, 2);
+    assertEquals(2, batch.size());
+    assertArrayEquals(new float[] {20, 21, 0, 1}, batch.features());
+    assertArrayEquals(new float[] {0, 0}, batch.labels());
+    assertArrayEquals(new long[] {6, 4}, batch.ids()[0]);
+  }
+
+  @Test
+  void rejectsBadShapesAndIds() {
+    assertThrows(
+        IllegalArgumentException.class, () -> TrainingData.builder(new float[5], 2, new float[3]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            TrainingData.builder(new float[6], 2, new float[3])
+                .addIdColumn(new long[] {0, 1, 3}, 3));
+  }
+}
