@@ -61,4 +61,31 @@ public final class ShardWriter<T> {
     channel = null;
     return new Shard(directory, file.toString(), suffix, records);
   }
+
+  /**
+   * Writes from inside a reader's sink. A failure to write output must fail the bundle, not reach
+   * the reader: readers turn exceptions into dead letters that blame the input. So the guard keeps
+   * the first failure, writes nothing more, and {@link #throwIfFailed} throws it once the read
+   * returns; the retried bundle starts new shards.
+   */
+  public static final class Guard {
+    private IOException failure;
+
+    public <T> void write(ShardWriter<T> writer, T element) {
+      if (failure != null) {
+        return;
+      }
+      try {
+        writer.write(element);
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+
+    public void throwIfFailed(String what) throws IOException {
+      if (failure != null) {
+        throw new IOException(what, failure);
+      }
+    }
+  }
 }

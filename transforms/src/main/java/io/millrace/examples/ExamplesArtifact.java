@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.avro.file.DataFileReader;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * A committed examples artifact on the local file system, read without a runner: for inspection,
@@ -54,6 +56,15 @@ public final class ExamplesArtifact {
     }
     files.sort(null);
     return files;
+  }
+
+  /** The Avro files of a split as Beam file metadata, the input of a pipeline that reads them. */
+  public List<MatchResult.Metadata> fileMetadata(String split) throws IOException {
+    List<MatchResult.Metadata> metadata = new ArrayList<>();
+    for (Path file : files(split)) {
+      metadata.addAll(FileSystems.match(file.toString()).metadata());
+    }
+    return metadata;
   }
 
   /** Passes every example of a split to {@code action}, file by file. */

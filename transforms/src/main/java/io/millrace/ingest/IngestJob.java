@@ -285,14 +285,9 @@ public final class IngestJob {
       deadLetterWriter = new ShardWriter<>(deadLetterDirectory, ".jsonl", TextIO.sink());
     }
 
-    /**
-     * A failure to write output must fail the bundle, not reach the reader: readers turn exceptions
-     * into dead letters that blame the input. So the sink keeps the first failure, writes nothing
-     * more, and it is thrown once the read returns; the retried bundle starts new shards.
-     */
     @ProcessElement
     public void process(@Element ReadExamples.FilePart part) throws IOException {
-      IOException[] failure = new IOException[1];
+      ShardWriter.Guard output = new ShardWriter.Guard();
       reader.read(
           new BeamSourceFile(part.file()),
           part.range(),
@@ -301,29 +296,15 @@ public final class IngestJob {
             @Override
             public void accept(Example example) {
               int split = assigner == null ? 0 : assigner.assign(example);
-              write(splitWriters.get(split), example);
+              output.write(splitWriters.get(split), example);
             }
 
             @Override
             public void reject(DeadLetter deadLetter) {
-              write(deadLetterWriter, deadLetter.toJson());
-            }
-
-            private <T> void write(ShardWriter<T> writer, T element) {
-              if (failure[0] != null) {
-                return;
-              }
-              try {
-                writer.write(element);
-              } catch (IOException e) {
-                failure[0] = e;
-              }
+              output.write(deadLetterWriter, deadLetter.toJson());
             }
           });
-      if (failure[0] != null) {
-        throw new IOException(
-            "cannot write the examples of " + part.file().resourceId(), failure[0]);
-      }
+      output.throwIfFailed("cannot write the examples of " + part.file().resourceId());
     }
 
     @FinishBundle

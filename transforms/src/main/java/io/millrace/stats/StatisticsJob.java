@@ -45,7 +45,6 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -235,11 +234,12 @@ public final class StatisticsJob {
       schema = examples.schema();
       reader = new ExamplesAvroFormatReader(schema);
       for (ExamplesManifest.Split split : examples.manifest().splits()) {
-        List<MatchResult.Metadata> files = new ArrayList<>();
-        for (Path file : examples.files(split.name())) {
-          files.addAll(FileSystems.match(file.toString()).metadata());
-        }
-        sources.add(new Source("-" + split.name(), files, null, List.of(split.name())));
+        sources.add(
+            new Source(
+                "-" + split.name(),
+                examples.fileMetadata(split.name()),
+                null,
+                List.of(split.name())));
         splitNames.add(split.name());
       }
       sourceText = examples.directory().toAbsolutePath().normalize().toString();
@@ -464,7 +464,7 @@ public final class StatisticsJob {
 
     @ProcessElement
     public void process(@Element ReadExamples.FilePart part) throws IOException {
-      IOException[] failure = new IOException[1];
+      ShardWriter.Guard output = new ShardWriter.Guard();
       reader.read(
           new BeamSourceFile(part.file()),
           part.range(),
@@ -482,7 +482,7 @@ public final class StatisticsJob {
               if (validator != null) {
                 List<String> violations = validator.violations(example);
                 if (!violations.isEmpty()) {
-                  write(
+                  output.write(
                       badExampleWriter,
                       badExampleJson(part.file().resourceId().toString(), example, violations));
                 }
@@ -491,25 +491,11 @@ public final class StatisticsJob {
 
             @Override
             public void reject(DeadLetter deadLetter) {
-              write(deadLetterWriter, deadLetter.toJson());
-            }
-
-            private void write(ShardWriter<String> writer, String line) {
-              if (failure[0] != null) {
-                return;
-              }
-              try {
-                writer.write(line);
-              } catch (IOException e) {
-                failure[0] = e;
-              }
+              output.write(deadLetterWriter, deadLetter.toJson());
             }
           });
-      if (failure[0] != null) {
-        throw new IOException(
-            "cannot write the dead letters or bad examples of " + part.file().resourceId(),
-            failure[0]);
-      }
+      output.throwIfFailed(
+          "cannot write the dead letters or bad examples of " + part.file().resourceId());
     }
 
     @FinishBundle

@@ -28,8 +28,6 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -108,7 +106,7 @@ public final class TransformJob {
     // Fails now, not after the analysis, when the target exists and may not be replaced.
     ArtifactDirectory.begin(transformOutput, overwrite).abandon();
     Pipeline analyze = Pipeline.create(options);
-    ReadExamples.fileParts(analyze, "", files(raw, analyzeSplit), reader)
+    ReadExamples.fileParts(analyze, "", raw.fileMetadata(analyzeSplit), reader)
         .apply("ReadAndAnalyze", ParDo.of(new AnalyzeRangeFn(reader, spec, schema)))
         .setCoder(new AnalyzeTransform.AnalyzerCoder(spec, schema))
         .apply(
@@ -134,7 +132,8 @@ public final class TransformJob {
       String directory = staging.resolve(split.name()).toString();
       directories.add(directory);
       shards.add(
-          ReadExamples.fileParts(materialize, "-" + split.name(), files(raw, split.name()), reader)
+          ReadExamples.fileParts(
+                  materialize, "-" + split.name(), raw.fileMetadata(split.name()), reader)
               .apply(
                   "Transform-" + split.name(),
                   ParDo.of(new TransformRangeFn(reader, schema, fitted.transformer(), directory))));
@@ -178,15 +177,6 @@ public final class TransformJob {
     manifest.writeTo(staging);
     artifact.commit();
     return new Result(fitted, manifest);
-  }
-
-  private static List<MatchResult.Metadata> files(ExamplesArtifact raw, String split)
-      throws IOException {
-    List<MatchResult.Metadata> files = new ArrayList<>();
-    for (Path file : raw.files(split)) {
-      files.addAll(FileSystems.match(file.toString()).metadata());
-    }
-    return files;
   }
 
   private static void finish(Pipeline pipeline, String what) throws IOException {
@@ -278,21 +268,9 @@ public final class TransformJob {
 
     @ProcessElement
     public void process(@Element ReadExamples.FilePart part) throws IOException {
-      IOException[] failure = new IOException[1];
-      read(
-          part,
-          example -> {
-            if (failure[0] == null) {
-              try {
-                writer.write(transformer.apply(example));
-              } catch (IOException e) {
-                failure[0] = e;
-              }
-            }
-          });
-      if (failure[0] != null) {
-        throw failure[0];
-      }
+      ShardWriter.Guard output = new ShardWriter.Guard();
+      read(part, example -> output.write(writer, transformer.apply(example)));
+      output.throwIfFailed("cannot write the transformed examples of " + part.file().resourceId());
     }
 
     @FinishBundle
