@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Immutable configuration of a binary classifier and of how it is trained.
+ * Immutable configuration of a model and of how it is trained (the task comes from the data).
  *
  * <p>Build with {@link #builder()}; every field has a default.
  */
@@ -19,14 +19,21 @@ public record ModelConfig(
     long seed,
     Optimizer optimizer,
     int intraOpThreads,
-    int interOpThreads) {
+    int interOpThreads,
+    int maxSteps,
+    int earlyStoppingPatience) {
 
   /** The model family. */
   public enum Kind {
     /** Logistic regression; id columns contribute one weight per vocabulary entry. */
     LINEAR,
     /** Feed-forward network; id columns are embedded and concatenated to the features. */
-    DNN
+    DNN,
+    /**
+     * LINEAR's weights (features and one weight per id) added to a DNN's output layer (features and
+     * id embeddings); one shared bias.
+     */
+    WIDE_AND_DEEP
   }
 
   /** The optimizer; both are deterministic in this trainer. */
@@ -48,8 +55,8 @@ public record ModelConfig(
         throw new IllegalArgumentException("hidden layer sizes must be positive: " + hiddenUnits);
       }
     }
-    if (kind == Kind.DNN && hiddenUnits.isEmpty()) {
-      throw new IllegalArgumentException("a DNN needs at least one hidden layer");
+    if (kind != Kind.LINEAR && hiddenUnits.isEmpty()) {
+      throw new IllegalArgumentException("a " + kind + " model needs at least one hidden layer");
     }
     if (!(dropoutRate >= 0f && dropoutRate < 1f)) {
       throw new IllegalArgumentException("dropoutRate must be in [0, 1): " + dropoutRate);
@@ -66,6 +73,23 @@ public record ModelConfig(
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException("thread counts must be >= 0 (0 = TensorFlow default)");
     }
+    if (maxSteps < 0) {
+      throw new IllegalArgumentException("maxSteps must be >= 0 (0 = run all epochs): " + maxSteps);
+    }
+    if (earlyStoppingPatience < 0) {
+      throw new IllegalArgumentException(
+          "earlyStoppingPatience must be >= 0 (0 = off): " + earlyStoppingPatience);
+    }
+  }
+
+  /** Whether the model has a deep (hidden-layer) part. */
+  public boolean deep() {
+    return kind != Kind.LINEAR;
+  }
+
+  /** Whether the model has a wide (per-feature and per-id weight) part. */
+  public boolean wide() {
+    return kind != Kind.DNN;
   }
 
   public static Builder builder() {
@@ -84,10 +108,15 @@ public record ModelConfig(
         .seed(seed)
         .optimizer(optimizer)
         .intraOpThreads(intraOpThreads)
-        .interOpThreads(interOpThreads);
+        .interOpThreads(interOpThreads)
+        .maxSteps(maxSteps)
+        .earlyStoppingPatience(earlyStoppingPatience);
   }
 
-  /** Builder with defaults: LINEAR, ADAM, lr 0.01, batch 256, 10 epochs, seed 42, 1+1 threads. */
+  /**
+   * Builder with defaults: LINEAR, ADAM, lr 0.01, batch 256, 10 epochs, no step limit, no early
+   * stopping, seed 42, 1+1 threads.
+   */
   public static final class Builder {
     private Kind kind = Kind.LINEAR;
     private List<Integer> hiddenUnits = List.of();
@@ -100,6 +129,8 @@ public record ModelConfig(
     private Optimizer optimizer = Optimizer.ADAM;
     private int intraOpThreads = 1;
     private int interOpThreads = 1;
+    private int maxSteps = 0;
+    private int earlyStoppingPatience = 0;
 
     private Builder() {}
 
@@ -111,6 +142,12 @@ public record ModelConfig(
     /** Sets kind DNN with the given hidden layer sizes. */
     public Builder dnn(int... hiddenUnits) {
       this.kind = Kind.DNN;
+      return hiddenUnits(java.util.Arrays.stream(hiddenUnits).boxed().toList());
+    }
+
+    /** Sets kind WIDE_AND_DEEP with the given hidden layer sizes for the deep part. */
+    public Builder wideAndDeep(int... hiddenUnits) {
+      this.kind = Kind.WIDE_AND_DEEP;
       return hiddenUnits(java.util.Arrays.stream(hiddenUnits).boxed().toList());
     }
 
@@ -164,6 +201,21 @@ public record ModelConfig(
       return this;
     }
 
+    /** Stops after this many steps (0 = run {@code epochs} epochs; > 0 ignores {@code epochs}). */
+    public Builder maxSteps(int maxSteps) {
+      this.maxSteps = maxSteps;
+      return this;
+    }
+
+    /**
+     * With eval data, stops once the eval loss has not improved for this many epochs and returns
+     * the best epoch's weights (0 = off).
+     */
+    public Builder earlyStoppingPatience(int earlyStoppingPatience) {
+      this.earlyStoppingPatience = earlyStoppingPatience;
+      return this;
+    }
+
     public ModelConfig build() {
       return new ModelConfig(
           kind,
@@ -176,7 +228,9 @@ public record ModelConfig(
           seed,
           optimizer,
           intraOpThreads,
-          interOpThreads);
+          interOpThreads,
+          maxSteps,
+          earlyStoppingPatience);
     }
   }
 }

@@ -15,14 +15,18 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Max;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * A deterministic graph-mode trainer for binary classification (sigmoid cross-entropy).
+ * A deterministic graph-mode trainer for the {@link Task}s: sigmoid cross-entropy (BINARY), softmax
+ * cross-entropy (MULTICLASS), squared error (REGRESSION), over LINEAR, DNN and WIDE_AND_DEEP
+ * models.
  *
  * <p>Determinism: initial weights come from a Java {@link SplittableRandom} seeded with {@link
  * ModelConfig#seed()}; row order per epoch from {@link TrainingData#epochOrder}; dropout masks from
@@ -46,31 +50,131 @@ public final class Trainer {
     return config;
   }
 
-  /** Trains a fresh model on {@code data} and returns its weights and loss curve. */
+  /** Trains a fresh model on {@code data} for the configured epochs or steps. */
   public TrainedModel train(TrainingData data) {
+    return train(data, null);
+  }
+
+  /**
+   * Trains a fresh model on {@code train}; with {@code eval} (may be null), computes the eval loss
+   * after each epoch and, if {@link ModelConfig#earlyStoppingPatience()} is set, stops once it has
+   * not improved for that many epochs and returns the weights of the best epoch.
+   */
+  public TrainedModel train(TrainingData train, TrainingData eval) {
+    Objects.requireNonNull(train, "train");
+    if (eval != null) {
+      requireCompatible(train, eval);
+    } else if (config.earlyStoppingPatience() > 0) {
+      throw new IllegalArgumentException("early stopping needs eval data");
+    }
     try (Graph graph = new Graph();
         Session session = new Session(graph, sessionConfig())) {
-      Model model = new Model(Ops.create(graph), graph, data);
+      Model model = new Model(Ops.create(graph), graph, train);
       session.initialize();
-      float initialLoss = evaluateLoss(session, model, data);
-      float[] curve = new float[config.epochs()];
+      float initialLoss = evaluateLoss(session, model, train);
+      int patience = config.earlyStoppingPatience();
+      long maxSteps = config.maxSteps();
+      FloatList curve = new FloatList();
+      FloatList evalCurve = new FloatList();
+      FloatList stepLosses = new FloatList();
+      LinkedHashMap<String, float[]> best = null;
+      int bestEpoch = -1;
+      float bestLoss = Float.POSITIVE_INFINITY;
+      boolean stoppedEarly = false;
       long examples = 0;
       long step = 0;
       long start = System.nanoTime();
-      for (int epoch = 0; epoch < config.epochs(); epoch++) {
-        int[] order = data.epochOrder(config.seed(), epoch);
+      for (int epoch = 0; maxSteps > 0 ? step < maxSteps : epoch < config.epochs(); epoch++) {
+        int[] order = train.epochOrder(config.seed(), epoch);
         double lossSum = 0;
+        int seen = 0;
         for (int from = 0; from < order.length; from += config.batchSize()) {
+          if (maxSteps > 0 && step >= maxSteps) {
+            break;
+          }
           int to = Math.min(order.length, from + config.batchSize());
-          TrainingData.Batch batch = data.batch(order, from, to);
-          lossSum += (double) runStep(session, model, batch, step++) * batch.size();
-          examples += batch.size();
+          TrainingData.Batch batch = train.batch(order, from, to);
+          float loss = runStep(session, model, batch, step++);
+          stepLosses.add(loss);
+          lossSum += (double) loss * batch.size();
+          seen += batch.size();
         }
-        curve[epoch] = (float) (lossSum / order.length);
+        examples += seen;
+        curve.add((float) (lossSum / seen));
+        if (eval == null) {
+          continue;
+        }
+        float evalLoss = evaluateLoss(session, model, eval);
+        evalCurve.add(evalLoss);
+        if (patience == 0) {
+          continue;
+        }
+        // Not-a-number never improves, so a diverged run stops and keeps its best finite epoch.
+        if (evalLoss < bestLoss || bestEpoch < 0) {
+          bestLoss = evalLoss;
+          bestEpoch = epoch;
+          best = readWeights(session, model);
+        } else if (epoch - bestEpoch >= patience) {
+          stoppedEarly = true;
+          break;
+        }
       }
       long nanos = System.nanoTime() - start;
-      LinkedHashMap<String, float[]> weights = readWeights(session, model);
-      return new TrainedModel(config, weights, model.shapes, initialLoss, curve, nanos, examples);
+      if (best == null) {
+        best = readWeights(session, model);
+        bestEpoch = curve.size() - 1;
+      }
+      return new TrainedModel(
+          config,
+          train.task(),
+          train.numClasses(),
+          best,
+          model.shapes,
+          initialLoss,
+          curve.toArray(),
+          evalCurve.toArray(),
+          stepLosses.toArray(),
+          bestEpoch,
+          stoppedEarly,
+          step,
+          nanos,
+          examples);
+    }
+  }
+
+  private static void requireCompatible(TrainingData train, TrainingData eval) {
+    boolean same =
+        train.task() == eval.task()
+            && train.numClasses() == eval.numClasses()
+            && train.numFeatures() == eval.numFeatures()
+            && train.numIdColumns() == eval.numIdColumns();
+    for (int c = 0; same && c < train.numIdColumns(); c++) {
+      same = train.vocabularySize(c) == eval.vocabularySize(c);
+    }
+    if (!same) {
+      throw new IllegalArgumentException(
+          "eval data does not match train data: task, classes, features or id columns differ");
+    }
+  }
+
+  /** A growable float array: curves whose length early stopping and step limits decide. */
+  private static final class FloatList {
+    private float[] values = new float[16];
+    private int size;
+
+    void add(float value) {
+      if (size == values.length) {
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = value;
+    }
+
+    int size() {
+      return size;
+    }
+
+    float[] toArray() {
+      return java.util.Arrays.copyOf(values, size);
     }
   }
 
@@ -185,18 +289,22 @@ public final class Trainer {
     final Op trainOp;
     private final Ops tf;
     private final SplittableRandom init;
+    private final Task task;
+    private final int width;
     private int dropoutLayer;
 
     Model(Ops tf, Graph graph, TrainingData data) {
       this.tf = tf;
       this.init = new SplittableRandom(config.seed());
       this.numFeatures = data.numFeatures();
+      this.task = data.task();
+      this.width = data.outputWidth();
       features = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, numFeatures)));
       labels = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
       for (int c = 0; c < data.numIdColumns(); c++) {
         ids.add(tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1))));
       }
-      boolean dropout = config.kind() == ModelConfig.Kind.DNN && config.dropoutRate() > 0f;
+      boolean dropout = config.deep() && config.dropoutRate() > 0f;
       dropoutSeed = dropout ? tf.placeholder(TInt64.class, Placeholder.shape(Shape.of(2))) : null;
 
       createVariables(data);
@@ -209,13 +317,20 @@ public final class Trainer {
 
     private void createVariables(TrainingData data) {
       if (config.kind() == ModelConfig.Kind.LINEAR) {
-        variable("linear/w", new float[numFeatures], numFeatures, 1);
-        variable("linear/b", new float[1], 1);
+        variable("linear/w", new float[numFeatures * width], numFeatures, width);
+        variable("linear/b", new float[width], width);
         for (int c = 0; c < data.numIdColumns(); c++) {
           int vocab = data.vocabularySize(c);
-          variable("linear/ids" + c, new float[vocab], vocab, 1);
+          variable("linear/ids" + c, new float[vocab * width], vocab, width);
         }
         return;
+      }
+      if (config.wide()) {
+        variable("wide/w", new float[numFeatures * width], numFeatures, width);
+        for (int c = 0; c < data.numIdColumns(); c++) {
+          int vocab = data.vocabularySize(c);
+          variable("wide/ids" + c, new float[vocab * width], vocab, width);
+        }
       }
       int dim = config.embeddingDim();
       for (int c = 0; c < data.numIdColumns(); c++) {
@@ -229,8 +344,8 @@ public final class Trainer {
         variable("dense" + layer + "/b", new float[out], out);
         in = out;
       }
-      variable("logits/w", glorot(in, 1), in, 1);
-      variable("logits/b", new float[1], 1);
+      variable("logits/w", glorot(in, width), in, width);
+      variable("logits/b", new float[width], width);
     }
 
     private float[] glorot(int in, int out) {
@@ -254,13 +369,7 @@ public final class Trainer {
 
     private Operand<TFloat32> logits(boolean dropout) {
       if (config.kind() == ModelConfig.Kind.LINEAR) {
-        Operand<TFloat32> z = tf.linalg.matMul(features, variables.get("linear/w"));
-        for (int c = 0; c < ids.size(); c++) {
-          z =
-              tf.math.add(
-                  z, tf.gather(variables.get("linear/ids" + c), ids.get(c), tf.constant(0)));
-        }
-        return tf.nn.biasAdd(z, variables.get("linear/b"));
+        return tf.nn.biasAdd(wide("linear"), variables.get("linear/b"));
       }
       Operand<TFloat32> h = features;
       if (!ids.isEmpty()) {
@@ -282,8 +391,22 @@ public final class Trainer {
           h = dropout(h);
         }
       }
-      return tf.nn.biasAdd(
-          tf.linalg.matMul(h, variables.get("logits/w")), variables.get("logits/b"));
+      Operand<TFloat32> z = tf.linalg.matMul(h, variables.get("logits/w"));
+      if (config.wide()) {
+        z = tf.math.add(z, wide("wide"));
+      }
+      return tf.nn.biasAdd(z, variables.get("logits/b"));
+    }
+
+    /** features · PREFIX/w + Σ_c PREFIX/ids_c[id_c], without bias: [batch, width]. */
+    private Operand<TFloat32> wide(String prefix) {
+      Operand<TFloat32> z = tf.linalg.matMul(features, variables.get(prefix + "/w"));
+      for (int c = 0; c < ids.size(); c++) {
+        z =
+            tf.math.add(
+                z, tf.gather(variables.get(prefix + "/ids" + c), ids.get(c), tf.constant(0)));
+      }
+      return z;
     }
 
     /** Inverted dropout with a stateless mask keyed by the fed (seed, step) and the layer. */
@@ -300,8 +423,37 @@ public final class Trainer {
       return tf.math.mul(h, mask);
     }
 
-    /** Mean sigmoid cross-entropy: max(x, 0) - x·z + log(1 + exp(-|x|)). */
+    /** The task's mean loss over the batch; labels are [batch, 1]. */
     private Operand<TFloat32> loss(Operand<TFloat32> x) {
+      return switch (task) {
+        case BINARY -> sigmoidCrossEntropy(x);
+        case MULTICLASS -> softmaxCrossEntropy(x);
+        case REGRESSION -> {
+          Operand<TFloat32> error = tf.math.sub(x, labels);
+          yield tf.math.mean(tf.math.mul(error, error), tf.constant(new int[] {0, 1}));
+        }
+      };
+    }
+
+    /**
+     * Mean sparse softmax cross-entropy, stable: logsumexp(x) - x[label], with the row maximum
+     * (held constant for the gradient) subtracted before exp.
+     */
+    private Operand<TFloat32> softmaxCrossEntropy(Operand<TFloat32> x) {
+      Operand<TInt32> one = tf.constant(1);
+      Operand<TFloat32> max = tf.stopGradient(tf.max(x, one, Max.keepDims(true)));
+      Operand<TFloat32> shifted = tf.math.sub(x, max);
+      Operand<TFloat32> logSumExp = tf.math.log(tf.sum(tf.math.exp(shifted), one));
+      Operand<TInt32> classes =
+          tf.dtypes.cast(tf.reshape(labels, tf.constant(new long[] {-1})), TInt32.class);
+      Operand<TFloat32> oneHot =
+          tf.oneHot(classes, tf.constant(width), tf.constant(1f), tf.constant(0f));
+      Operand<TFloat32> picked = tf.sum(tf.math.mul(shifted, oneHot), one);
+      return tf.math.mean(tf.math.sub(logSumExp, picked), tf.constant(0));
+    }
+
+    /** Mean sigmoid cross-entropy: max(x, 0) - x·z + log(1 + exp(-|x|)). */
+    private Operand<TFloat32> sigmoidCrossEntropy(Operand<TFloat32> x) {
       Operand<TFloat32> perExample =
           tf.math.add(
               tf.math.sub(tf.nn.relu(x), tf.math.mul(x, labels)),

@@ -7,8 +7,10 @@ import java.util.SplittableRandom;
 
 /**
  * A dense in-memory training set: a row-major float feature matrix, optional int64 categorical id
- * columns (each with a vocabulary size, ids in {@code [0, vocabularySize)}), and float labels in
- * {0, 1}. Arrays are not copied; callers must not mutate them while training.
+ * columns (each with a vocabulary size, ids in {@code [0, vocabularySize)}), and float labels: 0 or
+ * 1 for {@link Task#BINARY} (the default), a class index in {@code [0, numClasses)} for {@link
+ * Task#MULTICLASS}, any finite value for {@link Task#REGRESSION}. Arrays are not copied; callers
+ * must not mutate them while training.
  */
 public final class TrainingData {
   private final float[] features;
@@ -17,6 +19,9 @@ public final class TrainingData {
   private final int numRows;
   private final List<long[]> idColumns;
   private final int[] vocabularySizes;
+  private final Task task;
+  private final int numClasses;
+  private final int skippedRows;
 
   private TrainingData(Builder b) {
     this.features = b.features;
@@ -25,6 +30,9 @@ public final class TrainingData {
     this.numRows = b.labels.length;
     this.idColumns = List.copyOf(b.idColumns);
     this.vocabularySizes = b.vocabularySizes.stream().mapToInt(Integer::intValue).toArray();
+    this.task = b.task;
+    this.numClasses = b.numClasses;
+    this.skippedRows = b.skippedRows;
   }
 
   /**
@@ -33,6 +41,28 @@ public final class TrainingData {
    */
   public static Builder builder(float[] features, int numFeatures, float[] labels) {
     return new Builder(features, numFeatures, labels);
+  }
+
+  public Task task() {
+    return task;
+  }
+
+  /** 2 for BINARY, K for MULTICLASS, 1 for REGRESSION. */
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /** The model's output width: K for MULTICLASS, else 1. */
+  public int outputWidth() {
+    return task == Task.MULTICLASS ? numClasses : 1;
+  }
+
+  /**
+   * Source rows left out when this data set was built (e.g. a label outside the class vocabulary),
+   * as reported by its builder.
+   */
+  public int skippedRows() {
+    return skippedRows;
   }
 
   public int numRows() {
@@ -109,6 +139,9 @@ public final class TrainingData {
     private final float[] labels;
     private final List<long[]> idColumns = new ArrayList<>();
     private final List<Integer> vocabularySizes = new ArrayList<>();
+    private Task task = Task.BINARY;
+    private int numClasses = 2;
+    private int skippedRows;
 
     private Builder(float[] features, int numFeatures, float[] labels) {
       this.features = Objects.requireNonNull(features, "features");
@@ -149,9 +182,62 @@ public final class TrainingData {
       return this;
     }
 
+    /**
+     * Sets the task: BINARY (2 classes) or REGRESSION (1); MULTICLASS needs {@link #task(Task,
+     * int)}.
+     */
+    public Builder task(Task task) {
+      if (task == Task.MULTICLASS) {
+        throw new IllegalArgumentException("MULTICLASS needs its number of classes");
+      }
+      return task(task, task == Task.BINARY ? 2 : 1);
+    }
+
+    /** Sets the task and its number of classes (BINARY 2, MULTICLASS K ≥ 2, REGRESSION 1). */
+    public Builder task(Task task, int numClasses) {
+      Objects.requireNonNull(task, "task");
+      int expected = task == Task.BINARY ? 2 : task == Task.REGRESSION ? 1 : numClasses;
+      if (numClasses != expected || numClasses < 1 || (task == Task.MULTICLASS && numClasses < 2)) {
+        throw new IllegalArgumentException(task + " cannot have " + numClasses + " classes");
+      }
+      this.task = task;
+      this.numClasses = numClasses;
+      return this;
+    }
+
+    /** Records how many source rows were left out of this data set. */
+    public Builder skippedRows(int skippedRows) {
+      if (skippedRows < 0) {
+        throw new IllegalArgumentException("skippedRows must be >= 0: " + skippedRows);
+      }
+      this.skippedRows = skippedRows;
+      return this;
+    }
+
     public TrainingData build() {
       if (labels.length == 0) {
         throw new IllegalArgumentException("no rows");
+      }
+      for (int row = 0; row < labels.length; row++) {
+        float y = labels[row];
+        boolean valid =
+            switch (task) {
+              case BINARY -> y == 0f || y == 1f;
+              case MULTICLASS -> y >= 0 && y < numClasses && y == Math.rint(y);
+              case REGRESSION -> Float.isFinite(y);
+            };
+        if (!valid) {
+          throw new IllegalArgumentException(
+              "row "
+                  + row
+                  + ": label "
+                  + y
+                  + " is not valid for "
+                  + task
+                  + " ("
+                  + numClasses
+                  + " classes)");
+        }
       }
       return new TrainingData(this);
     }

@@ -1,174 +1,216 @@
 package io.millrace.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.millrace.ingest.FormatOptions;
-import io.millrace.ingest.csv.CsvFormatReader;
 import io.millrace.record.Example;
-import io.millrace.testing.CollectingSink;
-import io.millrace.testing.SharedData;
 import io.millrace.transform.FeatureTransformer;
-import io.millrace.transform.FittedTransform;
-import io.millrace.transform.TransformAnalyzer;
-import io.millrace.transform.TransformSpec;
-import io.millrace.transform.tf.TransformGraph;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt64;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.TensorProto;
 
 /**
- * The taxi DNN exported with its transform, reloaded in a fresh JVM and fed raw eval records, gives
- * the probabilities the Java forward pass gives on the runtime-transformed records.
+ * A model of each task (and each kind at least once) exported with its transform, reloaded in a
+ * fresh JVM and fed raw records (serving signature) and runtime-transformed records (transformed
+ * signature), gives what the Java forward pass gives on the runtime-transformed records; its
+ * weights are checkpointed variables, not graph constants.
  */
 class ModelExportTest {
-  private static List<Example> read(Path file) throws IOException {
-    return CollectingSink.read(new CsvFormatReader(FormatOptions.defaults()), file).examples;
+  /** Eval rows scored in the child JVM per case; enough to cover every class and id. */
+  private static final int ROWS = 2000;
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        Arguments.of(
+            "taxi BINARY WIDE_AND_DEEP",
+            (Supplier<SplitDataset>) SplitDataset::taxi,
+            ModelConfig.builder().wideAndDeep(32, 16).epochs(2).learningRate(0.005f).build()),
+        Arguments.of(
+            "penguins MULTICLASS LINEAR",
+            (Supplier<SplitDataset>) SplitDataset::penguins,
+            ModelConfig.builder().learningRate(0.05f).epochs(5).batchSize(32).build()),
+        Arguments.of(
+            "diamonds REGRESSION DNN",
+            (Supplier<SplitDataset>) SplitDataset::diamonds,
+            ModelConfig.builder().dnn(32, 16).epochs(1).learningRate(0.005f).build()));
   }
 
-  @Test
-  void reloadedRawServingModelAgreesWithJavaForwardPass(@TempDir Path dir) throws Exception {
-    TransformSpec spec = TransformSpec.read(Path.of("..", "examples", "taxi", "transform.json"));
-    List<Example> train = read(SharedData.path("taxi/tutorial/train.csv"));
-    TransformAnalyzer analyzer = TransformAnalyzer.create(spec, train.get(0).schema());
-    train.forEach(analyzer::add);
-    FittedTransform fitted = analyzer.fit("taxi");
-    FeatureTransformer transformer = fitted.transformer();
-    TransformedData.Layout layout = TransformedData.layout(fitted, "big_tipper");
-    TrainingData trainData =
-        TransformedData.of(layout, train.stream().map(transformer::apply).toList());
-    ModelConfig config = ModelConfig.builder().dnn(32, 16).epochs(2).learningRate(0.005f).build();
-    TrainedModel model = new Trainer(config).train(trainData);
-
-    Path evalCsv = SharedData.path("taxi/tutorial/eval.csv");
-    List<Example> eval = read(evalCsv);
-    float[] expected =
-        model.predictProbabilities(
-            TransformedData.of(layout, eval.stream().map(transformer::apply).toList()));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void reloadedSavedModelAgreesWithJavaForwardPass(
+      String name, Supplier<SplitDataset> dataset, ModelConfig config, @TempDir Path dir)
+      throws Exception {
+    SplitDataset data = dataset.get();
+    TrainedModel model = new Trainer(config).train(data.train());
+    List<Example> raw = data.evalRecords().subList(0, Math.min(ROWS, data.evalRecords().size()));
+    FeatureTransformer transformer = data.fitted().transformer();
+    TrainingData evalRows =
+        TransformedData.of(data.layout(), raw.stream().map(transformer::apply).toList());
+    assertEquals(0, evalRows.skippedRows(), "rows must stay aligned with the raw records");
+    float[] expected = model.predict(evalRows);
 
     Path exported = dir.resolve("model");
-    ModelExport.export(fitted, layout, model, config, exported);
-    assertTrue(Files.exists(exported.resolve("saved_model.pb")));
+    ModelExport.export(data.fitted(), data.layout(), model, exported);
+    assertTrue(Files.exists(exported.resolve("variables").resolve("variables.index")));
+    assertWeightsAreVariablesNotConstants(exported, model);
 
+    Path transformDir = dir.resolve("transform");
+    data.fitted().write(transformDir, false);
+    Path csv = dir.resolve("eval.csv");
+    List<String> lines = new ArrayList<>();
+    lines.add(data.header());
+    lines.addAll(data.evalLines().subList(0, raw.size()));
+    Files.write(csv, lines);
     Path outFile = dir.resolve("out.bin");
+    runChild(dir, exported, csv, transformDir, outFile);
+
+    String key = ModelExport.outputKey(model.task());
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(outFile)))) {
+      for (String signature : List.of("serving_default", ModelExport.TRANSFORMED_SIGNATURE)) {
+        assertEquals(key, in.readUTF(), signature + " output key");
+        assertEquals(raw.size(), in.readInt(), signature + " rows");
+        assertEquals(model.outputWidth(), in.readInt(), signature + " width");
+        float[] actual = new float[expected.length];
+        for (int i = 0; i < actual.length; i++) {
+          actual[i] = in.readFloat();
+        }
+        double maxDiff = 0;
+        int worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+          double diff = Math.abs((double) expected[i] - actual[i]);
+          if (!(diff <= maxDiff)) {
+            maxDiff = diff;
+            worst = i;
+          }
+        }
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (float p : actual) {
+          min = Math.min(min, p);
+          max = Math.max(max, p);
+        }
+        assertTrue(max - min > 0.1f, "degenerate outputs in [" + min + ", " + max + "]");
+        System.out.printf(
+            "%s, %s: %d rows × %d, max |savedmodel - java| = %.3g%n",
+            name, signature, raw.size(), model.outputWidth(), maxDiff);
+        assertTrue(
+            maxDiff <= 1e-6,
+            signature + " value " + worst + ": java " + expected[worst] + " vs " + actual[worst]);
+      }
+    }
+  }
+
+  private static void runChild(Path dir, Path model, Path csv, Path transform, Path out)
+      throws IOException, InterruptedException {
     ProcessBuilder builder =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
                 ModelExportMain.class.getName(),
-                exported.toString(),
-                evalCsv.toString(),
-                outFile.toString())
+                model.toString(),
+                csv.toString(),
+                transform.toString(),
+                out.toString())
             .redirectErrorStream(true);
     builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
-    builder.redirectOutput(dir.resolve("child.log").toFile());
+    Path log = dir.resolve("child.log");
+    builder.redirectOutput(log.toFile());
     Process child = builder.start();
     boolean done = child.waitFor(120, TimeUnit.SECONDS);
     if (!done) {
       child.destroyForcibly();
     }
-    String log = Files.readString(dir.resolve("child.log"));
-    assertTrue(done, "the child JVM did not finish:\n" + log);
-    assertEquals(0, child.exitValue(), "the child JVM failed:\n" + log);
-
-    float[] actual;
-    try (DataInputStream in =
-        new DataInputStream(new BufferedInputStream(Files.newInputStream(outFile)))) {
-      actual = new float[in.readInt()];
-      for (int i = 0; i < actual.length; i++) {
-        actual[i] = in.readFloat();
-      }
-    }
-    assertEquals(expected.length, actual.length, "rows");
-    double maxDiff = 0;
-    int worst = 0;
-    for (int i = 0; i < expected.length; i++) {
-      double diff = Math.abs((double) expected[i] - actual[i]);
-      if (!(diff <= maxDiff)) {
-        maxDiff = diff;
-        worst = i;
-      }
-    }
-    float min = Float.MAX_VALUE;
-    float max = -Float.MAX_VALUE;
-    for (float p : actual) {
-      min = Math.min(min, p);
-      max = Math.max(max, p);
-    }
-    assertTrue(max - min > 0.1f, "degenerate probabilities in [" + min + ", " + max + "]");
-    System.out.printf(
-        "exported taxi DNN, eval.csv: %d rows, max |p_savedmodel - p_java| = %.3g (row %d)%n",
-        expected.length, maxDiff, worst);
-    assertTrue(
-        maxDiff <= 1e-5,
-        "row " + worst + ": java " + expected[worst] + " vs SavedModel " + actual[worst]);
-
-    // The second signature, fed the runtime's transformed records, in this JVM.
-    List<Example> transformed = eval.stream().map(transformer::apply).toList();
-    double maxDirect = 0;
-    try (SavedModelBundle bundle =
-        SavedModelBundle.loader(exported.toString()).withTags(TransformGraph.TAG).load()) {
-      Map<String, Tensor> feeds = new LinkedHashMap<>();
-      try {
-        for (String name : layout.denseFeatures()) {
-          feeds.put(name, column(transformed, name));
-        }
-        for (String name : layout.idColumns()) {
-          feeds.put(name, column(transformed, name));
-        }
-        try (Result result = bundle.function(ModelExport.TRANSFORMED_SIGNATURE).call(feeds)) {
-          TFloat32 p = (TFloat32) result.get(ModelExport.OUTPUT).orElseThrow();
-          for (int i = 0; i < expected.length; i++) {
-            maxDirect = Math.max(maxDirect, Math.abs((double) expected[i] - p.getFloat(i)));
-          }
-        }
-      } finally {
-        feeds.values().forEach(Tensor::close);
-      }
-    }
-    System.out.printf("transformed signature: max |p - p_java| = %.3g%n", maxDirect);
-    assertTrue(maxDirect <= 1e-5, "transformed signature differs by " + maxDirect);
+    String text = Files.readString(log);
+    assertTrue(done, "the child JVM did not finish:\n" + text);
+    assertEquals(0, child.exitValue(), "the child JVM failed:\n" + text);
   }
 
-  /** One transformed output as a feed: int64 [batch], float64 [batch] or [batch, depth]. */
-  private static Tensor column(List<Example> rows, String name) {
-    int index = rows.get(0).schema().requireIndex(name);
-    if (rows.get(0).rawValues(index) instanceof long[]) {
-      long[] v = new long[rows.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = rows.get(i).int64s(index)[0];
-      }
-      return TInt64.vectorOf(v);
-    }
-    int depth = ((double[]) rows.get(0).rawValues(index)).length;
-    boolean matrix = depth != 1;
-    TFloat64 t = TFloat64.tensorOf(matrix ? Shape.of(rows.size(), depth) : Shape.of(rows.size()));
-    for (int i = 0; i < rows.size(); i++) {
-      double[] d = (double[]) rows.get(i).rawValues(index);
-      for (int j = 0; j < depth; j++) {
-        if (matrix) {
-          t.setDouble(d[j], i, j);
-        } else {
-          t.setDouble(d[j], i);
+  /**
+   * Every weight is a VariableV2 node, and no float constant in {@code saved_model.pb} holds a
+   * weight's values (as float32 or widened to float64).
+   */
+  private static void assertWeightsAreVariablesNotConstants(Path dir, TrainedModel model)
+      throws IOException {
+    SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
+    List<NodeDef> nodes = saved.getMetaGraphs(0).getGraphDef().getNodeList();
+    Set<String> variables = new HashSet<>();
+    List<double[]> constants = new ArrayList<>();
+    for (NodeDef node : nodes) {
+      if (node.getOp().equals("VariableV2")) {
+        variables.add(node.getName());
+      } else if (node.getOp().equals("Const")) {
+        double[] values = floats(node.getAttrOrThrow("value").getTensor());
+        if (values != null) {
+          constants.add(values);
         }
       }
     }
-    return t;
+    for (String weight : model.weightNames()) {
+      assertTrue(
+          variables.contains(ModelExport.variableName(weight)),
+          "no variable for " + weight + " among " + variables);
+      float[] w = model.weight(weight);
+      double[] widened = new double[w.length];
+      for (int i = 0; i < w.length; i++) {
+        widened[i] = w[i];
+      }
+      boolean allZero = Arrays.stream(widened).allMatch(v -> v == 0);
+      if (w.length < 2 || allZero) {
+        continue;
+      }
+      for (double[] c : constants) {
+        assertFalse(Arrays.equals(c, widened), "a Const op holds the values of " + weight);
+      }
+    }
+  }
+
+  /** The values of a float or double constant, or null for other types. */
+  private static double[] floats(TensorProto t) {
+    if (t.getDtype() == DataType.DT_FLOAT) {
+      if (!t.getTensorContent().isEmpty()) {
+        ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        double[] out = new double[b.remaining() / 4];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = b.getFloat();
+        }
+        return out;
+      }
+      return t.getFloatValList().stream().mapToDouble(Float::doubleValue).toArray();
+    }
+    if (t.getDtype() == DataType.DT_DOUBLE) {
+      if (!t.getTensorContent().isEmpty()) {
+        ByteBuffer b = t.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        double[] out = new double[b.remaining() / 8];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = b.getDouble();
+        }
+        return out;
+      }
+      return t.getDoubleValList().stream().mapToDouble(Double::doubleValue).toArray();
+    }
+    return null;
   }
 }

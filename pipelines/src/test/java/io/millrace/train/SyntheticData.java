@@ -2,20 +2,20 @@ package io.millrace.train;
 
 import java.util.Random;
 
-/** Seeded synthetic binary-classification data: label = (w·x + idEffect + noise > 0). */
+/** Seeded synthetic data for each task. */
 final class SyntheticData {
   private SyntheticData() {}
 
+  /** Binary classification: label = (w·x + idEffect + noise > 0). */
   static TrainingData generate(int rows, int numFeatures, int vocab, long seed) {
+    return binary(rows, numFeatures, vocab, seed, 0.0);
+  }
+
+  /** As {@link #generate}, with each label flipped with probability {@code flipRate}. */
+  static TrainingData binary(int rows, int numFeatures, int vocab, long seed, double flipRate) {
     Random random = new Random(seed);
-    float[] w = new float[numFeatures];
-    for (int f = 0; f < numFeatures; f++) {
-      w[f] = (float) random.nextGaussian();
-    }
-    float[] idEffect = new float[vocab];
-    for (int i = 0; i < vocab; i++) {
-      idEffect[i] = (float) random.nextGaussian();
-    }
+    float[] w = gaussians(random, numFeatures);
+    float[] idEffect = gaussians(random, vocab);
     float[] x = new float[rows * numFeatures];
     long[] ids = new long[rows];
     float[] labels = new float[rows];
@@ -30,7 +30,76 @@ final class SyntheticData {
       z += idEffect[(int) ids[r]] + 0.3 * random.nextGaussian();
       // sigmoid(z) > 0.5  <=>  z > 0
       labels[r] = 1.0 / (1.0 + Math.exp(-z)) > 0.5 ? 1f : 0f;
+      if (random.nextDouble() < flipRate) {
+        labels[r] = 1f - labels[r];
+      }
     }
     return TrainingData.builder(x, numFeatures, labels).addIdColumn(ids, vocab).build();
+  }
+
+  /** K classes: label = argmax_k (W_k·x + idEffect_k + noise). */
+  static TrainingData multiclass(int rows, int numFeatures, int vocab, int classes, long seed) {
+    Random random = new Random(seed);
+    float[] w = gaussians(random, numFeatures * classes);
+    float[] idEffect = gaussians(random, vocab * classes);
+    float[] x = new float[rows * numFeatures];
+    long[] ids = new long[rows];
+    float[] labels = new float[rows];
+    for (int r = 0; r < rows; r++) {
+      for (int f = 0; f < numFeatures; f++) {
+        x[r * numFeatures + f] = (float) random.nextGaussian();
+      }
+      ids[r] = random.nextInt(vocab);
+      int best = 0;
+      double bestScore = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < classes; k++) {
+        double score = idEffect[(int) ids[r] * classes + k] + 0.3 * random.nextGaussian();
+        for (int f = 0; f < numFeatures; f++) {
+          score += w[f * classes + k] * x[r * numFeatures + f];
+        }
+        if (score > bestScore) {
+          bestScore = score;
+          best = k;
+        }
+      }
+      labels[r] = best;
+    }
+    return TrainingData.builder(x, numFeatures, labels)
+        .addIdColumn(ids, vocab)
+        .task(Task.MULTICLASS, classes)
+        .build();
+  }
+
+  /** Regression: label = w·x + idEffect + sin(x_0) + noise. */
+  static TrainingData regression(int rows, int numFeatures, int vocab, long seed) {
+    Random random = new Random(seed);
+    float[] w = gaussians(random, numFeatures);
+    float[] idEffect = gaussians(random, vocab);
+    float[] x = new float[rows * numFeatures];
+    long[] ids = new long[rows];
+    float[] labels = new float[rows];
+    for (int r = 0; r < rows; r++) {
+      double z = 0;
+      for (int f = 0; f < numFeatures; f++) {
+        float v = (float) random.nextGaussian();
+        x[r * numFeatures + f] = v;
+        z += w[f] * v;
+      }
+      ids[r] = random.nextInt(vocab);
+      z += idEffect[(int) ids[r]] + Math.sin(x[r * numFeatures]) + 0.1 * random.nextGaussian();
+      labels[r] = (float) z;
+    }
+    return TrainingData.builder(x, numFeatures, labels)
+        .addIdColumn(ids, vocab)
+        .task(Task.REGRESSION)
+        .build();
+  }
+
+  private static float[] gaussians(Random random, int n) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) random.nextGaussian();
+    }
+    return out;
   }
 }
