@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.millrace.ingest.csv.CsvFormatReader;
 import io.millrace.record.Example;
+import io.millrace.testing.CollectingSink;
 import io.millrace.transform.FeatureTransformer;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -45,28 +47,51 @@ class ModelExportTest {
         Arguments.of(
             "taxi BINARY WIDE_AND_DEEP",
             (Supplier<SplitDataset>) SplitDataset::taxi,
+            List.of(),
             ModelConfig.builder().wideAndDeep(32, 16).epochs(2).learningRate(0.005f).build()),
         Arguments.of(
             "penguins MULTICLASS LINEAR",
             (Supplier<SplitDataset>) SplitDataset::penguins,
+            List.of("Adelie,Atlantis,39.1,18.7,181,3750,male,2007"),
             ModelConfig.builder().learningRate(0.05f).epochs(5).batchSize(32).build()),
         Arguments.of(
             "diamonds REGRESSION DNN",
             (Supplier<SplitDataset>) SplitDataset::diamonds,
+            List.of("0.5,\"Mediocre\",\"E\",\"SI2\",61.5,55,1000,5.0,5.0,3.1"),
             ModelConfig.builder().dnn(32, 16).epochs(1).learningRate(0.005f).build()));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void reloadedSavedModelAgreesWithJavaForwardPass(
-      String name, Supplier<SplitDataset> dataset, ModelConfig config, @TempDir Path dir)
+      String name,
+      Supplier<SplitDataset> dataset,
+      List<String> unseenValues,
+      ModelConfig config,
+      @TempDir Path dir)
       throws Exception {
     SplitDataset data = dataset.get();
     TrainedModel model = new Trainer(config).train(data.train());
-    List<Example> raw = data.evalRecords().subList(0, Math.min(ROWS, data.evalRecords().size()));
+    // Eval rows plus rows with values the transform never saw (a vocabulary's -1 id).
+    Path csv = dir.resolve("eval.csv");
+    List<String> lines = new ArrayList<>();
+    lines.add(data.header());
+    lines.addAll(data.evalLines().subList(0, Math.min(ROWS, data.evalLines().size())));
+    lines.addAll(unseenValues);
+    Files.write(csv, lines);
+    List<Example> raw =
+        CollectingSink.read(new CsvFormatReader(SplitDataset.formatOptions()), csv).examples;
+    assertEquals(lines.size() - 1, raw.size());
     FeatureTransformer transformer = data.fitted().transformer();
-    TrainingData evalRows =
-        TransformedData.of(data.layout(), raw.stream().map(transformer::apply).toList());
+    List<Example> transformed = raw.stream().map(transformer::apply).toList();
+    if (!unseenValues.isEmpty()) {
+      Example last = transformed.get(transformed.size() - 1);
+      assertTrue(
+          data.layout().idColumns().stream()
+              .anyMatch(c -> last.int64s(last.schema().requireIndex(c))[0] == -1),
+          "the unseen value must give an id of -1");
+    }
+    TrainingData evalRows = TransformedData.of(data.layout(), transformed);
     assertEquals(0, evalRows.skippedRows(), "rows must stay aligned with the raw records");
     float[] expected = model.predict(evalRows);
 
@@ -77,11 +102,6 @@ class ModelExportTest {
 
     Path transformDir = dir.resolve("transform");
     data.fitted().write(transformDir, false);
-    Path csv = dir.resolve("eval.csv");
-    List<String> lines = new ArrayList<>();
-    lines.add(data.header());
-    lines.addAll(data.evalLines().subList(0, raw.size()));
-    Files.write(csv, lines);
     Path outFile = dir.resolve("out.bin");
     runChild(dir, exported, csv, transformDir, outFile);
 

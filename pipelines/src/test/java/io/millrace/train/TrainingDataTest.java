@@ -46,4 +46,34 @@ class TrainingDataTest {
             TrainingData.builder(new float[6], 2, new float[3])
                 .addIdColumn(new long[] {0, 1, 3}, 3));
   }
+
+  @Test
+  void labelsMustFitTheTask() {
+    float[] x = new float[3];
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TrainingData.builder(x, 1, new float[] {0, 1, 2}).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TrainingData.builder(x, 1, new float[] {0, 1, 3}).task(Task.MULTICLASS, 3).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            TrainingData.builder(x, 1, new float[] {0, 0.5f, 2}).task(Task.MULTICLASS, 3).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            TrainingData.builder(x, 1, new float[] {0, Float.NaN, 2})
+                .task(Task.REGRESSION)
+                .build());
+    assertThrows(
+        IllegalArgumentException.class, () -> TrainingData.builder(x, 1, x).task(Task.MULTICLASS));
+    TrainingData multi =
+        TrainingData.builder(x, 1, new float[] {0, 1, 2}).task(Task.MULTICLASS, 3).build();
+    assertEquals(3, multi.outputWidth());
+    TrainingData regression =
+        TrainingData.builder(x, 1, new float[] {-4, 1.5f, 2e6f}).task(Task.REGRESSION).build();
+    assertEquals(1, regression.numClasses());
+    assertEquals(1, regression.outputWidth());
+  }
 }
