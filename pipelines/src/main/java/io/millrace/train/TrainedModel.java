@@ -227,6 +227,31 @@ public final class TrainedModel {
   }
 
   private void requireCompatible(TrainingData data) {
+    String prefix = config.kind() == ModelConfig.Kind.LINEAR ? "linear" : "wide";
+    String idWeight = config.deep() ? "embedding" : prefix + "/ids";
+    List<Long> vocabularies = new java.util.ArrayList<>();
+    while (shapes.containsKey(idWeight + vocabularies.size())) {
+      vocabularies.add(shapes.get(idWeight + vocabularies.size())[0]);
+    }
+    long features =
+        config.deep()
+            ? shapes.get("dense0/w")[0] - (long) vocabularies.size() * config.embeddingDim()
+            : shapes.get(prefix + "/w")[0];
+    List<Long> dataVocabularies = new java.util.ArrayList<>();
+    for (int c = 0; c < data.numIdColumns(); c++) {
+      dataVocabularies.add((long) data.vocabularySize(c));
+    }
+    if (data.numFeatures() != features || !dataVocabularies.equals(vocabularies)) {
+      throw new IllegalArgumentException(
+          "data has "
+              + data.numFeatures()
+              + " features and id columns of vocabulary sizes "
+              + dataVocabularies
+              + "; the model takes "
+              + features
+              + " and "
+              + vocabularies);
+    }
     if (data.task() != task || data.numClasses() != numClasses) {
       throw new IllegalArgumentException(
           "data is "

@@ -20,28 +20,26 @@ class RealDataQualityTest {
             .wideAndDeep(64, 32)
             .embeddingDim(8)
             .dropoutRate(0.1f)
-            .epochs(20)
-            .earlyStoppingPatience(3)
+            .epochs(4)
             .learningRate(0.003f)
             .batchSize(128)
             .build();
-    TrainedModel model = new Trainer(config).train(taxi.train(), taxi.eval());
+    // Fixed epochs, no early stopping: the eval split only measures.
+    TrainedModel model = new Trainer(config).train(taxi.train());
     float[] p = model.predict(taxi.eval());
     BinaryMetrics metrics = new BinaryMetrics();
     for (int r = 0; r < p.length; r++) {
       metrics.add((int) taxi.eval().label(r), p[r]);
     }
     System.out.printf(
-        "taxi big_tipper %s: %d train / %d eval rows, eval AUC %.4f, accuracy %.4f, best epoch"
-            + " %d of %d, eval loss %s%n",
+        "taxi big_tipper %s: %d train / %d eval rows, eval AUC %.4f, accuracy %.4f, %.0f"
+            + " examples/s%n",
         config.kind(),
         taxi.train().numRows(),
         taxi.eval().numRows(),
         metrics.auc(),
         metrics.accuracy(),
-        model.bestEpoch(),
-        model.lossCurve().length,
-        Arrays.toString(model.evalLossCurve()));
+        model.examplesPerSecond());
     assertTrue(metrics.auc() >= 0.90, "AUC " + metrics.auc());
   }
 

@@ -30,7 +30,7 @@ final class SyntheticData {
       z += idEffect[(int) ids[r]] + 0.3 * random.nextGaussian();
       // sigmoid(z) > 0.5  <=>  z > 0
       labels[r] = 1.0 / (1.0 + Math.exp(-z)) > 0.5 ? 1f : 0f;
-      if (random.nextDouble() < flipRate) {
+      if (flipRate > 0 && random.nextDouble() < flipRate) {
         labels[r] = 1f - labels[r];
       }
     }

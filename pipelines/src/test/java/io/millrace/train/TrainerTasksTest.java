@@ -172,10 +172,17 @@ class TrainerTasksTest {
   }
 
   @Test
-  void mismatchedEvalDataIsRejected() {
+  void mismatchedDataIsRejected() {
     assertThrows(
         IllegalArgumentException.class,
         () -> new Trainer(ModelConfig.builder().build()).train(BINARY, MULTICLASS));
+    TrainedModel model = new Trainer(ModelConfig.builder().epochs(1).build()).train(BINARY);
+    assertThrows(IllegalArgumentException.class, () -> model.predict(MULTICLASS));
+    TrainingData otherVocabulary = SyntheticData.generate(100, 6, 13, 1L);
+    assertThrows(IllegalArgumentException.class, () -> model.predict(otherVocabulary));
+    TrainingData otherFeatures = SyntheticData.generate(100, 5, 12, 1L);
+    assertThrows(IllegalArgumentException.class, () -> model.predict(otherFeatures));
+    assertEquals(100, model.predict(SyntheticData.generate(100, 6, 12, 1L)).length);
   }
 
   /** Mean cross-entropy of BINARY or MULTICLASS predictions. */
