@@ -25,7 +25,7 @@ public record ModelConfig(
 
   /** The model family. */
   public enum Kind {
-    /** Logistic regression; id columns contribute one weight per vocabulary entry. */
+    /** A linear model; id columns contribute one weight per vocabulary entry (and output). */
     LINEAR,
     /** Feed-forward network; id columns are embedded and concatenated to the features. */
     DNN,

@@ -34,7 +34,8 @@ import org.tensorflow.types.TInt64;
  * Graph#addGradients}, every apply op has a control dependency on every gradient (so no apply can
  * overwrite a variable another gradient still reads), and Adam's beta-power updates have control
  * dependencies on every apply. (The framework's {@code Adam} lacks the latter and is not
- * deterministic.)
+ * deterministic.) The eval loss is computed between epochs without touching any variable, and the
+ * best epoch's weights are a copy read back then, so early stopping keeps the run deterministic.
  *
  * <p>Each {@link #train} call builds its own {@link Graph} and {@link Session}; a Trainer holds no
  * TensorFlow resources and is safe to use from several threads.
