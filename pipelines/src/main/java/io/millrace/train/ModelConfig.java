@@ -21,7 +21,8 @@ public record ModelConfig(
     int intraOpThreads,
     int interOpThreads,
     int maxSteps,
-    int earlyStoppingPatience) {
+    int earlyStoppingPatience)
+    implements java.io.Serializable {
 
   /** The model family. */
   public enum Kind {
