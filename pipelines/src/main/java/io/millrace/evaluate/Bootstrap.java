@@ -28,7 +28,8 @@ public final class Bootstrap<A extends MetricsAccumulator<A>> {
 
   /** Bootstrap summary of one metric. */
   public record Interval(
-      double pointEstimate, double mean, double stdDev, double lower, double upper, int samples) {
+      double pointEstimate, double mean, double stdDev, double lower, double upper, int samples)
+      implements java.io.Serializable {
     public boolean contains(double v) {
       return v >= lower && v <= upper;
     }
@@ -96,9 +97,30 @@ public final class Bootstrap<A extends MetricsAccumulator<A>> {
 
   /** Interval per metric of the point estimate; NaN replicate values are ignored. */
   public Map<String, Interval> result() {
+    return intervals(point, replicas);
+  }
+
+  /**
+   * Poisson(1) weights of one example for {@code samples} replicates, drawn from an RNG seeded by
+   * {@code seed} and {@code exampleKey} alone: the same whatever the order or bundling of the
+   * examples, so that a distributed evaluation can resample without coordination (and two models
+   * scored on the same examples see the same resamples).
+   */
+  public static int[] poissonWeights(long seed, long exampleKey, int samples) {
+    SplittableRandom rng = new SplittableRandom(mix(seed, 0) ^ mix(exampleKey, 1));
+    int[] weights = new int[samples];
+    for (int r = 0; r < samples; r++) {
+      weights[r] = poisson1(rng);
+    }
+    return weights;
+  }
+
+  /** Intervals per metric of {@code point} from replicate accumulators (at least 2). */
+  public static <A extends MetricsAccumulator<A>> Map<String, Interval> intervals(
+      A point, List<A> replicates) {
     Map<String, Interval> out = new LinkedHashMap<>();
     List<Map<String, Double>> reps = new ArrayList<>();
-    for (A a : replicas) {
+    for (A a : replicates) {
       reps.add(a.result());
     }
     for (Map.Entry<String, Double> e : point.result().entrySet()) {
