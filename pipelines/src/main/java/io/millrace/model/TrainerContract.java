@@ -28,12 +28,12 @@ public final class TrainerContract {
 
   /** Becomes {@code ModelTask.valueOf(layout.task().name())}. */
   public static ModelTask task(TransformedData.Layout layout) {
-    return ModelTask.BINARY;
+    return ModelTask.valueOf(layout.task().name());
   }
 
   /** Becomes {@code layout.classNames()} (empty unless MULTICLASS). */
   public static List<String> classNames(TransformedData.Layout layout) {
-    return List.of();
+    return layout.classNames();
   }
 
   /** Becomes {@code ModelExport.export(fitted, layout, model, dir)}. */
@@ -44,6 +44,6 @@ public final class TrainerContract {
       TrainedModel model,
       Path dir)
       throws IOException {
-    ModelExport.export(fitted, layout, model, config, dir);
+    ModelExport.export(fitted, layout, model, dir);
   }
 }

@@ -18,8 +18,7 @@ import java.util.TreeSet;
  * ModelConfig} is tunable by its name.
  */
 public final class ModelConfigJson {
-  static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ModelConfigJson() {}
 
@@ -64,10 +63,7 @@ public final class ModelConfigJson {
       Map.Entry<String, JsonNode> field = fields.next();
       if (!tree.has(field.getKey())) {
         throw new IllegalArgumentException(
-            "unknown model setting '"
-                + field.getKey()
-                + "'; known: "
-                + new TreeSet<>(iterable(tree.fieldNames())));
+            "unknown model setting '" + field.getKey() + "'; known: " + knownNames(tree));
       }
       tree.set(field.getKey(), field.getValue());
     }
@@ -79,7 +75,9 @@ public final class ModelConfigJson {
     }
   }
 
-  private static <T> Iterable<T> iterable(Iterator<T> it) {
-    return () -> it;
+  private static TreeSet<String> knownNames(ObjectNode tree) {
+    TreeSet<String> names = new TreeSet<>();
+    tree.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 }

@@ -16,12 +16,12 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Hyperparameters to search, KerasTuner-style: each parameter names a {@link ModelConfig} field
- * and gives either a list of values ({@code {"values": [[64, 32], [128, 64]]}}) or a range ({@code
+ * Hyperparameters to search, KerasTuner-style: each parameter names a {@link ModelConfig} field and
+ * gives either a list of values ({@code {"values": [[64, 32], [128, 64]]}}) or a range ({@code
  * {"min": 1e-4, "max": 1e-2, "scale": "log"}}, integers when both bounds are integers). {@link
  * Strategy#GRID} takes every combination of value lists (ranges are not allowed); {@link
- * Strategy#RANDOM} draws {@code trials} configurations from a generator seeded with {@code seed}, so
- * the same file always gives the same trials.
+ * Strategy#RANDOM} draws {@code trials} configurations from a generator seeded with {@code seed},
+ * so the same file always gives the same trials.
  *
  * <pre>{@code
  * {"strategy": "RANDOM", "trials": 8, "seed": 7, "objective": "auc",
@@ -30,11 +30,7 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public record SearchSpace(
-    Strategy strategy,
-    int trials,
-    long seed,
-    String objective,
-    Map<String, Parameter> parameters) {
+    Strategy strategy, int trials, long seed, String objective, Map<String, Parameter> parameters) {
 
   public enum Strategy {
     GRID,

@@ -40,7 +40,8 @@ public final class TrainJob {
   private TrainJob() {}
 
   /** The committed output: the chosen trial, every trial, and where the candidate model is. */
-  public record Result(TrialResult best, List<TrialResult> trials, Path model, Objective objective) {}
+  public record Result(
+      TrialResult best, List<TrialResult> trials, Path model, Objective objective) {}
 
   public static Result run(
       TrainingInputs inputs,
@@ -61,8 +62,7 @@ public final class TrainJob {
       Files.createDirectories(trialsDir);
       Files.createDirectories(resultsDir);
       progress.printf(
-          "Training %d trial%s of %s%n",
-          trials.size(), trials.size() == 1 ? "" : "s", modelName);
+          "Training %d trial%s of %s%n", trials.size(), trials.size() == 1 ? "" : "s", modelName);
       progress.flush();
       pipeline
           .apply("Trials", Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
@@ -128,8 +128,8 @@ public final class TrainJob {
         output.resolve(relative).toString());
   }
 
-  private static byte[] trialsJson(
-      List<TrialResult> results, TrialResult best, Objective objective) throws IOException {
+  private static byte[] trialsJson(List<TrialResult> results, TrialResult best, Objective objective)
+      throws IOException {
     ObjectNode root = ModelConfigJson.JSON.createObjectNode();
     root.put("objective", objective.metric());
     root.put("higherIsBetter", objective.higherIsBetter());

@@ -153,11 +153,9 @@ public final class TrainTrials extends PTransform<PCollection<Trial>, PCollectio
     }
 
     @ProcessElement
-    public void process(@Element Trial trial, OutputReceiver<TrialResult> out)
-        throws IOException {
+    public void process(@Element Trial trial, OutputReceiver<TrialResult> out) throws IOException {
       out.output(
-          train(
-              trial, inputs, Path.of(modelsDirectory), modelName, objective, threadsPerTrial));
+          train(trial, inputs, Path.of(modelsDirectory), modelName, objective, threadsPerTrial));
     }
   }
 }

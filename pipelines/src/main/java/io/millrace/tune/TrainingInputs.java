@@ -87,7 +87,8 @@ public record TrainingInputs(
       TrainingData train = TransformedData.of(layout, examples(examples, trainSplit));
       TrainingData eval =
           evalSplit == null
-                  || examples.manifest().splits().stream().noneMatch(s -> s.name().equals(evalSplit))
+                  || examples.manifest().splits().stream()
+                      .noneMatch(s -> s.name().equals(evalSplit))
               ? null
               : TransformedData.of(layout, examples(examples, evalSplit));
       ExamplesManifest.Input input = examples.manifest().input();

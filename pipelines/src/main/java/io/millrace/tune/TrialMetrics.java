@@ -10,8 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A trial's metrics, from the runner-free forward pass over in-memory data: the evaluator's
- * metrics for the task plus the training and evaluation losses.
+ * A trial's metrics, from the runner-free forward pass over in-memory data: the evaluator's metrics
+ * for the task plus the training and evaluation losses.
  */
 final class TrialMetrics {
   private TrialMetrics() {}

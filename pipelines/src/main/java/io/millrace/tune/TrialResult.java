@@ -5,8 +5,8 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * What one trial produced: its metrics on the evaluation split (or the training split when there
- * is none), the objective's value, training figures and where its model artifact was written.
+ * What one trial produced: its metrics on the evaluation split (or the training split when there is
+ * none), the objective's value, training figures and where its model artifact was written.
  */
 public record TrialResult(
     String id,

@@ -97,7 +97,8 @@ class TrainJobTest {
     // The trial ran inside a DoFn; training it again without a runner gives the same metrics.
     TrainingInputs.Loaded data = inputs.load();
     Map<String, Double> again =
-        TrialMetrics.of(new Trainer(result.best().config()).train(data.train(), data.eval()), data.eval());
+        TrialMetrics.of(
+            new Trainer(result.best().config()).train(data.train(), data.eval()), data.eval());
     assertEquals(result.best().metrics(), again);
 
     // Every trial's model, the candidate's copy and the summary are in the committed artifact.
