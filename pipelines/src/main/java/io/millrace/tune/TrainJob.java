@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -50,7 +51,7 @@ public final class TrainJob {
       String modelName,
       Path output,
       boolean overwrite,
-      Pipeline pipeline,
+      PipelineOptions options,
       PrintWriter progress)
       throws IOException {
     List<Trial> trials = search.trials(base);
@@ -64,6 +65,7 @@ public final class TrainJob {
       progress.printf(
           "Training %d trial%s of %s%n", trials.size(), trials.size() == 1 ? "" : "s", modelName);
       progress.flush();
+      Pipeline pipeline = Pipeline.create(options);
       pipeline
           .apply("Trials", Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
           .apply(

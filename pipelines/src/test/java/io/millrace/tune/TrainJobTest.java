@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,14 +75,7 @@ class TrainJobTest {
     StringWriter progress = new StringWriter();
     TrainJob.Result result =
         TrainJob.run(
-            inputs,
-            base,
-            grid,
-            "penguins",
-            out,
-            false,
-            Pipeline.create(options()),
-            new PrintWriter(progress));
+            inputs, base, grid, "penguins", out, false, options(), new PrintWriter(progress));
 
     assertEquals(Task.MULTICLASS, inputs.load().layout().task());
     assertEquals(4, result.trials().size());
