@@ -56,8 +56,8 @@ public final class MetadataStore implements AutoCloseable {
   }
 
   /**
-   * Opens the store at a JDBC URL, creating its tables if absent. An {@code jdbc:sqlite:} URL gets
-   * WAL mode, a busy timeout, foreign keys and immediate transactions unless it sets them itself.
+   * Opens the store at a JDBC URL, creating its tables if absent. A {@code jdbc:sqlite:} URL gets
+   * WAL mode, a busy timeout, foreign keys and immediate transactions.
    */
   public static MetadataStore open(String jdbcUrl) {
     Properties properties = new Properties();
@@ -65,6 +65,9 @@ public final class MetadataStore implements AutoCloseable {
       properties.setProperty("journal_mode", "WAL");
       properties.setProperty("busy_timeout", Integer.toString(SQLITE_BUSY_TIMEOUT_MS));
       properties.setProperty("foreign_keys", "true");
+      // In WAL mode, NORMAL never corrupts the file; a power cut may lose the last commits, which
+      // at worst makes a stage run again.
+      properties.setProperty("synchronous", "NORMAL");
       // A deferred transaction that reads then writes fails at once with SQLITE_BUSY when another
       // connection wrote meanwhile; an immediate one waits for the busy timeout instead.
       properties.setProperty("transaction_mode", "IMMEDIATE");
@@ -347,6 +350,20 @@ public final class MetadataStore implements AutoCloseable {
         "recording output " + name + " of stage " + execution.stage() + " (" + uri + ")",
         () -> {
           requireState(execution.id(), Execution.State.RUNNING);
+          if (!queryLongs(
+                  "SELECT id FROM mr_event WHERE execution_id = ? AND event_type = ? AND name = ?",
+                  execution.id(),
+                  Event.Type.OUTPUT.name(),
+                  name)
+              .isEmpty()) {
+            throw new IllegalArgumentException(
+                "stage "
+                    + execution.stage()
+                    + " (execution "
+                    + execution.id()
+                    + ") already recorded an output named "
+                    + name);
+          }
           long now = System.currentTimeMillis();
           long id =
               insert(

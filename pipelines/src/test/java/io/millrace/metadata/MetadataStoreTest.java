@@ -16,10 +16,16 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -369,6 +375,59 @@ class MetadataStoreTest {
     assertTrue(
         table.lines().anyMatch(l -> l.matches("\\*\\s+metric train.auc\\s+0.81\\s+0.84")), table);
     assertTrue(table.lines().anyMatch(l -> l.matches("\\s+param epochs\\s+3\\s+3")), table);
+  }
+
+  @Test
+  void anOutputNameIsRecordedOncePerExecution() throws IOException {
+    Run run = store.startRun(pipeline, Map.of());
+    Execution train = store.startExecution(run, "train", "", "{}", CODE, List.of());
+    output(train, "model", Artifact.MODEL, "fp-1", Map.of());
+    IllegalArgumentException twice =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                store.recordOutput(train, "model", Artifact.MODEL, "elsewhere", "fp-2", Map.of()));
+    assertTrue(twice.getMessage().contains("output named model"), twice.getMessage());
+  }
+
+  @Test
+  void aSchedulerAndAManualRunWriteToTheSameFileAtOnce() throws Exception {
+    // Two connections writing at the same time: without the busy timeout and immediate
+    // transactions, one of them fails with SQLITE_BUSY.
+    int stagesEach = 25;
+    try (MetadataStore scheduler = TestStores.open(storeFile);
+        MetadataStore manual = TestStores.open(storeFile)) {
+      ExecutorService threads = Executors.newFixedThreadPool(2);
+      try {
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<Future<Long>> runs = new ArrayList<>();
+        for (MetadataStore writer : List.of(scheduler, manual)) {
+          runs.add(
+              threads.submit(
+                  () -> {
+                    Context own = writer.pipeline(writer == scheduler ? "nightly" : "adhoc");
+                    Run run = writer.startRun(own, Map.of());
+                    start.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < stagesEach; i++) {
+                      Execution stage =
+                          writer.startExecution(run, "stage" + i, "k" + i, "{}", CODE, List.of());
+                      writer.recordOutput(
+                          stage, "out", Artifact.STATISTICS, "u" + i, "f", Map.of());
+                      writer.completeExecution(stage, Map.of("i", Integer.toString(i)));
+                    }
+                    writer.finishRun(run, Run.Status.SUCCEEDED);
+                    return run.id();
+                  }));
+        }
+        for (Future<Long> run : runs) {
+          RunDetail detail = store.run(run.get(60, TimeUnit.SECONDS));
+          assertEquals(stagesEach, detail.stages().size());
+          assertEquals(Run.Status.SUCCEEDED, detail.summary().status());
+        }
+      } finally {
+        threads.shutdownNow();
+      }
+    }
   }
 
   // ---------------------------------------------------------------- fixtures

@@ -142,7 +142,7 @@ class RunLockTest {
   }
 
   @Test
-  void aLockFromAnotherHostIsTakenOverOnlyWhenItsHeartbeatIsOld() throws InterruptedException {
+  void aLockFromAnotherHostIsTakenOverOnlyWhenItsHeartbeatIsOld() {
     RunLock.Owner remote =
         new RunLock.Owner("remote run", "elsewhere.invalid", 1, Optional.empty());
     RunLock.tryAcquire(store, pipeline, remote, null).orElseThrow();
