@@ -337,7 +337,8 @@ public final class MetadataStore implements AutoCloseable {
 
   /**
    * Records an artifact the execution wrote. It stays {@link Artifact.State#PENDING} until the
-   * execution completes, when it becomes LIVE.
+   * execution completes, when it becomes LIVE. A local path is recorded absolute, so a process
+   * started elsewhere (the scheduler) finds it.
    */
   public synchronized Artifact recordOutput(
       Execution execution,
@@ -346,6 +347,7 @@ public final class MetadataStore implements AutoCloseable {
       String uri,
       String fingerprint,
       Map<String, String> properties) {
+    String recordedUri = absoluteIfLocal(uri);
     return transaction(
         "recording output " + name + " of stage " + execution.stage() + " (" + uri + ")",
         () -> {
@@ -370,7 +372,7 @@ public final class MetadataStore implements AutoCloseable {
                   "INSERT INTO mr_artifact (artifact_type, uri, fingerprint, state, created_at)"
                       + " VALUES (?, ?, ?, ?, ?)",
                   type,
-                  uri,
+                  recordedUri,
                   fingerprint == null ? "" : fingerprint,
                   Artifact.State.PENDING.name(),
                   now);
@@ -380,7 +382,7 @@ public final class MetadataStore implements AutoCloseable {
           return new Artifact(
               id,
               type,
-              uri,
+              recordedUri,
               fingerprint,
               Artifact.State.PENDING,
               properties,
@@ -546,15 +548,25 @@ public final class MetadataStore implements AutoCloseable {
     }
   }
 
+  private static String absoluteIfLocal(String uri) {
+    boolean plainPath = localPath(uri).isPresent() && !uri.startsWith("file:");
+    return plainPath ? Paths.get(uri).toAbsolutePath().normalize().toString() : uri;
+  }
+
+  /** The local file a uri names: a plain path or a {@code file:} URI; empty for other schemes. */
   static Optional<Path> localPath(String uri) {
     int colon = uri.indexOf(':');
     int slash = uri.indexOf('/');
     boolean hasScheme = colon > 1 && (slash < 0 || colon < slash);
-    if (!hasScheme) {
-      return Optional.of(Paths.get(uri));
-    }
-    if (uri.startsWith("file:")) {
-      return Optional.of(Paths.get(URI.create(uri)));
+    try {
+      if (!hasScheme) {
+        return Optional.of(Paths.get(uri));
+      }
+      if (uri.startsWith("file:")) {
+        return Optional.of(Paths.get(URI.create(uri)));
+      }
+    } catch (IllegalArgumentException e) {
+      // Not a path this file system can name: treated like a remote uri.
     }
     return Optional.empty();
   }

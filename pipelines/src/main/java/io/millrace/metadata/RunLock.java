@@ -110,13 +110,18 @@ public final class RunLock implements AutoCloseable {
       if (store.insertLock(row)) {
         int abandoned = 0;
         if (sawStale) {
-          abandoned =
-              store.markAbandoned(
-                  pipeline,
-                  "abandoned: its process died; run lock of "
-                      + pipeline.name()
-                      + " taken over by "
-                      + owner);
+          try {
+            abandoned =
+                store.markAbandoned(
+                    pipeline,
+                    "abandoned: its process died; run lock of "
+                        + pipeline.name()
+                        + " taken over by "
+                        + owner);
+          } catch (RuntimeException e) {
+            store.deleteLock(pipeline.name(), token);
+            throw e;
+          }
         }
         return Optional.of(new RunLock(store, pipeline, owner, token, abandoned));
       }

@@ -378,6 +378,36 @@ class MetadataStoreTest {
   }
 
   @Test
+  void fileUrisAreCheckedAndRemoteUrisNeedAVerifier() throws IOException {
+    Run run = store.startRun(pipeline, Map.of());
+    Execution local = store.startExecution(run, "local", "k", "{}", CODE, List.of());
+    Path directory = Files.createDirectories(dir.resolve("by-uri"));
+    store.recordOutput(local, "out", Artifact.SCHEMA, directory.toUri().toString(), "f", Map.of());
+    store.completeExecution(local, Map.of());
+    Execution remote = store.startExecution(run, "remote", "k", "{}", CODE, List.of());
+    store.recordOutput(remote, "out", Artifact.MODEL, "gs://bucket/model", "f", Map.of());
+    store.completeExecution(remote, Map.of());
+
+    assertTrue(store.cached(pipeline, "local", "k").isPresent());
+    assertTrue(store.cached(pipeline, "remote", "k").isEmpty(), "cannot be checked here");
+    assertTrue(store.cached(pipeline, "remote", "k", artifact -> true).isPresent());
+    assertTrue(store.cached(pipeline, "remote", "k", artifact -> false).isEmpty());
+    Files.delete(directory);
+    assertTrue(store.cached(pipeline, "local", "k").isEmpty());
+    assertTrue(store.cached(pipeline, "local", "k", artifact -> true).isEmpty());
+  }
+
+  @Test
+  void relativePathsAreRecordedAbsolute() {
+    Run run = store.startRun(pipeline, Map.of());
+    Execution stage = store.startExecution(run, "stage", "", "{}", CODE, List.of());
+    Artifact recorded =
+        store.recordOutput(stage, "out", Artifact.SCHEMA, "out/../schema", "f", Map.of());
+    assertEquals(Path.of("schema").toAbsolutePath().toString(), recorded.uri());
+    assertEquals(recorded, store.findArtifactsByUri(recorded.uri()).get(0));
+  }
+
+  @Test
   void anOutputNameIsRecordedOncePerExecution() throws IOException {
     Run run = store.startRun(pipeline, Map.of());
     Execution train = store.startExecution(run, "train", "", "{}", CODE, List.of());
