@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
 import com.google.protobuf.TextFormat;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.evaluate.EvaluationConfig;
+import io.millrace.evaluate.ModelValidation;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.FormatOptions;
@@ -19,6 +21,10 @@ import io.millrace.metadata.Execution;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.Run;
 import io.millrace.metadata.RunLock;
+import io.millrace.model.EvaluationJob;
+import io.millrace.model.ModelArtifact;
+import io.millrace.model.ModelRegistry;
+import io.millrace.record.Example;
 import io.millrace.record.FeatureType;
 import io.millrace.report.StatisticsReport;
 import io.millrace.schema.InferenceOptions;
@@ -57,9 +63,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Runs a {@link PipelineDefinition} end to end: ingest, statistics (every split in one Beam job),
@@ -304,11 +312,36 @@ public final class PipelineRunner {
             Optional.empty());
       }
       Done train = train(transform);
+      Done evaluation = evaluation(ingest, train);
+      if (!Boolean.parseBoolean(evaluation.property("blessed"))) {
+        return finish(
+            started,
+            RunResult.Status.NOT_BLESSED,
+            "not blessed, nothing pushed: " + evaluation.property("failures"),
+            Optional.empty());
+      }
+      Done push = push(train, evaluation);
+      String version = push.property("version");
+      boolean already = Boolean.parseBoolean(push.property("already_in_registry"));
+      String where = definition.modelName() + " version " + version;
+      if (already) {
+        return finish(
+            started,
+            RunResult.Status.ALREADY_PUSHED,
+            "nothing to push: the blessed candidate already is " + where,
+            Optional.of(version));
+      }
       return finish(
           started,
-          RunResult.Status.COMPLETED,
-          "trained " + train.path("model") + "; evaluation and push not wired yet",
-          Optional.empty());
+          RunResult.Status.PUSHED,
+          (push.result().outcome() == RunResult.Outcome.CACHED
+                  ? "blessed; pushed by an earlier run as "
+                  : "blessed and pushed as ")
+              + where
+              + " ("
+              + push.path("pushed")
+              + ")",
+          Optional.of(version));
     }
 
     private RunResult finish(
@@ -645,6 +678,148 @@ public final class PipelineRunner {
                     best.id(),
                     result.objective().metric(),
                     best.objectiveValue()));
+          });
+    }
+
+    private Done evaluation(Done ingest, Done train) throws IOException {
+      PipelineDefinition.Evaluation e = definition.evaluation();
+      EvaluationConfig evaluationConfig =
+          e.config() == null
+              ? EvaluationConfig.defaults()
+              : EvaluationConfig.fromJson(jsonOf(e.config(), "evaluation.config").toString());
+      Path candidate = train.path("model");
+      String candidateFingerprint = ModelArtifact.read(candidate).fingerprint();
+      Optional<Path> baseline = baseline(candidateFingerprint);
+      Map<String, Artifact> inputs = new LinkedHashMap<>();
+      inputs.put("model", train.outputs().get("model"));
+      inputs.put("examples", ingest.outputs().get("examples"));
+      baseline
+          .flatMap(b -> store.findArtifactsByUri(b.toString()).stream().findFirst())
+          .ifPresent(a -> inputs.put("baseline", a));
+      ObjectNode config = JSON.createObjectNode();
+      config.set("config", JSON.readTree(evaluationConfig.toJson()));
+      config.put("split", e.splitOrDefault());
+      // The baseline is part of the key by its model's fingerprint, wherever it lies.
+      List<String> extra =
+          List.of(
+              baseline.isPresent()
+                  ? "baseline:" + ModelArtifact.read(baseline.get()).fingerprint()
+                  : "no baseline");
+      return stage(
+          EVALUATION,
+          e.cacheEnabled(),
+          config,
+          inputs,
+          extra,
+          dir -> {
+            // The job never replaces an artifact; this exact key's earlier output may.
+            ArtifactDirectory.deleteRecursively(dir);
+            org.apache.beam.sdk.Pipeline pipeline =
+                org.apache.beam.sdk.Pipeline.create(options.apply("millrace-evaluation"));
+            PCollection<Example> records =
+                pipeline.apply(
+                    "ReadEvalSplit",
+                    ReadExamplesArtifact.split(ingest.path("examples"), e.splitOrDefault()));
+            io.millrace.evaluate.Evaluation evaluation =
+                EvaluationJob.run(records, candidate, baseline.orElse(null), evaluationConfig, dir);
+            Map<String, String> properties = new TreeMap<>();
+            evaluation
+                .candidateMetrics()
+                .overall()
+                .forEach((k, v) -> properties.put(k, Double.toString(v)));
+            if (evaluation.baselineMetrics() != null) {
+              evaluation
+                  .baselineMetrics()
+                  .overall()
+                  .forEach((k, v) -> properties.put("baseline." + k, Double.toString(v)));
+            }
+            properties.put("blessed", Boolean.toString(evaluation.blessed()));
+            properties.put(
+                "failures",
+                evaluation.validation().failures().stream()
+                    .map(ModelValidation.Failure::message)
+                    .collect(Collectors.joining("; ")));
+            properties.put("baseline", baseline.map(Path::toString).orElse(""));
+            properties.put("model_fingerprint", candidateFingerprint);
+            Map<String, String> artifactProperties = new LinkedHashMap<>();
+            artifactProperties.put("blessed", Boolean.toString(evaluation.blessed()));
+            artifactProperties.put("baseline", baseline.map(Path::toString).orElse(""));
+            return new Produced(
+                Map.of("evaluation", new Output(Artifact.EVALUATION, dir, artifactProperties)),
+                properties,
+                String.format(
+                    "%,d records, %s%s",
+                    evaluation.candidateMetrics().exampleCount(),
+                    evaluation.blessed() ? "BLESSED" : "NOT BLESSED",
+                    baseline.isPresent() ? " against " + baseline.get() : ", no baseline"));
+          });
+    }
+
+    /**
+     * The registry's latest version that is not this very candidate (which an earlier run of the
+     * same inputs pushed): the model the candidate must beat.
+     */
+    private Optional<Path> baseline(String candidateFingerprint) throws IOException {
+      ModelRegistry registry = new ModelRegistry(definition.registryPath());
+      String name = definition.modelName();
+      Optional<Integer> latest = registry.latestVersion(name);
+      if (latest.isEmpty()) {
+        return Optional.empty();
+      }
+      List<Integer> versions = new ArrayList<>(registry.versions(name));
+      versions.sort(java.util.Comparator.reverseOrder());
+      for (int version : versions) {
+        if (version > latest.get()) {
+          continue;
+        }
+        Path dir = registry.version(name, version);
+        if (!ModelArtifact.read(dir).fingerprint().equals(candidateFingerprint)) {
+          return Optional.of(dir);
+        }
+      }
+      return Optional.empty();
+    }
+
+    private Done push(Done train, Done evaluation) throws IOException {
+      Path registryRoot = definition.registryPath();
+      String name = definition.modelName();
+      ObjectNode config = JSON.createObjectNode();
+      config.put("registry", registryRoot.toAbsolutePath().normalize().toString());
+      config.put("name", name);
+      Map<String, Artifact> inputs = new LinkedHashMap<>();
+      inputs.put("model", train.outputs().get("model"));
+      inputs.put("evaluation", evaluation.outputs().get("evaluation"));
+      return stage(
+          PUSH,
+          true,
+          config,
+          inputs,
+          List.of(),
+          dir -> {
+            ModelRegistry registry = new ModelRegistry(registryRoot);
+            String fingerprint = ModelArtifact.read(train.path("model")).fingerprint();
+            Optional<Path> latest = registry.latest(name);
+            boolean already =
+                latest.isPresent()
+                    && ModelArtifact.read(latest.get()).fingerprint().equals(fingerprint);
+            int version =
+                already
+                    ? registry.latestVersion(name).orElseThrow()
+                    : registry.push(train.path("model"), evaluation.path("evaluation"), name);
+            Path pushed = registry.version(name, version);
+            Map<String, String> properties = new LinkedHashMap<>();
+            properties.put("model_name", name);
+            properties.put("version", Integer.toString(version));
+            properties.put("model_fingerprint", fingerprint);
+            Map<String, String> executionProperties = new LinkedHashMap<>(properties);
+            executionProperties.put("already_in_registry", Boolean.toString(already));
+            return new Produced(
+                Map.of("pushed", new Output(Artifact.PUSH, pushed, properties)),
+                executionProperties,
+                (already ? "already in the registry as " : "pushed as ")
+                    + name
+                    + " version "
+                    + version);
           });
     }
 

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -82,8 +83,17 @@ class PipelineRunnerTest {
     RunResult first = run(PipelineRunner.of(definition));
     assertEquals(allStages(first), first.executed());
     assertTrue(first.executed().containsAll(DATA_STAGES), first.executed().toString());
-    assertTrue(first.executed().contains(PipelineRunner.TRAIN), first.executed().toString());
+    assertEquals(PipelineRunner.STAGES, first.executed());
+    assertEquals(RunResult.Status.PUSHED, first.status(), first.message());
+    assertEquals(Optional.of("1"), first.pushed());
+    assertTrue(Files.isDirectory(definition.registryPath().resolve("penguins/1/saved_model")));
     for (RunResult.StageResult stage : first.stages()) {
+      if (stage.stage().equals(PipelineRunner.PUSH)) {
+        assertTrue(
+            stage.outputs().get("pushed").startsWith(definition.registryPath()),
+            stage.outputs().toString());
+        continue;
+      }
       for (Path output : stage.outputs().values()) {
         assertTrue(Files.exists(output), output.toString());
         assertTrue(
@@ -125,8 +135,12 @@ class PipelineRunnerTest {
           detail.metrics().get("ingest.records"));
     }
 
+    // Everything runs again, evaluated against version 1 unless it retrained the very same model.
     RunResult noCache = run(PipelineRunner.of(definition).withNoCache(true));
     assertEquals(allStages(first), noCache.executed());
+    assertTrue(
+        Set.of(RunResult.Status.PUSHED, RunResult.Status.ALREADY_PUSHED).contains(noCache.status()),
+        noCache.message());
     RunResult onlyTrain =
         run(PipelineRunner.of(definition).withNoCacheStages(Set.of(PipelineRunner.TRAIN)));
     assertEquals(List.of(PipelineRunner.TRAIN), onlyTrain.executed());
