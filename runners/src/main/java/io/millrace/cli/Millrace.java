@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
       TransformCommand.class,
       TransformApplyCommand.class,
       TrainCommand.class,
+      RunCommand.class,
+      RunsCommand.class,
+      LineageCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -27,13 +30,15 @@ import picocli.CommandLine.Command;
       "1:the run failed (see the message)",
       "2:the command line is wrong",
       "3:the input was rejected: nothing matched, no usable schema, or too many bad records",
-      "4:validation found anomalies that block (severity ERROR)"
+      "4:validation found anomalies that block (severity ERROR)",
+      "5:the evaluation did not bless the candidate model: nothing was pushed (millrace run)"
     })
 public final class Millrace {
   public static final int EXIT_FAILED = 1;
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_INPUT_REJECTED = 3;
   public static final int EXIT_ANOMALIES = 4;
+  public static final int EXIT_NOT_BLESSED = 5;
 
   public static void main(String[] args) {
     System.exit(execute(args));
