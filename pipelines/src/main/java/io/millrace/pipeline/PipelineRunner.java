@@ -34,6 +34,7 @@ import io.millrace.split.Splits;
 import io.millrace.stats.StatisticsJob;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.tfmd.Anomalies;
+import io.millrace.tfmd.AnomalyInfo;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import io.millrace.tfmd.Schema;
 import io.millrace.train.ModelConfig;
@@ -291,7 +292,9 @@ public final class PipelineRunner {
         return finish(
             started,
             RunResult.Status.BLOCKED,
-            "blocked: validation found anomalies of severity ERROR (see "
+            "blocked: validation found anomalies of severity ERROR: "
+                + validation.property("errors")
+                + " (see "
                 + validation.path("anomalies").resolve("report.html")
                 + ")",
             Optional.empty());
@@ -540,6 +543,7 @@ public final class PipelineRunner {
             Map<String, Anomalies> anomalies = new LinkedHashMap<>();
             boolean blocking = false;
             int count = 0;
+            List<String> errors = new ArrayList<>();
             for (Map.Entry<String, DatasetFeatureStatisticsList> e : bySplit.entrySet()) {
               ValidationOptions validationOptions = ValidationOptions.defaults();
               if (v.environment() != null) {
@@ -554,12 +558,20 @@ public final class PipelineRunner {
               anomalies.put(e.getKey(), found);
               blocking |= StatisticsValidator.blocking(found);
               count += found.getAnomalyInfoCount() + (found.hasDatasetAnomalyInfo() ? 1 : 0);
+              for (Map.Entry<String, AnomalyInfo> a :
+                  new TreeMap<>(found.getAnomalyInfoMap()).entrySet()) {
+                if (a.getValue().getSeverity() == AnomalyInfo.Severity.ERROR) {
+                  errors.add(
+                      e.getKey() + "/" + a.getKey() + ": " + a.getValue().getShortDescription());
+                }
+              }
             }
             writeAnomalies(dir, bySplit, anomalies);
             Map<String, String> properties = new LinkedHashMap<>();
             properties.put("blocking", Boolean.toString(blocking));
             properties.put("anomalies", Integer.toString(count));
             properties.put("drift_against", previous.map(Artifact::uri).orElse(""));
+            properties.put("errors", String.join("; ", errors));
             return new Produced(
                 Map.of("anomalies", new Output(Artifact.ANOMALIES, dir, properties)),
                 properties,
