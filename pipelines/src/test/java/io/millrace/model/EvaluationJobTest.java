@@ -13,6 +13,7 @@ import io.millrace.evaluate.ModelValidation;
 import io.millrace.evaluate.ModelValidation.Direction;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleCoder;
+import io.millrace.testing.SharedData;
 import io.millrace.testing.TestPipelineExtension;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,16 +100,20 @@ class EvaluationJobTest {
   }
 
   @Test
-  void aGoodModelPassingAValueThresholdIsBlessed(TestPipeline pipeline) throws IOException {
+  void aGoodModelPassingAValueThresholdIsBlessedReadingTheEvalCsv(TestPipeline pipeline)
+      throws IOException {
     Path out = dir.resolve("eval-good");
     Evaluation e =
         EvaluationJob.run(
-            eval(pipeline),
+            pipeline,
+            SharedData.path("taxi/tutorial/eval.csv").toString(),
             good.directory(),
             null,
             config(AUC_AT_LEAST_0_7, AUC_NOT_WORSE).withBootstrap(10, 3),
             out);
     assertTrue(e.blessed(), e.validation().toString());
+    assertEquals(5_000, e.candidateMetrics().exampleCount());
+    assertEquals(0, e.candidateMetrics().unusableLabels());
     assertTrue(e.candidateMetrics().metric("", "auc") >= 0.7);
     assertEquals(1, e.validation().skipped().size());
     assertEquals(10, e.candidateMetrics().intervals().get("auc").samples());
