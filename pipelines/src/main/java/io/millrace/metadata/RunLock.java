@@ -1,0 +1,220 @@
+package io.millrace.metadata;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * One run at a time per pipeline: a row of the store's {@code mr_run_lock} table, keyed by the
+ * pipeline's name, so two processes (or two connections) trying at once race on the primary key and
+ * exactly one wins.
+ *
+ * <p>The row names its owner's host, pid and process start time. A lock whose owner is on this host
+ * and no longer alive (or whose pid now belongs to a process started at another time) is stale: the
+ * next {@link #tryAcquire} takes it over and marks the dead run's executions FAILED ({@link
+ * MetadataStore#markAbandoned}). A lock held from another host can only be judged by its heartbeat,
+ * and is taken over only when the caller says how old a heartbeat is stale.
+ */
+public final class RunLock implements AutoCloseable {
+  // Process start times read back from /proc are rounded to clock ticks.
+  private static final Duration START_TIME_TOLERANCE = Duration.ofSeconds(1);
+  private static final int ATTEMPTS = 3;
+
+  /** Who holds a lock: a description for people, and what tells whether it is still alive. */
+  public record Owner(
+      String description, String host, long pid, Optional<Instant> processStartedAt) {
+
+    /** This JVM's process. */
+    public static Owner currentProcess(String description) {
+      ProcessHandle self = ProcessHandle.current();
+      return new Owner(description, localHost(), self.pid(), self.info().startInstant());
+    }
+
+    /** Whether the owner is on this host and its process is gone (or its pid was reused). */
+    boolean deadOnThisHost() {
+      if (!host.equals(localHost())) {
+        return false;
+      }
+      Optional<ProcessHandle> process = ProcessHandle.of(pid);
+      if (process.isEmpty() || !process.get().isAlive()) {
+        return true;
+      }
+      Optional<Instant> actualStart = process.get().info().startInstant();
+      return processStartedAt.isPresent()
+          && actualStart.isPresent()
+          && Duration.between(processStartedAt.get(), actualStart.get())
+                  .abs()
+                  .compareTo(START_TIME_TOLERANCE)
+              > 0;
+    }
+
+    @Override
+    public String toString() {
+      return description + " (pid " + pid + " on " + host + ")";
+    }
+  }
+
+  /** Who holds a pipeline's lock, since when, and when it last said it was alive. */
+  public record Holder(Owner owner, Instant acquiredAt, Instant heartbeatAt) {}
+
+  private final MetadataStore store;
+  private final Context pipeline;
+  private final Owner owner;
+  private final String token;
+  private final int abandonedExecutions;
+  private boolean released;
+
+  private RunLock(
+      MetadataStore store, Context pipeline, Owner owner, String token, int abandonedExecutions) {
+    this.store = store;
+    this.pipeline = pipeline;
+    this.owner = owner;
+    this.token = token;
+    this.abandonedExecutions = abandonedExecutions;
+  }
+
+  /** Takes the pipeline's lock for this process, unless a live owner holds it. */
+  public static Optional<RunLock> tryAcquire(
+      MetadataStore store, Context pipeline, String ownerDescription) {
+    return tryAcquire(store, pipeline, Owner.currentProcess(ownerDescription), null);
+  }
+
+  /**
+   * Takes the pipeline's lock for the owner, unless a live owner holds it.
+   *
+   * @param remoteStaleAfter when a lock held from another host counts as stale: its heartbeat is
+   *     older than this; null to never take such a lock over
+   */
+  public static Optional<RunLock> tryAcquire(
+      MetadataStore store, Context pipeline, Owner owner, Duration remoteStaleAfter) {
+    if (pipeline.type() != Context.Type.PIPELINE) {
+      throw new IllegalArgumentException(pipeline.name() + " is not a pipeline context");
+    }
+    boolean sawStale = false;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      Instant now = Instant.now();
+      String token = UUID.randomUUID().toString();
+      MetadataStore.LockRow row =
+          new MetadataStore.LockRow(
+              pipeline.name(),
+              token,
+              owner.description(),
+              owner.host(),
+              owner.pid(),
+              owner.processStartedAt(),
+              now,
+              now);
+      if (store.insertLock(row)) {
+        int abandoned = 0;
+        if (sawStale) {
+          try {
+            abandoned =
+                store.markAbandoned(
+                    pipeline,
+                    "abandoned: its process died; run lock of "
+                        + pipeline.name()
+                        + " taken over by "
+                        + owner);
+          } catch (RuntimeException e) {
+            store.deleteLock(pipeline.name(), token);
+            throw e;
+          }
+        }
+        return Optional.of(new RunLock(store, pipeline, owner, token, abandoned));
+      }
+      Optional<MetadataStore.LockRow> existing = store.lock(pipeline.name());
+      if (existing.isEmpty()) {
+        continue; // released meanwhile
+      }
+      if (!isStale(existing.get(), remoteStaleAfter)) {
+        return Optional.empty();
+      }
+      sawStale = true;
+      // Conditional on the token, so of two processes taking over only one deletes the row; then
+      // both insert, and the primary key lets one win.
+      store.deleteLock(pipeline.name(), existing.get().token());
+    }
+    return Optional.empty();
+  }
+
+  /** Who holds the pipeline's lock now, if anyone: what a skipped scheduled run reports. */
+  public static Optional<Holder> holder(MetadataStore store, Context pipeline) {
+    return store.lock(pipeline.name()).map(RunLock::holder);
+  }
+
+  private static Holder holder(MetadataStore.LockRow row) {
+    return new Holder(
+        new Owner(row.owner(), row.host(), row.pid(), row.processStartedAt()),
+        row.acquiredAt(),
+        row.heartbeatAt());
+  }
+
+  private static boolean isStale(MetadataStore.LockRow row, Duration remoteStaleAfter) {
+    Holder holder = holder(row);
+    if (holder.owner().host().equals(localHost())) {
+      return holder.owner().deadOnThisHost();
+    }
+    return remoteStaleAfter != null
+        && holder.heartbeatAt().plus(remoteStaleAfter).isBefore(Instant.now());
+  }
+
+  public Context pipeline() {
+    return pipeline;
+  }
+
+  public Owner owner() {
+    return owner;
+  }
+
+  /** How many executions of a dead previous owner were marked FAILED when this lock took over. */
+  public int abandonedExecutions() {
+    return abandonedExecutions;
+  }
+
+  /**
+   * Tells the store this owner is alive (for hosts other than its own, which cannot check its pid).
+   *
+   * @return false when the lock was taken over: the run should stop
+   */
+  public boolean heartbeat() {
+    return !released && store.heartbeatLock(pipeline.name(), token);
+  }
+
+  /**
+   * Releases the lock.
+   *
+   * @return false when it had already been released or taken over
+   */
+  public boolean release() {
+    if (released) {
+      return false;
+    }
+    released = true;
+    return store.deleteLock(pipeline.name(), token);
+  }
+
+  @Override
+  public void close() {
+    release();
+  }
+
+  static String localHost() {
+    return LocalHost.NAME;
+  }
+
+  private static final class LocalHost {
+    static final String NAME = resolve();
+
+    private static String resolve() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        String fromEnvironment = System.getenv("HOSTNAME");
+        return fromEnvironment != null ? fromEnvironment : "localhost";
+      }
+    }
+  }
+}
