@@ -27,13 +27,15 @@ import picocli.CommandLine.Command;
       "1:the run failed (see the message)",
       "2:the command line is wrong",
       "3:the input was rejected: nothing matched, no usable schema, or too many bad records",
-      "4:validation found anomalies that block (severity ERROR)"
+      "4:validation found anomalies that block (severity ERROR)",
+      "5:the candidate model was not blessed (a threshold failed); nothing was pushed"
     })
 public final class Millrace {
   public static final int EXIT_FAILED = 1;
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_INPUT_REJECTED = 3;
   public static final int EXIT_ANOMALIES = 4;
+  public static final int EXIT_NOT_BLESSED = 5;
 
   public static void main(String[] args) {
     System.exit(execute(args));
