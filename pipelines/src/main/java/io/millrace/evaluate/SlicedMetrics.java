@@ -34,6 +34,11 @@ public final class SlicedMetrics<A extends MetricsAccumulator<A>> {
     this.prototype = prototype.newEmpty();
   }
 
+  /** A fresh empty accumulator of this configuration. */
+  public A newAccumulator() {
+    return prototype.newEmpty();
+  }
+
   /** The accumulator for {@code sliceKey}, created empty on first use. */
   public A slice(String sliceKey) {
     return slices.computeIfAbsent(sliceKey, k -> prototype.newEmpty());

@@ -117,6 +117,12 @@ public final class ModelArtifact {
     return FittedTransform.read(transformDirectory());
   }
 
+  /** Writes a SavedModel with the signatures {@link LoadedModel} expects into a directory. */
+  @FunctionalInterface
+  public interface Exporter {
+    void export(Path savedModelDirectory) throws IOException;
+  }
+
   /**
    * Exports {@code model} and writes the artifact at {@code target} (which must not exist or be
    * empty).
@@ -132,23 +138,58 @@ public final class ModelArtifact {
       TrainedModel model,
       Map<String, String> dataFingerprints)
       throws IOException {
+    return write(
+        target,
+        name,
+        fitted,
+        TrainerContract.task(layout),
+        layout.label(),
+        TrainerContract.classNames(layout),
+        new Inputs(layout.denseFeatures(), layout.idColumns(), layout.cardinalities()),
+        hyperparameters(config),
+        summary(model),
+        dataFingerprints,
+        dir -> TrainerContract.export(fitted, layout, config, model, dir));
+  }
+
+  /**
+   * Writes an artifact whose SavedModel {@code exporter} writes: for models that do not come from
+   * {@link io.millrace.train.Trainer}, and for tests.
+   */
+  public static ModelArtifact write(
+      Path target,
+      String name,
+      FittedTransform fitted,
+      ModelTask task,
+      String label,
+      List<String> classNames,
+      Inputs inputs,
+      Map<String, Object> hyperparameters,
+      TrainingSummary training,
+      Map<String, String> dataFingerprints,
+      Exporter exporter)
+      throws IOException {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(task, "task");
+    if (task == ModelTask.MULTICLASS && (classNames == null || classNames.size() < 2)) {
+      throw new IllegalArgumentException("a MULTICLASS model needs its class names");
+    }
     ArtifactDirectory artifact = ArtifactDirectory.begin(target, false);
     try {
       Path staging = artifact.staging();
-      TrainerContract.export(fitted, layout, config, model, staging.resolve(SAVED_MODEL));
+      exporter.export(staging.resolve(SAVED_MODEL));
       fitted.write(staging.resolve(TRANSFORM), false);
       String fingerprint = fingerprint(staging.resolve(SAVED_MODEL), fitted.fingerprint());
       Info info =
           new Info(
               LAYOUT,
               name,
-              TrainerContract.task(layout),
-              layout.label(),
-              TrainerContract.classNames(layout),
-              new Inputs(layout.denseFeatures(), layout.idColumns(), layout.cardinalities()),
-              hyperparameters(config),
-              summary(model),
+              task,
+              label,
+              classNames == null ? List.of() : List.copyOf(classNames),
+              inputs,
+              hyperparameters,
+              training,
               new Lineage(fitted.fingerprint(), new TreeMap<>(dataFingerprints)),
               Instant.now().toString(),
               fingerprint);

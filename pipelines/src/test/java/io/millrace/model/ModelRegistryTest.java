@@ -1,0 +1,204 @@
+package io.millrace.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.millrace.evaluate.Evaluation;
+import io.millrace.evaluate.EvaluationConfig;
+import io.millrace.evaluate.ModelMetrics;
+import io.millrace.evaluate.ModelValidation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pusher: numbered versions never overwritten, blessing required, LATEST moved last. */
+class ModelRegistryTest {
+  @TempDir static Path shared;
+  private static ModelArtifact model;
+  private static Path blessed;
+  private static Path notBlessed;
+
+  @BeforeAll
+  static void train() throws IOException {
+    model = TaxiModels.writeGood(shared.resolve("model"), "big-tipper");
+    blessed = writeEvaluation(shared.resolve("blessed"), model, true);
+    notBlessed = writeEvaluation(shared.resolve("not-blessed"), model, false);
+  }
+
+  /** An evaluation artifact of {@code model} as EvaluationJob writes it (its JSON part). */
+  static Path writeEvaluation(Path dir, ModelArtifact model, boolean blessed) throws IOException {
+    Map<String, Double> overall = Map.of("example_count", 5000.0, "auc", blessed ? 0.9 : 0.5);
+    ModelValidation.Result validation =
+        blessed
+            ? new ModelValidation.Result(true, List.of(), List.of())
+            : new ModelValidation.Result(
+                false,
+                List.of(
+                    new ModelValidation.Failure(
+                        "",
+                        "auc",
+                        0.5,
+                        null,
+                        "value >= 0.7",
+                        "Overall auc = 0.5 fails value >= 0.7")),
+                List.of());
+    Evaluation e =
+        new Evaluation(
+            Evaluation.LAYOUT,
+            Instant.now().toString(),
+            new Evaluation.ModelRef(
+                model.directory().toString(),
+                model.info().name(),
+                model.task().name(),
+                model.fingerprint(),
+                model.info().lineage().transformFingerprint(),
+                Map.of(),
+                List.of()),
+            null,
+            EvaluationConfig.defaults(),
+            Map.of(
+                "candidate",
+                new ModelMetrics(
+                    "candidate", "BINARY", 0, Map.of("", overall), Map.of(), List.of())),
+            validation,
+            1000);
+    Files.createDirectories(dir);
+    Files.write(dir.resolve(Evaluation.FILE), e.toJson());
+    return dir;
+  }
+
+  @Test
+  void versionsIncreaseAndEachIsACompleteLoadableModel(@TempDir Path root) throws IOException {
+    ModelRegistry registry = new ModelRegistry(root);
+    assertEquals(Optional.empty(), registry.latest("taxi"));
+    assertEquals(List.of(), registry.versions("taxi"));
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi"));
+    Path first = registry.version("taxi", 1);
+    FileTime firstWritten = Files.getLastModifiedTime(first.resolve(ModelRegistry.LINEAGE));
+    assertEquals(2, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(3, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(List.of(1, 2, 3), registry.versions("taxi"));
+    assertEquals(Optional.of(registry.version("taxi", 3)), registry.latest("taxi"));
+    assertEquals("3", Files.readString(root.resolve("taxi").resolve(ModelRegistry.LATEST)).trim());
+    // Version 1 was not touched by the later pushes.
+    assertEquals(firstWritten, Files.getLastModifiedTime(first.resolve(ModelRegistry.LINEAGE)));
+    assertEquals(1, registry.lineage("taxi", 1).version());
+
+    Path latest = registry.latest("taxi").orElseThrow();
+    assertEquals(model.fingerprint(), ModelArtifact.read(latest).fingerprint());
+    assertTrue(Files.exists(latest.resolve(ModelRegistry.EVALUATION).resolve(Evaluation.FILE)));
+    ModelRegistry.Lineage lineage = registry.lineage("taxi", 3);
+    assertEquals("taxi", lineage.modelName());
+    assertEquals(model.fingerprint(), lineage.modelFingerprint());
+    assertEquals(model.info().lineage().transformFingerprint(), lineage.transformFingerprint());
+    assertEquals(model.info().lineage().dataFingerprints(), lineage.dataFingerprints());
+    assertEquals("DNN", lineage.hyperparameters().get("kind"));
+    assertTrue(lineage.evaluation().blessed());
+    assertEquals(0.9, lineage.evaluation().overallMetrics().get("auc"));
+    try (LoadedModel loaded = LoadedModel.load(latest)) {
+      assertEquals(100, loaded.predict(TaxiModels.eval().subList(0, 100)).rows());
+    }
+    // A second model name has its own numbering.
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi-b"));
+  }
+
+  @Test
+  void aModelTheEvaluationDidNotBlessIsRefusedAndNothingIsPushed(@TempDir Path root)
+      throws IOException {
+    ModelRegistry registry = new ModelRegistry(root);
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi"));
+    ModelRegistry.NotBlessedException e =
+        assertThrows(
+            ModelRegistry.NotBlessedException.class,
+            () -> registry.push(model.directory(), notBlessed, "taxi"));
+    assertTrue(e.getMessage().contains("did not bless"), e.getMessage());
+    assertTrue(e.getMessage().contains("Overall auc = 0.5 fails value >= 0.7"), e.getMessage());
+    assertEquals(List.of(1), registry.versions("taxi"));
+    assertEquals(Optional.of(1), registry.latestVersion("taxi"));
+    try (var entries = Files.list(root.resolve("taxi"))) {
+      assertEquals(2, entries.count(), "only 1/ and LATEST");
+    }
+    assertThrows(
+        ModelRegistry.NotBlessedException.class,
+        () -> registry.push(model.directory(), notBlessed, "never-pushed"));
+    assertFalse(Files.exists(root.resolve("never-pushed")));
+  }
+
+  @Test
+  void anEvaluationOfAnotherModelIsRefused(@TempDir Path root) throws IOException {
+    // An evaluation whose candidate has another fingerprint.
+    Path otherEvaluation = root.resolve("other-eval");
+    Files.createDirectories(otherEvaluation);
+    String json =
+        Files.readString(blessed.resolve(Evaluation.FILE))
+            .replace(model.fingerprint(), "0".repeat(64));
+    Files.writeString(otherEvaluation.resolve(Evaluation.FILE), json);
+    ModelRegistry registry = new ModelRegistry(root.resolve("registry"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> registry.push(model.directory(), otherEvaluation, "taxi"));
+    assertTrue(e.getMessage().contains("fingerprint"), e.getMessage());
+    assertEquals(List.of(), registry.versions("taxi"));
+  }
+
+  @Test
+  void aCrashBeforeLatestLeavesACompleteVersionThatLatestDoesNotNameYet(@TempDir Path root)
+      throws IOException {
+    ModelRegistry registry = new ModelRegistry(root);
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi"));
+    // Steps of a push that crashed after the rename, before LATEST.
+    Path staging = registry.stage(model, blessed, Evaluation.read(blessed), "taxi");
+    assertEquals(2, registry.commitVersion(staging, "taxi"));
+    assertEquals(List.of(1, 2), registry.versions("taxi"));
+    assertEquals(Optional.of(1), registry.latestVersion("taxi"));
+    assertEquals(
+        model.fingerprint(), ModelArtifact.read(registry.version("taxi", 2)).fingerprint());
+    assertTrue(Files.exists(registry.version("taxi", 2).resolve(ModelRegistry.LINEAGE)));
+    // The next push neither reuses nor overwrites 2.
+    assertEquals(3, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(Optional.of(3), registry.latestVersion("taxi"));
+    // LATEST never moves backwards.
+    registry.pointLatest("taxi", 2);
+    assertEquals(Optional.of(3), registry.latestVersion("taxi"));
+  }
+
+  @Test
+  void aLeftoverStagingDirectoryIsIgnoredAndCleanedOnceStale(@TempDir Path root)
+      throws IOException {
+    ModelRegistry registry = new ModelRegistry(root);
+    Path modelDir = root.resolve("taxi");
+    Path crashed = modelDir.resolve(".push-crashed");
+    Files.createDirectories(crashed.resolve(ModelArtifact.SAVED_MODEL));
+    Files.writeString(crashed.resolve(ModelArtifact.SAVED_MODEL).resolve("half"), "x");
+    Files.setLastModifiedTime(crashed, FileTime.from(Instant.now().minus(2, ChronoUnit.HOURS)));
+    Path inProgress = modelDir.resolve(".push-concurrent");
+    Files.createDirectories(inProgress);
+    assertEquals(List.of(), registry.versions("taxi"));
+    assertEquals(Optional.empty(), registry.latest("taxi"));
+
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi"));
+    assertFalse(Files.exists(crashed), "a stale staging directory is deleted by the next push");
+    assertTrue(Files.exists(inProgress), "a fresh one may be a concurrent push's: kept");
+    assertEquals(List.of(1), registry.versions("taxi"));
+  }
+
+  @Test
+  void namesThatAreNotPlainAreRefused(@TempDir Path root) {
+    ModelRegistry registry = new ModelRegistry(root);
+    for (String bad : List.of("", "../x", ".hidden", "a/b", "LATEST/..")) {
+      assertThrows(IllegalArgumentException.class, () -> registry.versions(bad), bad);
+    }
+  }
+}
