@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
       TransformCommand.class,
       TransformApplyCommand.class,
       TrainCommand.class,
+      EvaluateCommand.class,
+      PushCommand.class,
+      PredictCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
