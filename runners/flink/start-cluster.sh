@@ -209,8 +209,11 @@ if ! TM_PARAMS="$(resource_params GET_TM_RESOURCE_PARAMS)"; then
 fi
 read -r -a TM_JVM_ARGS <<<"$(sed -n 1p <<<"${TM_PARAMS}")"
 read -r -a DYNAMIC <<<"$(sed -n 2p <<<"${TM_PARAMS}")"
+# JavaCPP caps native memory at 4x the heap by default, which failed TensorFlow's load in a
+# DoFn's @Setup on a small TaskManager; Flink's own budgets bound the process instead.
 launch taskmanager "${TM_PID_FILE}" \
-  org.apache.flink.runtime.taskexecutor.TaskManagerRunner "${TM_JVM_ARGS[@]}"
+  org.apache.flink.runtime.taskexecutor.TaskManagerRunner "${TM_JVM_ARGS[@]}" \
+  -Dorg.bytedeco.javacpp.maxPhysicalBytes=0
 TM_PID=${LAUNCHED_PID}
 
 # Ready means a TaskManager has registered and offers a slot: only then can a job be

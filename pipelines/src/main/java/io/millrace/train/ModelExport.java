@@ -112,6 +112,7 @@ public final class ModelExport {
     ArtifactDirectory artifact = ArtifactDirectory.begin(dir, overwrite);
     try {
       write(fitted, layout, model, artifact.staging());
+      serializeDeterministically(artifact.staging().resolve("saved_model.pb"));
       verify(model, artifact.staging());
       artifact.commit();
     } catch (IOException | RuntimeException e) {
@@ -200,6 +201,23 @@ public final class ModelExport {
   }
 
   /** Reloads the export and checks that the checkpoint exists and restores the trained weights. */
+  /**
+   * Rewrites saved_model.pb with its map fields (node attributes, signatures) in key order: the C++
+   * writer orders them by hash, so two exports of the same model differed byte for byte and the
+   * model's fingerprint could not identify it across runs and runners.
+   */
+  private static void serializeDeterministically(Path file) throws IOException {
+    org.tensorflow.proto.SavedModel proto =
+        org.tensorflow.proto.SavedModel.parseFrom(java.nio.file.Files.readAllBytes(file));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    com.google.protobuf.CodedOutputStream out =
+        com.google.protobuf.CodedOutputStream.newInstance(bytes);
+    out.useDeterministicSerialization();
+    proto.writeTo(out);
+    out.flush();
+    ArtifactDirectory.writeAtomically(file, bytes.toByteArray());
+  }
+
   private static void verify(TrainedModel model, Path dir) throws IOException {
     Path index = dir.resolve("variables").resolve("variables.index");
     if (!Files.exists(index)) {

@@ -1,5 +1,6 @@
 package io.millrace.tune;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.IngestJob;
+import io.millrace.model.ModelArtifact;
 import io.millrace.testing.SharedData;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.Task;
@@ -109,5 +111,27 @@ class TrainJobTest {
     }
     assertEquals(List.of("model", "trials", "trials.json"), leftovers);
     assertFalse(progress.toString().isEmpty());
+  }
+
+  @Test
+  void trainingTwiceGivesTheSameModelByteForByte() throws IOException {
+    ModelConfig config = ModelConfig.builder().wideAndDeep(8).epochs(3).build();
+    TrainingInputs inputs = TrainingInputs.ofTransformOutput(transformed, "species");
+    PrintWriter quiet = new PrintWriter(new StringWriter());
+    TrainJob.Result first =
+        TrainJob.run(
+            inputs, config, SearchSpace.single(), "p", dir.resolve("a"), false, options(), quiet);
+    TrainJob.Result second =
+        TrainJob.run(
+            inputs, config, SearchSpace.single(), "p", dir.resolve("b"), false, options(), quiet);
+    assertEquals(
+        ModelArtifact.read(first.model()).fingerprint(),
+        ModelArtifact.read(second.model()).fingerprint());
+    for (String file : List.of("saved_model.pb", "variables/variables.index")) {
+      assertArrayEquals(
+          Files.readAllBytes(first.model().resolve("saved_model").resolve(file)),
+          Files.readAllBytes(second.model().resolve("saved_model").resolve(file)),
+          file);
+    }
   }
 }

@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
       TransformCommand.class,
       TransformApplyCommand.class,
       TrainCommand.class,
+      EvaluateCommand.class,
+      PushCommand.class,
+      PredictCommand.class,
       RunCommand.class,
       RunsCommand.class,
       LineageCommand.class,
@@ -31,7 +34,7 @@ import picocli.CommandLine.Command;
       "2:the command line is wrong",
       "3:the input was rejected: nothing matched, no usable schema, or too many bad records",
       "4:validation found anomalies that block (severity ERROR)",
-      "5:the evaluation did not bless the candidate model: nothing was pushed (millrace run)"
+      "5:the candidate model was not blessed (a threshold failed); nothing was pushed"
     })
 public final class Millrace {
   public static final int EXIT_FAILED = 1;

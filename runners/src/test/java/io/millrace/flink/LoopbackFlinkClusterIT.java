@@ -73,34 +73,21 @@ class LoopbackFlinkClusterIT {
     Path log = dir.resolve("submit.log");
 
     long submitted = System.nanoTime();
-    Process submit =
-        new ProcessBuilder(
-                List.of(
-                    System.getProperty("java.home")
-                        + File.separator
-                        + "bin"
-                        + File.separator
-                        + "java",
-                    "-jar",
-                    jar.toString(),
-                    "ingest",
-                    "--input",
-                    input,
-                    "--output",
-                    dir.resolve("cluster").toString(),
-                    "--runner",
-                    "FlinkRunner",
-                    "--flinkMaster",
-                    cluster.restAddress(),
-                    "--parallelism",
-                    "2",
-                    "--jobName=" + jobName))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    assertTrue(submit.waitFor(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "submission timed out");
+    submit(
+        log,
+        "ingest",
+        "--input",
+        input,
+        "--output",
+        dir.resolve("cluster").toString(),
+        "--runner",
+        "FlinkRunner",
+        "--flinkMaster",
+        cluster.restAddress(),
+        "--parallelism",
+        "2",
+        "--jobName=" + jobName);
     report("ingestion on the cluster (submit to commit)", submitted);
-    assertEquals(0, submit.exitValue(), () -> readQuietly(log));
 
     JobSummary job = cluster.awaitJobNamed(jobName, JOB_TIMEOUT);
     JobSummary done = cluster.awaitTerminalState(job.jid(), JOB_TIMEOUT);
@@ -118,6 +105,117 @@ class LoopbackFlinkClusterIT {
     assertEquals(
         FlinkEmbeddedIngestTest.contents(dir.resolve("direct")),
         FlinkEmbeddedIngestTest.contents(dir.resolve("cluster")));
+  }
+
+  /**
+   * Two training jobs in a row on one TaskManager: with TensorFlow loaded from the job jar the
+   * second job killed the TaskManager (STACK-NOTES); with TF in the cluster's lib/ loaded
+   * parent-first both finish, the trials spread over the two slots, and the model is the one the
+   * DirectRunner trains, byte for byte.
+   */
+  @Test
+  void tunedTrainingOnTheClusterTwiceEqualsTheDirectRunners() throws Exception {
+    Path examples = dir.resolve("penguins");
+    assertEquals(
+        0,
+        MillraceCliTest.run(
+                "ingest",
+                "--input",
+                SharedData.path("penguins/penguins.csv").toString(),
+                "--missing-value",
+                "NA",
+                "--output",
+                examples.toString())
+            .exit());
+    Path transformed = dir.resolve("penguins-t");
+    assertEquals(
+        0,
+        MillraceCliTest.run(
+                "transform",
+                "--examples",
+                examples.toString(),
+                "--spec",
+                Path.of("..", "examples", "penguins", "transform.json").toString(),
+                "--output",
+                transformed.toString())
+            .exit());
+    Path tuner = dir.resolve("tuner.json");
+    Files.writeString(tuner, "{\"parameters\": {\"hiddenUnits\": {\"values\": [[8], [16, 8]]}}}");
+    List<String> train =
+        List.of(
+            "train",
+            "--transformed",
+            transformed.toString(),
+            "--label",
+            "species",
+            "--model-config",
+            Path.of("..", "examples", "penguins", "model.json").toString(),
+            "--tuner",
+            tuner.toString());
+    MillraceCliTest.Run direct =
+        MillraceCliTest.run(
+            concat(train, "--output", dir.resolve("model-direct").toString())
+                .toArray(String[]::new));
+    assertEquals(0, direct.exit(), direct.err());
+    String expected = modelFingerprint(dir.resolve("model-direct"));
+    for (int job = 1; job <= 2; job++) {
+      String jobName = "train-it-" + job + "-" + Long.toHexString(System.nanoTime());
+      Path out = dir.resolve("model-cluster-" + job);
+      long submitted = System.nanoTime();
+      submit(
+          dir.resolve("train-" + job + ".log"),
+          concat(
+                  train,
+                  "--output",
+                  out.toString(),
+                  "--runner",
+                  "FlinkRunner",
+                  "--flinkMaster",
+                  cluster.restAddress(),
+                  "--parallelism",
+                  "2",
+                  "--jobName=" + jobName)
+              .toArray(String[]::new));
+      report("training job " + job + " on the cluster (submit to commit)", submitted);
+      JobSummary done =
+          cluster.awaitTerminalState(
+              cluster.awaitJobNamed(jobName, JOB_TIMEOUT).jid(), JOB_TIMEOUT);
+      assertEquals("FINISHED", done.state());
+      assertEquals(expected, modelFingerprint(out), "job " + job);
+    }
+    assertEquals(1, cluster.overview().path("taskmanagers").asInt(), "the TaskManager survived");
+  }
+
+  private static String modelFingerprint(Path trainOutput) throws IOException {
+    return MAPPER
+        .readTree(trainOutput.resolve("model").resolve("model.json").toFile())
+        .path("fingerprint")
+        .asText();
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private static List<String> concat(List<String> head, String... tail) {
+    List<String> all = new java.util.ArrayList<>(head);
+    all.addAll(List.of(tail));
+    return all;
+  }
+
+  /** Runs {@code java -jar millrace.jar ARGS} as a user would and expects exit code 0. */
+  private static void submit(Path log, String... args) throws Exception {
+    Path jar = Path.of(System.getProperty("millrace.jar", "target/millrace.jar"));
+    List<String> command =
+        concat(
+            List.of(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                "-jar",
+                jar.toString()),
+            args);
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertTrue(process.waitFor(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "timed out: " + command);
+    assertEquals(0, process.exitValue(), () -> readQuietly(log));
   }
 
   private static String readQuietly(Path file) {

@@ -1,0 +1,130 @@
+package io.millrace.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.CommitShards;
+import io.millrace.artifact.ShardCounts;
+import io.millrace.artifact.WriteShards;
+import io.millrace.examples.ExampleJson;
+import io.millrace.ingest.DeadLetter;
+import io.millrace.ingest.FormatOptions;
+import io.millrace.ingest.ReadExamples;
+import io.millrace.record.Example;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Batch inference as a job: raw records matching a pattern, scored by {@link Predict} with a model
+ * artifact (a registry version or a training output), written atomically as JSON lines:
+ *
+ * <pre>
+ * DIR/predictions/part-*.jsonl   each record's features plus the prediction features
+ * DIR/dead-letter/part-*.jsonl   records that could not be read, with file, record and reason
+ * DIR/summary.json               model, counts (records in = predicted + dead letters), speed
+ * </pre>
+ */
+public final class PredictJob {
+  public static final String PREDICTIONS = "predictions";
+  public static final String DEAD_LETTER = "dead-letter";
+  public static final String SUMMARY = "summary.json";
+  private static final String COUNTS = ".counts";
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private PredictJob() {}
+
+  /** What was written. */
+  public record Summary(
+      String model,
+      String modelFingerprint,
+      String input,
+      long recordsIn,
+      long predicted,
+      long deadLetters,
+      double seconds,
+      String createdAt) {}
+
+  public static Summary run(
+      String inputPattern,
+      FormatOptions formatOptions,
+      Path model,
+      Path output,
+      boolean overwrite,
+      PipelineOptions options)
+      throws IOException {
+    ModelArtifact artifact = ModelArtifact.read(model);
+    ArtifactDirectory out = ArtifactDirectory.begin(output, overwrite);
+    try {
+      Path staging = out.staging();
+      Pipeline pipeline = Pipeline.create(options);
+      ReadExamples.Result read =
+          pipeline.apply(
+              "ReadRecords", ReadExamples.from(inputPattern).withFormatOptions(formatOptions));
+      PCollection<CommitShards.Written> predictions =
+          read.examples()
+              .apply("Predict", Predict.with(model))
+              .apply(
+                  "ToJson",
+                  MapElements.into(TypeDescriptors.strings())
+                      .via((Example e) -> ExampleJson.toJson(e).toString()))
+              .setCoder(StringUtf8Coder.of())
+              .apply(
+                  "WritePredictions",
+                  WriteShards.to(staging.resolve(PREDICTIONS).toString(), ".jsonl", TextIO.sink()));
+      PCollection<CommitShards.Written> deadLetters =
+          read.deadLetters()
+              .apply(
+                  "DeadLettersToJson",
+                  MapElements.into(TypeDescriptors.strings()).via(DeadLetter::toJson))
+              .setCoder(StringUtf8Coder.of())
+              .apply(
+                  "WriteDeadLetters",
+                  WriteShards.to(staging.resolve(DEAD_LETTER).toString(), ".jsonl", TextIO.sink()));
+      PCollectionList.of(predictions)
+          .and(deadLetters)
+          .apply("AllShards", Flatten.pCollections())
+          .apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS)));
+      long start = System.nanoTime();
+      PipelineResult.State state = pipeline.run().waitUntilFinish();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (state != PipelineResult.State.DONE) {
+        throw new IOException("the prediction job ended " + state);
+      }
+      Map<String, Long> counts = ShardCounts.read(staging.resolve(COUNTS));
+      long predicted = counts.getOrDefault(PREDICTIONS, 0L);
+      long dead = counts.getOrDefault(DEAD_LETTER, 0L);
+      ArtifactDirectory.deleteRecursively(staging.resolve(COUNTS));
+      Summary summary =
+          new Summary(
+              model.toAbsolutePath().normalize().toString(),
+              artifact.fingerprint(),
+              inputPattern,
+              predicted + dead,
+              predicted,
+              dead,
+              seconds,
+              Instant.now().toString());
+      ObjectNode json = JSON.valueToTree(summary);
+      ArtifactDirectory.writeAtomically(staging.resolve(SUMMARY), JSON.writeValueAsBytes(json));
+      out.commit();
+      return summary;
+    } catch (IOException | RuntimeException e) {
+      out.abandon();
+      throw e;
+    }
+  }
+}
