@@ -1,6 +1,7 @@
 package io.millrace.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,6 +54,20 @@ class PipelineYamlTest {
     assertTrue(d.schema().infer());
     assertNull(d.model());
     assertEquals("tiny", d.modelName());
+    assertTrue(d.input().cacheEnabled());
+  }
+
+  @Test
+  void aStageCanBeKeptOutOfTheCache() throws IOException {
+    Path file = dir.resolve("p.yaml");
+    Files.writeString(
+        file,
+        "name: tiny\nroot: out\ninput:\n  pattern: a.csv\nmodel:\n  label: y\n  cache: false\n"
+            + "statistics:\n  slices: [a, [b, c]]\n");
+    PipelineDefinition d = PipelineYaml.read(file);
+    assertFalse(d.model().cacheEnabled());
+    assertTrue(d.statistics().cacheEnabled());
+    assertEquals(List.of(List.of("a"), List.of("b", "c")), d.statistics().slices());
   }
 
   @Test

@@ -87,7 +87,11 @@ final class RunCommand implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       out.flush();
       err.println("millrace: the run failed: " + e.getMessage());
-      if (!(e instanceof IOException)) {
+      boolean explained =
+          e instanceof IOException
+              || e instanceof IllegalArgumentException
+              || e instanceof IllegalStateException;
+      if (!explained) {
         e.printStackTrace(err);
       }
       err.flush();
