@@ -246,9 +246,20 @@ public record PipelineDefinition(
   /**
    * Where the schema comes from: inferred from the training split's statistics ({@code infer:
    * true}, the default), or a curated {@code file} (schema.pbtxt, Millrace's or TFDV's).
+   *
+   * @param maxDomainSize string features with at most this many values get a domain (default 100)
+   * @param drift drift comparators added to an inferred schema, by feature: the threshold of the
+   *     L-infinity distance for a string feature, of the Jensen-Shannon divergence for a numeric
+   *     one (TFDV's {@code drift_comparator}); the validation then compares each span with the
+   *     previous one. A curated schema carries its own comparators.
    */
   public record SchemaSource(
-      Boolean infer, Path file, Integer maxDomainSize, Boolean inferRanges, Boolean cache) {
+      Boolean infer,
+      Path file,
+      Integer maxDomainSize,
+      Boolean inferRanges,
+      Map<String, Double> drift,
+      Boolean cache) {
     public SchemaSource {
       if (file != null && Boolean.TRUE.equals(infer)) {
         throw new IllegalArgumentException("schema: give 'infer: true' or 'file', not both");
@@ -256,14 +267,27 @@ public record PipelineDefinition(
       if (file == null && Boolean.FALSE.equals(infer)) {
         throw new IllegalArgumentException("schema: 'infer: false' needs a curated 'file'");
       }
+      drift = drift == null ? Map.of() : new LinkedHashMap<>(drift);
+      if (file != null && !drift.isEmpty()) {
+        throw new IllegalArgumentException(
+            "schema: 'drift' adds comparators to an inferred schema; write them in " + file);
+      }
     }
 
     public static SchemaSource inferred() {
-      return new SchemaSource(true, null, null, null, null);
+      return new SchemaSource(true, null, null, null, null, null);
     }
 
     public static SchemaSource curated(Path file) {
-      return new SchemaSource(null, file, null, null, null);
+      return new SchemaSource(null, file, null, null, null, null);
+    }
+
+    public SchemaSource withMaxDomainSize(int size) {
+      return new SchemaSource(infer, file, size, inferRanges, drift, cache);
+    }
+
+    public SchemaSource withDrift(Map<String, Double> thresholds) {
+      return new SchemaSource(infer, file, maxDomainSize, inferRanges, thresholds, cache);
     }
 
     public boolean cacheEnabled() {

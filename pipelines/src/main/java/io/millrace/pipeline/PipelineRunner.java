@@ -36,6 +36,7 @@ import io.millrace.stats.StatisticsOptions;
 import io.millrace.tfmd.Anomalies;
 import io.millrace.tfmd.AnomalyInfo;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
+import io.millrace.tfmd.Feature;
 import io.millrace.tfmd.Schema;
 import io.millrace.train.ModelConfig;
 import io.millrace.transform.TransformJob;
@@ -471,6 +472,7 @@ public final class PipelineRunner {
       } else {
         config.put("maxDomainSize", s.maxDomainSize());
         config.put("inferRanges", s.inferRanges());
+        config.set("drift", JSON.valueToTree(new TreeMap<>(s.drift())));
         inputs = inputs("statistics", statistics);
       }
       return stage(
@@ -497,7 +499,7 @@ public final class PipelineRunner {
                   bySplit.containsKey("train")
                       ? bySplit.get("train")
                       : bySplit.values().iterator().next();
-              schema = SchemaInference.create(inference).infer(train);
+              schema = withDriftComparators(SchemaInference.create(inference).infer(train), s);
             }
             ArtifactDirectory artifact = ArtifactDirectory.begin(dir, true);
             SchemaFiles.write(schema, artifact.staging().resolve("schema.pbtxt"));
@@ -1055,6 +1057,32 @@ public final class PipelineRunner {
       format = format.withInferenceSample(in.inferSample());
     }
     return spec.withFormatOptions(format);
+  }
+
+  /** The inferred schema with the drift comparators the definition asks for. */
+  static Schema withDriftComparators(Schema schema, PipelineDefinition.SchemaSource source) {
+    Schema.Builder builder = schema.toBuilder();
+    for (Map.Entry<String, Double> drift : source.drift().entrySet()) {
+      Feature.Builder feature =
+          builder.getFeatureBuilderList().stream()
+              .filter(f -> f.getName().equals(drift.getKey()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "schema.drift names feature '"
+                              + drift.getKey()
+                              + "', which the data does not have"));
+      if (feature.getType() == io.millrace.tfmd.FeatureType.BYTES) {
+        feature.getDriftComparatorBuilder().getInfinityNormBuilder().setThreshold(drift.getValue());
+      } else {
+        feature
+            .getDriftComparatorBuilder()
+            .getJensenShannonDivergenceBuilder()
+            .setThreshold(drift.getValue());
+      }
+    }
+    return builder.build();
   }
 
   private static double maxBadFraction(PipelineDefinition.Input in) {

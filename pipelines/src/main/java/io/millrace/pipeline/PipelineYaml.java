@@ -110,7 +110,12 @@ public final class PipelineYaml {
     PipelineDefinition.SchemaSource s = d.schema();
     PipelineDefinition.SchemaSource schema =
         new PipelineDefinition.SchemaSource(
-            s.infer(), path(base, s.file()), s.maxDomainSize(), s.inferRanges(), s.cache());
+            s.infer(),
+            path(base, s.file()),
+            s.maxDomainSize(),
+            s.inferRanges(),
+            s.drift(),
+            s.cache());
     PipelineDefinition.Transform t = d.transform();
     PipelineDefinition.Transform transform =
         t == null

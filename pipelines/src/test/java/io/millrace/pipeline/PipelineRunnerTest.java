@@ -229,7 +229,7 @@ class PipelineRunnerTest {
                 dir.resolve("root"),
                 PipelineDefinition.Input.of(data.resolve("span-{SPAN}/*.csv").toString()))
             // No domain for the 20-odd companies: a rare one seen only in eval would block.
-            .withSchema(new PipelineDefinition.SchemaSource(true, null, 10, null, null));
+            .withSchema(PipelineDefinition.SchemaSource.inferred().withMaxDomainSize(10));
     RunResult first = run(PipelineRunner.of(dataOnly));
     assertEquals(RunResult.Status.COMPLETED, first.status(), first.message());
     assertEquals(DATA_STAGES, first.executed());
@@ -252,6 +252,16 @@ class PipelineRunnerTest {
       assertEquals("1", validation.inputs().get("previous_span").property("span"));
     }
     assertEquals(List.of(), run(PipelineRunner.of(dataOnly)).executed());
+
+    // A drift comparator on payment_type, tight enough for any change between spans to exceed.
+    PipelineDefinition watched =
+        dataOnly.withSchema(
+            dataOnly.schema().withDrift(Map.of("payment_type", 1e-6, "trip_miles", 1.0)));
+    RunResult drifted = run(PipelineRunner.of(watched));
+    assertEquals(List.of(PipelineRunner.SCHEMA, PipelineRunner.VALIDATION), drifted.executed());
+    assertEquals(RunResult.Status.BLOCKED, drifted.status(), drifted.message());
+    assertTrue(drifted.message().contains("payment_type"), drifted.message());
+    assertFalse(drifted.message().contains("trip_miles"), drifted.message());
   }
 
   @Test

@@ -39,6 +39,7 @@ class PipelineYamlTest {
     PipelineDefinition taxi = PipelineYaml.read(examples.resolve("taxi/pipeline.yaml"));
     assertEquals("big_tipper", taxi.model().label());
     assertTrue(taxi.input().pattern().endsWith("examples/taxi/data/span-{SPAN}/*.csv"));
+    assertEquals(Map.of("payment_type", 0.1, "fare", 0.1), taxi.schema().drift());
   }
 
   @Test
