@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       PushCommand.class,
       PredictCommand.class,
+      RunCommand.class,
+      RunsCommand.class,
+      LineageCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -1,0 +1,422 @@
+package io.millrace.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.millrace.train.Task;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A whole pipeline, as {@code pipeline.yaml} declares it (read by {@link PipelineYaml}) or as built
+ * in Java with {@link #of(String, Path)} and the {@code withX} methods. Paths are absolute once
+ * loaded: the YAML's relative paths resolve against the folder of the file.
+ *
+ * <p>A section left out takes its defaults; {@code transform} and {@code model} are required to
+ * train, and without {@code model} the run stops after validation and transform.
+ *
+ * @param root where artifacts ({@code artifacts/<stage>/<key>}), run reports ({@code runs/<run>})
+ *     and the metadata store ({@code metadata.sqlite}) go
+ */
+public record PipelineDefinition(
+    String name,
+    Path root,
+    Input input,
+    Statistics statistics,
+    SchemaSource schema,
+    Validation validation,
+    Transform transform,
+    Model model,
+    Evaluation evaluation,
+    Registry registry) {
+
+  public PipelineDefinition {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(input, "input");
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      throw new IllegalArgumentException(
+          "pipeline name '" + name + "': use letters, digits, '.', '_' and '-'");
+    }
+    statistics = statistics != null ? statistics : Statistics.defaults();
+    schema = schema != null ? schema : SchemaSource.inferred();
+    validation = validation != null ? validation : Validation.defaults();
+    evaluation = evaluation != null ? evaluation : Evaluation.defaults();
+    registry = registry != null ? registry : new Registry(null);
+  }
+
+  /** A pipeline reading {@code input}, to be completed with the {@code withX} methods. */
+  public static PipelineDefinition of(String name, Path root, Input input) {
+    return new PipelineDefinition(name, root, input, null, null, null, null, null, null, null);
+  }
+
+  public PipelineDefinition withStatistics(Statistics statistics) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
+  }
+
+  public PipelineDefinition withSchema(SchemaSource schema) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
+  }
+
+  public PipelineDefinition withValidation(Validation validation) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
+  }
+
+  public PipelineDefinition withTransform(Transform transform) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
+  }
+
+  public PipelineDefinition withModel(Model model) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
+  }
+
+  public PipelineDefinition withEvaluation(Evaluation evaluation) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
+  }
+
+  public PipelineDefinition withRegistry(Registry registry) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
+  }
+
+  public PipelineDefinition withRoot(Path root) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
+  }
+
+  /**
+   * The registry models are pushed to: {@code registry.path}, by default {@code <root>/registry}.
+   */
+  public Path registryPath() {
+    return registry.path() != null ? registry.path() : root.resolve("registry");
+  }
+
+  /** The model's name in the registry: {@code model.name}, by default the pipeline's name. */
+  public String modelName() {
+    return model != null && model.name() != null ? model.name() : name;
+  }
+
+  /** The metadata store file under the root. */
+  public Path metadataFile() {
+    return root.resolve("metadata.sqlite");
+  }
+
+  /**
+   * The raw data: one {@code pattern} divided by hash {@code splits} (default {@code {train: 2,
+   * eval: 1}}), or one pattern per split ({@code patterns}). A pattern may name {@code {SPAN}} and
+   * {@code {VERSION}}: the latest span at its latest version is read unless {@code spans} ({@code
+   * "3"} or {@code "1..3"}) says otherwise.
+   *
+   * @param format csv, avro, parquet or tfrecord; null: told from the file names
+   * @param missingValues CSV cells read as missing besides the empty one, e.g. {@code NA}
+   * @param featureTypes types given instead of inferred: INT, FLOAT or BYTES
+   * @param maxBadFraction fail when more records than this are dead letters (default 0.01)
+   */
+  public record Input(
+      String pattern,
+      Map<String, String> patterns,
+      String format,
+      Map<String, Integer> splits,
+      String splitFeature,
+      String spans,
+      List<String> missingValues,
+      String delimiter,
+      Map<String, String> featureTypes,
+      Integer inferSample,
+      Double maxBadFraction,
+      Boolean cache) {
+    public Input {
+      if ((pattern == null) == (patterns == null || patterns.isEmpty())) {
+        throw new IllegalArgumentException(
+            "input: give either 'pattern' (one pattern divided by 'splits') or 'patterns' (one"
+                + " per split)");
+      }
+      if (patterns != null && splits != null) {
+        throw new IllegalArgumentException(
+            "input: 'splits' divides a single 'pattern'; with 'patterns' each is a split");
+      }
+      patterns = patterns == null ? Map.of() : new LinkedHashMap<>(patterns);
+      splits =
+          splits != null ? new LinkedHashMap<>(splits) : pattern == null ? Map.of() : trainEval();
+      missingValues = missingValues == null ? List.of() : List.copyOf(missingValues);
+      featureTypes = featureTypes == null ? Map.of() : new LinkedHashMap<>(featureTypes);
+      if (delimiter != null && delimiter.length() != 1) {
+        throw new IllegalArgumentException(
+            "input.delimiter: one character, not '" + delimiter + "'");
+      }
+    }
+
+    private static Map<String, Integer> trainEval() {
+      Map<String, Integer> splits = new LinkedHashMap<>();
+      splits.put("train", 2);
+      splits.put("eval", 1);
+      return splits;
+    }
+
+    /** One pattern, divided into train (2/3) and eval (1/3) by hash. */
+    public static Input of(String pattern) {
+      return new Input(pattern, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    public Input withSplits(Map<String, Integer> splits) {
+      return new Input(
+          pattern,
+          null,
+          format,
+          splits,
+          splitFeature,
+          spans,
+          missingValues,
+          delimiter,
+          featureTypes,
+          inferSample,
+          maxBadFraction,
+          cache);
+    }
+
+    public Input withMissingValues(List<String> missingValues) {
+      return new Input(
+          pattern,
+          patterns.isEmpty() ? null : patterns,
+          format,
+          pattern == null ? null : splits,
+          splitFeature,
+          spans,
+          missingValues,
+          delimiter,
+          featureTypes,
+          inferSample,
+          maxBadFraction,
+          cache);
+    }
+
+    public Input withPattern(String pattern) {
+      return new Input(
+          pattern,
+          null,
+          format,
+          splits,
+          splitFeature,
+          spans,
+          missingValues,
+          delimiter,
+          featureTypes,
+          inferSample,
+          maxBadFraction,
+          cache);
+    }
+
+    public boolean cacheEnabled() {
+      return cache == null || cache;
+    }
+  }
+
+  /**
+   * What statistics to compute besides the overall ones.
+   *
+   * @param slices each a feature or a list of features, e.g. {@code [payment_type, [company,
+   *     payment_type]]}
+   */
+  public record Statistics(List<List<String>> slices, Integer topK, Boolean cache) {
+    public Statistics {
+      slices = slices == null ? List.of() : slices.stream().map(List::copyOf).toList();
+    }
+
+    public static Statistics defaults() {
+      return new Statistics(null, null, null);
+    }
+
+    public static Statistics slicedBy(List<List<String>> slices) {
+      return new Statistics(slices, null, null);
+    }
+
+    public boolean cacheEnabled() {
+      return cache == null || cache;
+    }
+  }
+
+  /**
+   * Where the schema comes from: inferred from the training split's statistics ({@code infer:
+   * true}, the default), or a curated {@code file} (schema.pbtxt, Millrace's or TFDV's).
+   */
+  public record SchemaSource(
+      Boolean infer, Path file, Integer maxDomainSize, Boolean inferRanges, Boolean cache) {
+    public SchemaSource {
+      if (file != null && Boolean.TRUE.equals(infer)) {
+        throw new IllegalArgumentException("schema: give 'infer: true' or 'file', not both");
+      }
+      if (file == null && Boolean.FALSE.equals(infer)) {
+        throw new IllegalArgumentException("schema: 'infer: false' needs a curated 'file'");
+      }
+    }
+
+    public static SchemaSource inferred() {
+      return new SchemaSource(true, null, null, null, null);
+    }
+
+    public static SchemaSource curated(Path file) {
+      return new SchemaSource(null, file, null, null, null);
+    }
+
+    public boolean cacheEnabled() {
+      return cache == null || cache;
+    }
+  }
+
+  /**
+   * The data gate.
+   *
+   * @param block stop the run when anomalies of severity ERROR are found (default true)
+   * @param drift compare with the previous span's statistics when the store has them (default true)
+   * @param environment the data's environment in the schema (e.g. TRAINING), or null
+   */
+  public record Validation(Boolean block, Boolean drift, String environment, Boolean cache) {
+    public static Validation defaults() {
+      return new Validation(null, null, null, null);
+    }
+
+    public boolean blocks() {
+      return block == null || block;
+    }
+
+    public boolean checksDrift() {
+      return drift == null || drift;
+    }
+
+    public boolean cacheEnabled() {
+      return cache == null || cache;
+    }
+  }
+
+  /**
+   * The preprocessing.
+   *
+   * @param file the transform definition (JSON: {@code {"steps": [...]}})
+   * @param analyzeSplit the split the analyzers are fitted on (default train)
+   */
+  public record Transform(Path file, String analyzeSplit, Boolean cache) {
+    public Transform {
+      Objects.requireNonNull(file, "transform.file");
+    }
+
+    public static Transform of(Path file) {
+      return new Transform(file, null, null);
+    }
+
+    public String analyzeSplitOrDefault() {
+      return analyzeSplit != null ? analyzeSplit : "train";
+    }
+
+    public boolean cacheEnabled() {
+      return cache == null || cache;
+    }
+  }
+
+  /**
+   * The model to train (and tune).
+   *
+   * @param label the transform output to predict
+   * @param task null: told from the label
+   * @param config model settings: a file name (text) or the settings inline (an object); null for
+   *     the defaults
+   * @param tuner a search over the settings: a file name or inline; null trains one model
+   * @param name the model's name in the registry (default: the pipeline's name)
+   */
+  public record Model(
+      String label,
+      Task task,
+      JsonNode config,
+      JsonNode tuner,
+      String name,
+      String trainSplit,
+      String evalSplit,
+      Boolean cache) {
+    public Model {
+      Objects.requireNonNull(label, "model.label");
+    }
+
+    public static Model of(String label) {
+      return new Model(label, null, null, null, null, null, null, null);
+    }
+
+    public Model withConfigFile(Path file) {
+      return new Model(
+          label,
+          task,
+          TextNode.valueOf(file.toString()),
+          tuner,
+          name,
+          trainSplit,
+          evalSplit,
+          cache);
+    }
+
+    public Model withConfig(JsonNode inline) {
+      return new Model(label, task, inline, tuner, name, trainSplit, evalSplit, cache);
+    }
+
+    public Model withTuner(JsonNode fileOrInline) {
+      return new Model(label, task, config, fileOrInline, name, trainSplit, evalSplit, cache);
+    }
+
+    public Model withName(String name) {
+      return new Model(label, task, config, tuner, name, trainSplit, evalSplit, cache);
+    }
+
+    public Model withTask(Task task) {
+      return new Model(label, task, config, tuner, name, trainSplit, evalSplit, cache);
+    }
+
+    public String trainSplitOrDefault() {
+      return trainSplit != null ? trainSplit : "train";
+    }
+
+    public String evalSplitOrDefault() {
+      return evalSplit != null ? evalSplit : "eval";
+    }
+
+    public boolean cacheEnabled() {
+      return cache == null || cache;
+    }
+  }
+
+  /**
+   * How the candidate is judged.
+   *
+   * @param config the evaluation config (slices, thresholds): a file name or inline; null for the
+   *     defaults (no thresholds: blessed unless worse than the baseline)
+   * @param split the split of the ingested data to evaluate on (default eval)
+   */
+  public record Evaluation(JsonNode config, String split, Boolean cache) {
+    public static Evaluation defaults() {
+      return new Evaluation(null, null, null);
+    }
+
+    public static Evaluation of(JsonNode fileOrInline) {
+      return new Evaluation(fileOrInline, null, null);
+    }
+
+    public String splitOrDefault() {
+      return split != null ? split : "eval";
+    }
+
+    public boolean cacheEnabled() {
+      return cache == null || cache;
+    }
+  }
+
+  /**
+   * Where blessed models are pushed.
+   *
+   * @param path null: {@code <root>/registry}
+   */
+  public record Registry(Path path) {}
+}

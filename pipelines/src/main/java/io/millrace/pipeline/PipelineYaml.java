@@ -1,0 +1,191 @@
+package io.millrace.pipeline;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Reads {@code pipeline.yaml} onto a {@link PipelineDefinition}. Relative paths (root, input
+ * patterns, the schema, transform, model, tuner and evaluation files, the registry) resolve against
+ * the folder of the file, so a pipeline runs the same from any working directory. An unknown key is
+ * an error naming the key, its section and the file, since a misspelt option silently ignored would
+ * train a different model than the one written down.
+ */
+public final class PipelineYaml {
+  private static final YAMLMapper YAML =
+      YAMLMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+          .build();
+
+  private PipelineYaml() {}
+
+  /** Reads and resolves a pipeline file. */
+  public static PipelineDefinition read(Path file) throws IOException {
+    Path absolute = file.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(absolute)) {
+      throw new IOException("no pipeline file at " + absolute);
+    }
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(absolute.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IOException(absolute + ": not valid YAML: " + e.getOriginalMessage(), e);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new IOException(absolute + ": expected a mapping of sections (name, root, input, ...)");
+    }
+    Path base = absolute.getParent();
+    if (!tree.hasNonNull("root") && tree.hasNonNull("name")) {
+      ((ObjectNode) tree)
+          .put("root", base.resolve(".millrace").resolve(tree.get("name").asText()).toString());
+    }
+    PipelineDefinition raw;
+    try {
+      raw = YAML.readValue(YAML.treeAsTokens(tree), PipelineDefinition.class);
+    } catch (UnrecognizedPropertyException e) {
+      TreeSet<String> known = new TreeSet<>();
+      e.getKnownPropertyIds().forEach(id -> known.add(String.valueOf(id)));
+      String section = section(e);
+      throw new IOException(
+          absolute
+              + ": unknown key '"
+              + e.getPropertyName()
+              + "'"
+              + (section.isEmpty() ? " at the top level" : " in section '" + section + "'")
+              + lineOf(absolute, e.getPropertyName())
+              + "; known keys: "
+              + known,
+          e);
+    } catch (JsonMappingException e) {
+      String section = section(e);
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      String message =
+          cause instanceof JsonMappingException m ? m.getOriginalMessage() : cause.getMessage();
+      throw new IOException(
+          absolute + (section.isEmpty() ? "" : ": section '" + section + "'") + ": " + message, e);
+    }
+    try {
+      return resolve(raw, base);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(absolute + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Relative paths of the definition made absolute against {@code base}. */
+  public static PipelineDefinition resolve(PipelineDefinition d, Path base) {
+    PipelineDefinition.Input in = d.input();
+    Map<String, String> patterns = new LinkedHashMap<>();
+    in.patterns().forEach((split, pattern) -> patterns.put(split, pattern(base, pattern)));
+    PipelineDefinition.Input input =
+        new PipelineDefinition.Input(
+            in.pattern() == null ? null : pattern(base, in.pattern()),
+            patterns.isEmpty() ? null : patterns,
+            in.format(),
+            in.pattern() == null ? null : in.splits(),
+            in.splitFeature(),
+            in.spans(),
+            in.missingValues(),
+            in.delimiter(),
+            in.featureTypes(),
+            in.inferSample(),
+            in.maxBadFraction(),
+            in.cache());
+    PipelineDefinition.SchemaSource s = d.schema();
+    PipelineDefinition.SchemaSource schema =
+        new PipelineDefinition.SchemaSource(
+            s.infer(), path(base, s.file()), s.maxDomainSize(), s.inferRanges(), s.cache());
+    PipelineDefinition.Transform t = d.transform();
+    PipelineDefinition.Transform transform =
+        t == null
+            ? null
+            : new PipelineDefinition.Transform(path(base, t.file()), t.analyzeSplit(), t.cache());
+    PipelineDefinition.Model m = d.model();
+    PipelineDefinition.Model model =
+        m == null
+            ? null
+            : new PipelineDefinition.Model(
+                m.label(),
+                m.task(),
+                fileOrInline(base, m.config()),
+                fileOrInline(base, m.tuner()),
+                m.name(),
+                m.trainSplit(),
+                m.evalSplit(),
+                m.cache());
+    PipelineDefinition.Evaluation e = d.evaluation();
+    PipelineDefinition.Evaluation evaluation =
+        new PipelineDefinition.Evaluation(fileOrInline(base, e.config()), e.split(), e.cache());
+    return new PipelineDefinition(
+        d.name(),
+        base.resolve(d.root()).normalize(),
+        input,
+        d.statistics(),
+        schema,
+        d.validation(),
+        transform,
+        model,
+        evaluation,
+        new PipelineDefinition.Registry(path(base, d.registry().path())));
+  }
+
+  private static Path path(Path base, Path path) {
+    return path == null ? null : base.resolve(path).normalize();
+  }
+
+  private static JsonNode fileOrInline(Path base, JsonNode node) {
+    return node != null && node.isTextual()
+        ? TextNode.valueOf(base.resolve(node.asText()).normalize().toString())
+        : node;
+  }
+
+  private static String pattern(Path base, String pattern) {
+    boolean hasScheme = pattern.matches("^[A-Za-z][A-Za-z0-9+.-]+://.*");
+    return hasScheme ? pattern : base.resolve(pattern).normalize().toString();
+  }
+
+  private static String section(JsonMappingException e) {
+    List<String> names = new ArrayList<>();
+    List<JsonMappingException.Reference> path = e.getPath();
+    for (int i = 0; i < path.size(); i++) {
+      JsonMappingException.Reference ref = path.get(i);
+      boolean last = i == path.size() - 1;
+      if (last && e instanceof UnrecognizedPropertyException) {
+        break;
+      }
+      names.add(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]");
+    }
+    return String.join(".", names);
+  }
+
+  /** The line of the first "key:" in the file, as a hint: the token stream has lost it. */
+  private static String lineOf(Path file, String key) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).trim().startsWith(key + ":")) {
+          return " (line " + (i + 1) + ")";
+        }
+      }
+    } catch (IOException ignored) {
+      // Only a hint.
+    }
+    return "";
+  }
+}

@@ -1,0 +1,193 @@
+package io.millrace.cli;
+
+import io.millrace.metadata.Artifact;
+import io.millrace.metadata.MetadataStore;
+import io.millrace.metadata.RunDetail;
+import io.millrace.metadata.RunSummary;
+import io.millrace.pipeline.PipelineRunner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code millrace runs}: the history of a pipeline's runs, from its metadata store. */
+@Command(
+    name = "runs",
+    mixinStandardHelpOptions = true,
+    description =
+        "Lists, shows and compares the runs of a pipeline recorded in its metadata store.",
+    subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Compare.class})
+final class RunsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return Millrace.EXIT_USAGE;
+  }
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  /** The options every subcommand shares: which pipeline's store to read. */
+  static final class StoreOptions {
+    @Option(
+        names = "--pipeline",
+        required = true,
+        paramLabel = "FILE",
+        description = "The pipeline definition (pipeline.yaml) whose runs to read.")
+    Path pipeline;
+
+    @Option(
+        names = "--metadata-url",
+        paramLabel = "JDBC",
+        description = "The metadata store (default: ROOT/metadata.sqlite of the pipeline).")
+    String metadataUrl;
+
+    PipelineRunner runner(PrintWriter err) {
+      return RunCommand.runner(pipeline, metadataUrl, err);
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "The runs, newest first.")
+  static final class ListRuns implements Callable<Integer> {
+    @picocli.CommandLine.Mixin StoreOptions store;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PipelineRunner runner = store.runner(spec.commandLine().getErr());
+      if (runner == null) {
+        return Millrace.EXIT_USAGE;
+      }
+      try (MetadataStore metadata = runner.openStore()) {
+        List<RunSummary> runs = metadata.runs(metadata.pipeline(runner.definition().name()));
+        out.printf(
+            "%-36s %-10s %-19s %9s %6s %6s %6s%n",
+            "RUN", "STATUS", "STARTED (UTC)", "SECONDS", "STAGES", "CACHED", "FAILED");
+        for (RunSummary run : runs) {
+          out.printf(
+              "%-36s %-10s %-19s %9s %6d %6d %6d%n",
+              run.name(),
+              run.status(),
+              TIME.format(run.startedAt()),
+              run.endedAt()
+                  .map(
+                      end ->
+                          String.format(
+                              "%.1f", Duration.between(run.startedAt(), end).toMillis() / 1000.0))
+                  .orElse("-"),
+              run.executions(),
+              run.cached(),
+              run.failed());
+        }
+        if (runs.isEmpty()) {
+          out.println("(no runs of " + runner.definition().name() + " yet)");
+        }
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "One run: its parameters, each stage with its outputs and what it reported.")
+  static final class Show implements Callable<Integer> {
+    @picocli.CommandLine.Mixin StoreOptions store;
+
+    @Parameters(paramLabel = "RUN", description = "The run's name, as 'runs list' prints it.")
+    String run;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PipelineRunner runner = store.runner(spec.commandLine().getErr());
+      if (runner == null) {
+        return Millrace.EXIT_USAGE;
+      }
+      try (MetadataStore metadata = runner.openStore()) {
+        RunDetail detail =
+            metadata
+                .run(run)
+                .orElseThrow(() -> new IllegalArgumentException("no run named " + run));
+        RunSummary summary = detail.summary();
+        out.printf(
+            "Run %s of %s: %s, started %s UTC%n",
+            summary.name(), summary.pipeline(), summary.status(), TIME.format(summary.startedAt()));
+        out.println("Parameters");
+        detail.params().forEach((k, v) -> out.printf("  %-24s %s%n", k, v));
+        out.println("Data fingerprints");
+        detail.dataFingerprints().forEach((k, v) -> out.printf("  %-24s %s%n", k, v));
+        out.println("Stages");
+        for (RunDetail.StageExecution stage : detail.stages()) {
+          out.printf(
+              "  %-11s %-8s execution #%d%s%n",
+              stage.execution().stage(),
+              stage.execution().state(),
+              stage.execution().id(),
+              stage.execution().reusedExecutionId().map(id -> " (reused #" + id + ")").orElse(""));
+          stage.execution().error().ifPresent(e -> out.println("      error: " + e));
+          for (Map.Entry<String, Artifact> output : stage.outputs().entrySet()) {
+            out.printf(
+                "      %s -> %s %s%n",
+                output.getKey(), output.getValue().type(), output.getValue().uri());
+          }
+          stage.execution().properties().forEach((k, v) -> out.printf("      %s = %s%n", k, v));
+        }
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "compare",
+      mixinStandardHelpOptions = true,
+      description = "Runs side by side: parameters, data fingerprints and metrics.")
+  static final class Compare implements Callable<Integer> {
+    @picocli.CommandLine.Mixin StoreOptions store;
+
+    @Parameters(arity = "2..*", paramLabel = "RUN", description = "The runs' names.")
+    List<String> runs;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PipelineRunner runner = store.runner(spec.commandLine().getErr());
+      if (runner == null) {
+        return Millrace.EXIT_USAGE;
+      }
+      try (MetadataStore metadata = runner.openStore()) {
+        List<Long> ids = new ArrayList<>();
+        for (String name : runs) {
+          ids.add(
+              metadata
+                  .run(name)
+                  .orElseThrow(() -> new IllegalArgumentException("no run named " + name))
+                  .summary()
+                  .id());
+        }
+        out.print(metadata.compare(ids).render());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.millrace.cli;
+
+import static io.millrace.cli.MillraceCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.millrace.testing.SharedData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code millrace run}, {@code runs} and {@code lineage} on the penguins pipeline. */
+class RunCommandTest {
+  @TempDir Path dir;
+
+  private Path pipeline(String evaluation) throws IOException {
+    Path examples = Path.of("..", "examples", "penguins").toAbsolutePath().normalize();
+    Path file = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "name: penguins",
+            "root: root",
+            "input:",
+            "  pattern: " + SharedData.path("penguins/penguins.csv").toAbsolutePath(),
+            "  missingValues: [NA]",
+            "transform:",
+            "  file: " + examples.resolve("transform.json"),
+            "model:",
+            "  label: species",
+            "  config: {kind: DNN, hiddenUnits: [8], learningRate: 0.02, batchSize: 32, epochs: 6}",
+            "evaluation:",
+            "  config: " + evaluation,
+            ""));
+    return file;
+  }
+
+  @Test
+  void runsTheWholePipelineThenReusesEveryStageAndTracesThePushedModel() throws IOException {
+    String file = pipeline("{thresholds: [{metric: accuracy, lowerBound: 0.5}]}").toString();
+    MillraceCliTest.Run first = run("run", "--pipeline", file);
+    assertEquals(0, first.exit(), first.out() + first.err());
+    assertTrue(first.out().contains("PUSHED"), first.out());
+    assertTrue(first.out().contains("pushed as penguins version 1"), first.out());
+    assertTrue(Files.isDirectory(dir.resolve("root/registry/penguins/1")));
+    Matcher report = Pattern.compile("report (\\S+report\\.html)").matcher(first.out());
+    assertTrue(report.find(), first.out());
+    assertTrue(Files.isRegularFile(Path.of(report.group(1))));
+
+    MillraceCliTest.Run second = run("run", "--pipeline", file);
+    assertEquals(0, second.exit(), second.out() + second.err());
+    assertTrue(second.out().contains("0 stage(s) ran, 8 cached"), second.out());
+    assertFalse(second.out().contains("running"), second.out());
+
+    MillraceCliTest.Run list = run("runs", "list", "--pipeline", file);
+    assertEquals(0, list.exit(), list.err());
+    Matcher names =
+        Pattern.compile("(penguins-\\d{8}-\\d{6}-[0-9a-f]{6})\\s+SUCCEEDED").matcher(list.out());
+    assertTrue(names.find(), list.out());
+    String newest = names.group(1);
+    assertTrue(names.find(), list.out());
+    String oldest = names.group(1);
+
+    MillraceCliTest.Run show = run("runs", "show", "--pipeline", file, newest);
+    assertEquals(0, show.exit(), show.err());
+    assertTrue(show.out().contains("CACHED"), show.out());
+    assertTrue(show.out().contains("ingest.examples"), show.out());
+
+    MillraceCliTest.Run compare = run("runs", "compare", "--pipeline", file, oldest, newest);
+    assertEquals(0, compare.exit(), compare.err());
+    assertTrue(compare.out().contains("evaluation.accuracy"), compare.out());
+
+    MillraceCliTest.Run lineage = run("lineage", "--pipeline", file, "penguins/1");
+    assertEquals(0, lineage.exit(), lineage.err());
+    for (String step : new String[] {"Push", "Evaluation", "Model", "Transform", "Examples"}) {
+      assertTrue(lineage.out().contains(step), step + " missing from\n" + lineage.out());
+    }
+    assertTrue(lineage.out().contains("data_fingerprint"), lineage.out());
+
+    MillraceCliTest.Run unknown = run("lineage", "--pipeline", file, "penguins/7");
+    assertEquals(Millrace.EXIT_USAGE, unknown.exit());
+    assertTrue(unknown.err().contains("no push of penguins version 7"), unknown.err());
+
+    // A bar the model cannot clear: only evaluation runs again, nothing is pushed, exit code 5.
+    String strict = pipeline("{thresholds: [{metric: accuracy, lowerBound: 1.01}]}").toString();
+    MillraceCliTest.Run notBlessed = run("run", "--pipeline", strict);
+    assertEquals(Millrace.EXIT_NOT_BLESSED, notBlessed.exit(), notBlessed.out() + notBlessed.err());
+    assertTrue(notBlessed.out().contains("1 stage(s) ran, 6 cached"), notBlessed.out());
+    assertFalse(Files.exists(dir.resolve("root/registry/penguins/2")));
+  }
+
+  @Test
+  void aBlockingAnomalyStopsTheRunWithExitCode4() throws IOException {
+    Path schema = dir.resolve("schema.pbtxt");
+    Files.writeString(
+        schema,
+        "feature { name: \"species\" type: INT presence { min_fraction: 1.0 min_count: 1 } }\n");
+    Path file = dir.resolve("blocked.yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "name: blocked",
+            "root: root",
+            "input:",
+            "  pattern: " + SharedData.path("penguins/penguins.csv").toAbsolutePath(),
+            "  missingValues: [NA]",
+            "schema:",
+            "  file: schema.pbtxt",
+            ""));
+    MillraceCliTest.Run blocked = run("run", "--pipeline", file.toString());
+    assertEquals(Millrace.EXIT_ANOMALIES, blocked.exit(), blocked.out() + blocked.err());
+    assertTrue(blocked.out().contains("BLOCKED"), blocked.out());
+
+    Files.writeString(file, Files.readString(file) + "bogus: 1\n");
+    MillraceCliTest.Run typo = run("run", "--pipeline", file.toString());
+    assertEquals(Millrace.EXIT_USAGE, typo.exit());
+    assertTrue(typo.err().contains("unknown key 'bogus'"), typo.err());
+    assertTrue(typo.err().contains(file.toString()), typo.err());
+  }
+}
