@@ -67,16 +67,16 @@ public final class ModelEvaluation {
     for (int r = 0; r < samples; r++) {
       replicates.add(prototype.newEmpty());
     }
-    return new ModelEvaluation(model, kind, new SlicedMetrics<>(prototype), replicates);
+    SlicedMetrics<A> slices = new SlicedMetrics<>(prototype);
+    slices.slice(SlicedMetrics.OVERALL); // present even when nothing is added
+    return new ModelEvaluation(model, kind, slices, replicates);
   }
 
   /** An empty evaluation with the same model, kind and configuration. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public ModelEvaluation newEmpty() {
-    return create(
-        model,
-        kind,
-        (MetricsAccumulator) slices.slice(SlicedMetrics.OVERALL).newEmpty(),
-        replicates.size());
+    // Reads only: a partial evaluation may be a pipeline element, not ours to change.
+    return create(model, kind, (MetricsAccumulator) slices.newAccumulator(), replicates.size());
   }
 
   public String model() {
@@ -192,7 +192,6 @@ public final class ModelEvaluation {
   /** The metrics of the overall slice and of every slice of at least {@code minSliceSize}. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public ModelMetrics result(long minSliceSize) {
-    slices.slice(SlicedMetrics.OVERALL); // present even when nothing was evaluated
     Map<String, Map<String, Double>> kept = slices.result(minSliceSize);
     List<String> dropped = new ArrayList<>();
     for (String key : slices.accumulators().keySet()) {

@@ -372,10 +372,7 @@ public final class EvaluateModels extends PTransform<PCollection<Example>, Evalu
       }
       if (evaluations != null) {
         for (ModelEvaluation e : evaluations.values()) {
-          // A copy: emitting the bundle's own accumulator made the DirectRunner's immutability
-          // check report it mutated in the combine now and then (cause not found; the copy costs
-          // a few milliseconds per bundle).
-          context.output(KV.of(e.model(), e.newEmpty().merge(e)), window.maxTimestamp(), window);
+          context.output(KV.of(e.model(), e), window.maxTimestamp(), window);
         }
       }
       evaluations = null;

@@ -144,6 +144,30 @@ class LoadedModelTest {
   }
 
   @Test
+  void concurrentCallersGetTheSinglethreadedPredictions() throws Exception {
+    List<Example> eval = TaxiModels.eval().subList(0, 1_000);
+    try (LoadedModel model = LoadedModel.load(artifact.directory())) {
+      float[] expected = model.predict(eval).values();
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<float[]>> results = new java.util.ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          int from = t * 100;
+          results.add(pool.submit(() -> model.predict(eval.subList(from, from + 300)).values()));
+        }
+        for (int t = 0; t < 8; t++) {
+          float[] got = results.get(t).get();
+          for (int i = 0; i < got.length; i++) {
+            assertEquals(expected[t * 100 + i], got[i], 1e-6, "thread " + t + " row " + i);
+          }
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Test
   void sharedLeasesLoadOnceAndCloseWithTheLastRelease() throws IOException {
     Path path = artifact.directory();
     LoadedModel.Lease a = LoadedModel.shared(path);
