@@ -57,7 +57,7 @@ class PipelineRunnerTest {
                     new ObjectMapper()
                         .readTree(
                             "{\"kind\": \"DNN\", \"hiddenUnits\": [8], \"learningRate\": 0.02,"
-                                + " \"batchSize\": 32, \"epochs\": 8}")));
+                                + " \"batchSize\": 32, \"epochs\": 4}")));
   }
 
   private Path copyOfData() throws IOException {
