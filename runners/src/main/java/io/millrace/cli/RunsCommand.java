@@ -74,11 +74,11 @@ final class RunsCommand implements Callable<Integer> {
       try (MetadataStore metadata = runner.openStore()) {
         List<RunSummary> runs = metadata.runs(metadata.pipeline(runner.definition().name()));
         out.printf(
-            "%-36s %-10s %-19s %9s %6s %6s %6s%n",
-            "RUN", "STATUS", "STARTED (UTC)", "SECONDS", "STAGES", "CACHED", "FAILED");
+            "%-36s %-10s %-19s %9s %6s %6s %6s  %s%n",
+            "RUN", "STATUS", "STARTED (UTC)", "SECONDS", "STAGES", "CACHED", "FAILED", "DECISION");
         for (RunSummary run : runs) {
           out.printf(
-              "%-36s %-10s %-19s %9s %6d %6d %6d%n",
+              "%-36s %-10s %-19s %9s %6d %6d %6d  %s%n",
               run.name(),
               run.status(),
               TIME.format(run.startedAt()),
@@ -90,7 +90,8 @@ final class RunsCommand implements Callable<Integer> {
                   .orElse("-"),
               run.executions(),
               run.cached(),
-              run.failed());
+              run.failed(),
+              decision(metadata.run(run.id()).metrics()));
         }
         if (runs.isEmpty()) {
           out.println("(no runs of " + runner.definition().name() + " yet)");
@@ -99,6 +100,26 @@ final class RunsCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
+  }
+
+  /** What a run decided, from what its stages reported. */
+  static String decision(Map<String, String> metrics) {
+    if ("true".equals(metrics.get(PipelineRunner.VALIDATION + ".blocking"))) {
+      return "blocked by anomalies";
+    }
+    if ("false".equals(metrics.get(PipelineRunner.EVALUATION + ".blessed"))) {
+      return "not blessed";
+    }
+    String version = metrics.get(PipelineRunner.PUSH + ".version");
+    if (version != null) {
+      return ("true".equals(metrics.get(PipelineRunner.PUSH + ".already_in_registry"))
+              ? "already pushed: "
+              : "pushed: ")
+          + metrics.get(PipelineRunner.PUSH + ".model_name")
+          + "/"
+          + version;
+    }
+    return "-";
   }
 
   @Command(

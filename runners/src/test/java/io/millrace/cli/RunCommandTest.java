@@ -60,6 +60,7 @@ class RunCommandTest {
 
     MillraceCliTest.Run list = run("runs", "list", "--pipeline", file);
     assertEquals(0, list.exit(), list.err());
+    assertTrue(list.out().contains("pushed: penguins/1"), list.out());
     Matcher names =
         Pattern.compile("(penguins-\\d{8}-\\d{6}-[0-9a-f]{6})\\s+SUCCEEDED").matcher(list.out());
     assertTrue(names.find(), list.out());
