@@ -288,11 +288,13 @@ public final class ModelArtifact {
   }
 
   private static TrainingSummary summary(TrainedModel model) {
-    List<Double> curve = new ArrayList<>();
-    for (float loss : model.lossCurve()) {
-      curve.add((double) loss);
-    }
+    List<Double> curve = doubles(model.lossCurve());
     Map<String, Object> more = new LinkedHashMap<>();
+    more.put("evalLossCurve", doubles(model.evalLossCurve()));
+    more.put("stepLosses", doubles(model.stepLosses()));
+    more.put("bestEpoch", model.bestEpoch());
+    more.put("stoppedEarly", model.stoppedEarly());
+    more.put("steps", model.steps());
     more.put("finalLoss", (double) model.finalLoss());
     more.put("trainNanos", model.trainNanos());
     more.put("weights", model.weightNames());
@@ -302,5 +304,13 @@ public final class ModelArtifact {
         model.examplesPerSecond(),
         model.trainNanos() / 1_000_000,
         more);
+  }
+
+  private static List<Double> doubles(float[] values) {
+    List<Double> out = new ArrayList<>(values.length);
+    for (float v : values) {
+      out.add((double) v);
+    }
+    return out;
   }
 }
