@@ -42,6 +42,7 @@ public record Evaluation(
    * An evaluated model as its artifact describes it.
    *
    * @param trainingLoss the loss per epoch from model.json (empty if unknown)
+   * @param evalLoss the loss per epoch on the evaluation split (empty if there was none)
    */
   public record ModelRef(
       String path,
@@ -50,7 +51,8 @@ public record Evaluation(
       String fingerprint,
       String transformFingerprint,
       Map<String, String> dataFingerprints,
-      List<Double> trainingLoss) {}
+      List<Double> trainingLoss,
+      List<Double> evalLoss) {}
 
   public Evaluation {
     models = new TreeMap<>(models);

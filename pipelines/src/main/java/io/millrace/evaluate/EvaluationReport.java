@@ -43,7 +43,7 @@ public final class EvaluationReport {
     models(candidate, baseline);
     overall(candidate, baseline);
     slices(candidate, baseline);
-    lossCurve(evaluation.candidate().trainingLoss());
+    lossCurve(evaluation.candidate().trainingLoss(), evaluation.candidate().evalLoss());
     out.append("</body>\n</html>\n");
     return out.toString();
   }
@@ -215,14 +215,20 @@ public final class EvaluationReport {
     }
   }
 
-  private void lossCurve(List<Double> loss) {
-    if (loss == null || loss.isEmpty()) {
-      return;
+  /** The training curves: loss per epoch on the training data and, if any, on the eval split. */
+  private void lossCurve(List<Double> trainLoss, List<Double> evalLoss) {
+    List<List<Double>> series = new ArrayList<>();
+    for (List<Double> curve : List.of(orEmpty(trainLoss), orEmpty(evalLoss))) {
+      series.add(curve);
     }
     List<Double> finite = new ArrayList<>();
-    for (Double v : loss) {
-      if (v != null && Double.isFinite(v)) {
-        finite.add(v);
+    int n = 0;
+    for (List<Double> curve : series) {
+      n = Math.max(n, curve.size());
+      for (Double v : curve) {
+        if (v != null && Double.isFinite(v)) {
+          finite.add(v);
+        }
       }
     }
     if (finite.isEmpty()) {
@@ -239,12 +245,15 @@ public final class EvaluationReport {
     int right = width - 10;
     int top = 10;
     int bottom = height - 30;
-    out.append("<h2>Candidate training loss</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\"")
+    out.append("<h2>Candidate training curves</h2>\n<p>loss per epoch: ")
+        .append("<span class=\"k0\">training</span>")
+        .append(series.get(1).isEmpty() ? "" : ", <span class=\"k1\">evaluation split</span>")
+        .append("</p>\n<svg xmlns=\"http://www.w3.org/2000/svg\"")
         .append(" id=\"loss-curve\" width=\"")
         .append(width)
         .append("\" height=\"")
         .append(height)
-        .append("\" role=\"img\" aria-label=\"training loss per epoch\">\n")
+        .append("\" role=\"img\" aria-label=\"loss per epoch\">\n")
         .append("<path class=\"ax\" d=\"M")
         .append(left)
         .append(' ')
@@ -253,33 +262,52 @@ public final class EvaluationReport {
         .append(bottom)
         .append("H")
         .append(right)
-        .append("\"/>\n<path class=\"l0\" d=\"");
-    int n = loss.size();
+        .append("\"/>\n");
     StringBuilder points = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      Double v = loss.get(i);
-      if (v == null || !Double.isFinite(v)) {
+    for (int s = 0; s < series.size(); s++) {
+      List<Double> curve = series.get(s);
+      if (curve.isEmpty()) {
         continue;
       }
-      double x = n == 1 ? (left + right) / 2.0 : left + (right - left) * i / (double) (n - 1);
-      double y = bottom - (bottom - top) * (v - min) / (max - min);
-      out.append(points.length() == 0 ? "M" : "L")
-          .append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
-      points
-          .append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\">", x, y))
-          .append("<title>epoch ")
-          .append(i + 1)
-          .append(": ")
-          .append(num(v))
-          .append("</title></circle>\n");
+      out.append("<path class=\"l").append(s).append("\" d=\"");
+      boolean first = true;
+      for (int i = 0; i < curve.size(); i++) {
+        Double v = curve.get(i);
+        if (v == null || !Double.isFinite(v)) {
+          continue;
+        }
+        double x = n == 1 ? (left + right) / 2.0 : left + (right - left) * i / (double) (n - 1);
+        double y = bottom - (bottom - top) * (v - min) / (max - min);
+        out.append(first ? "M" : "L").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
+        first = false;
+        points
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "<circle class=\"c%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\">",
+                    s,
+                    x,
+                    y))
+            .append("<title>")
+            .append(s == 0 ? "training" : "evaluation")
+            .append(", epoch ")
+            .append(i + 1)
+            .append(": ")
+            .append(num(v))
+            .append("</title></circle>\n");
+      }
+      out.append("\"/>\n");
     }
-    out.append("\"/>\n")
-        .append(points)
+    out.append(points)
         .append(text(left - 4, top + 4, num(max), "end"))
         .append(text(left - 4, bottom, num(min), "end"))
         .append(text(left, bottom + 16, "epoch 1", "start"))
         .append(text(right, bottom + 16, "epoch " + n, "end"))
         .append("</svg>\n");
+  }
+
+  private static List<Double> orEmpty(List<Double> values) {
+    return values == null ? List.of() : values;
   }
 
   private static String text(double x, double y, String s, String anchor) {
@@ -347,5 +375,6 @@ public final class EvaluationReport {
           + "svg text{font:10px sans-serif;fill:#5f6368}\n"
           + "svg path{fill:none;stroke-width:1.5}\n"
           + "svg path.ax{stroke:#9aa0a6;stroke-width:1}\n"
-          + ".l0{stroke:#1a73e8}\nsvg circle{fill:#1a73e8}\n";
+          + ".l0{stroke:#1a73e8}\n.l1{stroke:#e8710a}\ncircle.c0{fill:#1a73e8}\n"
+          + "circle.c1{fill:#e8710a}\n.k0{color:#1a73e8}\n.k1{color:#e8710a}\n";
 }

@@ -8,6 +8,7 @@ import io.millrace.evaluate.ModelEvaluation;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
+import io.millrace.train.Task;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -186,7 +187,7 @@ public final class EvaluateModels extends PTransform<PCollection<Example>, Evalu
     if (baseline != null) {
       models.put(BASELINE, baseline);
     }
-    Map<String, ModelTask> tasks = new LinkedHashMap<>();
+    Map<String, Task> tasks = new LinkedHashMap<>();
     for (Map.Entry<String, String> m : models.entrySet()) {
       try {
         tasks.put(m.getKey(), ModelArtifact.read(Path.of(m.getValue())).task());
@@ -298,8 +299,7 @@ public final class EvaluateModels extends PTransform<PCollection<Example>, Evalu
   }
 
   /** The evaluation of one model being built in a bundle. */
-  private static ModelEvaluation newEvaluation(
-      String role, ModelTask task, EvaluationConfig config) {
+  private static ModelEvaluation newEvaluation(String role, Task task, EvaluationConfig config) {
     int samples = config.bootstrap() == null ? 0 : config.bootstrap().samples();
     return switch (task) {
       case BINARY -> ModelEvaluation.binary(role, config.confusionThresholds(), samples);
@@ -315,7 +315,7 @@ public final class EvaluateModels extends PTransform<PCollection<Example>, Evalu
   private static final class ScoreFn extends DoFn<Example, KV<String, ModelEvaluation>> {
     private static final long serialVersionUID = 1L;
     private final Map<String, String> models;
-    private final Map<String, ModelTask> tasks;
+    private final Map<String, Task> tasks;
     private final EvaluationConfig config;
     private final TupleTag<Example> unusableTag;
     private final Counter evaluated = Metrics.counter(EvaluateModels.class, "records_evaluated");
@@ -328,7 +328,7 @@ public final class EvaluateModels extends PTransform<PCollection<Example>, Evalu
 
     ScoreFn(
         Map<String, String> models,
-        Map<String, ModelTask> tasks,
+        Map<String, Task> tasks,
         EvaluationConfig config,
         TupleTag<Example> unusableTag) {
       this.models = new LinkedHashMap<>(models);

@@ -137,7 +137,23 @@ public final class EvaluationJob {
         info.lineage().dataFingerprints(),
         info.training() == null || info.training().lossCurve() == null
             ? List.of()
-            : info.training().lossCurve());
+            : info.training().lossCurve(),
+        evalLoss(info));
+  }
+
+  private static List<Double> evalLoss(ModelArtifact.Info info) {
+    if (info.training() == null || info.training().more() == null) {
+      return List.of();
+    }
+    Object curve = info.training().more().get("evalLossCurve");
+    if (!(curve instanceof List<?> values)) {
+      return List.of();
+    }
+    List<Double> out = new java.util.ArrayList<>();
+    for (Object v : values) {
+      out.add(v instanceof Number number ? number.doubleValue() : Double.NaN);
+    }
+    return out;
   }
 
   private static Map<String, ModelMetrics> readParts(Path parts) throws IOException {

@@ -3,6 +3,8 @@ package io.millrace.model;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
+import io.millrace.train.ModelExport;
+import io.millrace.train.Task;
 import io.millrace.transform.FeatureTransformer;
 import io.millrace.transform.FittedTransform;
 import io.millrace.transform.FittedTransform.Fitted;
@@ -34,7 +36,7 @@ import org.tensorflow.types.TString;
  * FeatureTransformer}) from {@code transform/} and the SavedModel from {@code saved_model/}.
  *
  * <p>{@link #predict} transforms raw records in Java and feeds the {@value
- * TrainerContract#TRANSFORMED_SIGNATURE} signature numeric tensors built from primitive arrays (no
+ * ModelExport#TRANSFORMED_SIGNATURE} signature numeric tensors built from primitive arrays (no
  * string tensors, which cost ~2.5 µs per element); {@link #predictRaw} feeds the raw features to
  * {@value TransformGraph#SIGNATURE}, which applies the transform in the graph. The two agree; the
  * first is the fast path.
@@ -165,7 +167,7 @@ public final class LoadedModel implements AutoCloseable {
     this.labelInputs = fitted.fitted().get(labelIndex).inputs();
     List<String> classNames = artifact.info().classNames();
     this.numClasses = classNames == null ? 0 : classNames.size();
-    this.outputKey = artifact.task().outputKey();
+    this.outputKey = ModelExport.outputKey(artifact.task());
     ConfigProto config =
         ConfigProto.newBuilder()
             .setIntraOpParallelismThreads(intraOpThreads)
@@ -178,14 +180,14 @@ public final class LoadedModel implements AutoCloseable {
             .withConfigProto(config)
             .load();
     try {
-      this.transformedFunction = bundle.function(TrainerContract.TRANSFORMED_SIGNATURE);
+      this.transformedFunction = bundle.function(ModelExport.TRANSFORMED_SIGNATURE);
       this.rawFunction = bundle.function(TransformGraph.SIGNATURE);
     } catch (RuntimeException e) {
       bundle.close();
       throw new IOException(
           artifact.savedModel()
               + ": expected signatures '"
-              + TrainerContract.TRANSFORMED_SIGNATURE
+              + ModelExport.TRANSFORMED_SIGNATURE
               + "' and '"
               + TransformGraph.SIGNATURE
               + "': "
@@ -257,7 +259,7 @@ public final class LoadedModel implements AutoCloseable {
     return artifact;
   }
 
-  public ModelTask task() {
+  public Task task() {
     return artifact.task();
   }
 
@@ -350,7 +352,7 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   private int width(int observed) {
-    return artifact.task() == ModelTask.MULTICLASS ? Math.max(observed, numClasses) : 1;
+    return artifact.task() == Task.MULTICLASS ? Math.max(observed, numClasses) : 1;
   }
 
   private Predictions runTransformed(Example[] rows) {
@@ -471,7 +473,7 @@ public final class LoadedModel implements AutoCloseable {
       }
       long size = values.shape().size();
       int width = rows == 0 ? width(0) : (int) (size / rows);
-      if ((long) width * rows != size || (artifact.task() != ModelTask.MULTICLASS && width != 1)) {
+      if ((long) width * rows != size || (artifact.task() != Task.MULTICLASS && width != 1)) {
         throw new IllegalStateException(
             artifact.savedModel()
                 + ": output '"

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.train.ModelConfig;
+import io.millrace.train.ModelExport;
+import io.millrace.train.Task;
 import io.millrace.train.TrainedModel;
 import io.millrace.train.TransformedData;
 import io.millrace.transform.FittedTransform;
@@ -71,7 +73,7 @@ public final class ModelArtifact {
   public record Info(
       String layout,
       String name,
-      ModelTask task,
+      Task task,
       String label,
       List<String> classNames,
       Inputs inputs,
@@ -97,7 +99,7 @@ public final class ModelArtifact {
     return info;
   }
 
-  public ModelTask task() {
+  public Task task() {
     return info.task();
   }
 
@@ -142,14 +144,14 @@ public final class ModelArtifact {
         target,
         name,
         fitted,
-        TrainerContract.task(layout),
+        layout.task(),
         layout.label(),
-        TrainerContract.classNames(layout),
+        layout.classNames(),
         new Inputs(layout.denseFeatures(), layout.idColumns(), layout.cardinalities()),
         hyperparameters(config),
         summary(model),
         dataFingerprints,
-        dir -> TrainerContract.export(fitted, layout, config, model, dir));
+        dir -> ModelExport.export(fitted, layout, model, dir));
   }
 
   /**
@@ -160,7 +162,7 @@ public final class ModelArtifact {
       Path target,
       String name,
       FittedTransform fitted,
-      ModelTask task,
+      Task task,
       String label,
       List<String> classNames,
       Inputs inputs,
@@ -171,7 +173,7 @@ public final class ModelArtifact {
       throws IOException {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(task, "task");
-    if (task == ModelTask.MULTICLASS && (classNames == null || classNames.size() < 2)) {
+    if (task == Task.MULTICLASS && (classNames == null || classNames.size() < 2)) {
       throw new IllegalArgumentException("a MULTICLASS model needs its class names");
     }
     ArtifactDirectory artifact = ArtifactDirectory.begin(target, false);
@@ -286,11 +288,13 @@ public final class ModelArtifact {
   }
 
   private static TrainingSummary summary(TrainedModel model) {
-    List<Double> curve = new ArrayList<>();
-    for (float loss : model.lossCurve()) {
-      curve.add((double) loss);
-    }
+    List<Double> curve = doubles(model.lossCurve());
     Map<String, Object> more = new LinkedHashMap<>();
+    more.put("evalLossCurve", doubles(model.evalLossCurve()));
+    more.put("stepLosses", doubles(model.stepLosses()));
+    more.put("bestEpoch", model.bestEpoch());
+    more.put("stoppedEarly", model.stoppedEarly());
+    more.put("steps", model.steps());
     more.put("finalLoss", (double) model.finalLoss());
     more.put("trainNanos", model.trainNanos());
     more.put("weights", model.weightNames());
@@ -300,5 +304,13 @@ public final class ModelArtifact {
         model.examplesPerSecond(),
         model.trainNanos() / 1_000_000,
         more);
+  }
+
+  private static List<Double> doubles(float[] values) {
+    List<Double> out = new ArrayList<>(values.length);
+    for (float v : values) {
+      out.add((double) v);
+    }
+    return out;
   }
 }

@@ -6,6 +6,7 @@ import io.millrace.record.ExampleCoder;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
+import io.millrace.train.Task;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,7 @@ public final class Predict extends PTransform<PCollection<Example>, PCollection<
   }
 
   /** The features a task appends. */
-  public static List<FeatureSpec> predictionFeatures(ModelTask task) {
+  public static List<FeatureSpec> predictionFeatures(Task task) {
     return switch (task) {
       case BINARY ->
           List.of(
@@ -87,7 +88,7 @@ public final class Predict extends PTransform<PCollection<Example>, PCollection<
   }
 
   /** The input schema with the prediction features of {@code task} appended. */
-  public static ExampleSchema outputSchema(ExampleSchema input, ModelTask task) {
+  public static ExampleSchema outputSchema(ExampleSchema input, Task task) {
     List<FeatureSpec> features = new ArrayList<>(input.features());
     for (FeatureSpec f : predictionFeatures(task)) {
       if (input.indexOf(f.name()) >= 0) {

@@ -188,7 +188,7 @@ public final class PipelineRunner {
       Optional<RunLock> lock =
           RunLock.tryAcquire(store, pipeline, "millrace run " + definition.name());
       if (lock.isEmpty()) {
-        throw new IllegalStateException(
+        throw new PipelineBusyException(
             "pipeline "
                 + definition.name()
                 + " is being run by "

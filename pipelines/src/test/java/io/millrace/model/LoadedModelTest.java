@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.record.Example;
+import io.millrace.train.Task;
 import io.millrace.train.TrainingData;
 import io.millrace.train.TransformedData;
 import io.millrace.transform.FeatureTransformer;
@@ -36,7 +37,7 @@ class LoadedModelTest {
     ModelArtifact.Info info = read.info();
     assertEquals(ModelArtifact.LAYOUT, info.layout());
     assertEquals("big-tipper", info.name());
-    assertEquals(ModelTask.BINARY, info.task());
+    assertEquals(Task.BINARY, info.task());
     assertEquals(TaxiModels.LABEL, info.label());
     TransformedData.Layout layout = TaxiModels.layout();
     assertEquals(layout.denseFeatures(), info.inputs().denseFeatures());

@@ -64,6 +64,7 @@ class ModelRegistryTest {
                 model.fingerprint(),
                 model.info().lineage().transformFingerprint(),
                 Map.of(),
+                List.of(),
                 List.of()),
             null,
             EvaluationConfig.defaults(),

@@ -9,6 +9,7 @@ import io.millrace.record.Example;
 import io.millrace.record.ExampleCoder;
 import io.millrace.record.ExampleSchema;
 import io.millrace.testing.TestPipelineExtension;
+import io.millrace.train.Task;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,8 +38,8 @@ class OtherTasksTest {
 
   @BeforeAll
   static void export() throws IOException {
-    multiclass = SyntheticModels.write(dir.resolve("multiclass"), ModelTask.MULTICLASS);
-    regression = SyntheticModels.write(dir.resolve("regression"), ModelTask.REGRESSION);
+    multiclass = SyntheticModels.write(dir.resolve("multiclass"), Task.MULTICLASS);
+    regression = SyntheticModels.write(dir.resolve("regression"), Task.REGRESSION);
     input = TaxiModels.eval().subList(0, 1_000);
   }
 

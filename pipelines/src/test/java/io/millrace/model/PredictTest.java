@@ -9,6 +9,7 @@ import io.millrace.record.ExampleCoder;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
 import io.millrace.testing.TestPipelineExtension;
+import io.millrace.train.Task;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -81,12 +82,10 @@ class PredictTest {
 
   @Test
   void refusesRecordsThatAlreadyHaveAPredictionFeature() {
-    ExampleSchema schema =
-        Predict.outputSchema(TaxiModels.eval().get(0).schema(), ModelTask.BINARY);
-    assertThrows(
-        IllegalArgumentException.class, () -> Predict.outputSchema(schema, ModelTask.BINARY));
+    ExampleSchema schema = Predict.outputSchema(TaxiModels.eval().get(0).schema(), Task.BINARY);
+    assertThrows(IllegalArgumentException.class, () -> Predict.outputSchema(schema, Task.BINARY));
     assertEquals(
         List.of(Predict.PROBABILITIES, Predict.PREDICTED_CLASS),
-        Predict.predictionFeatures(ModelTask.MULTICLASS).stream().map(f -> f.name()).toList());
+        Predict.predictionFeatures(Task.MULTICLASS).stream().map(f -> f.name()).toList());
   }
 }

@@ -1,6 +1,8 @@
 package io.millrace.model;
 
 import io.millrace.record.FeatureType;
+import io.millrace.train.ModelExport;
+import io.millrace.train.Task;
 import io.millrace.train.TransformedData;
 import io.millrace.transform.FittedTransform;
 import io.millrace.transform.FittedTransform.Fitted;
@@ -37,8 +39,8 @@ import org.tensorflow.types.TInt64;
 final class SyntheticModels {
   private SyntheticModels() {}
 
-  static String label(ModelTask task) {
-    return task == ModelTask.REGRESSION ? "fare_z" : "payment_type_id";
+  static String label(Task task) {
+    return task == Task.REGRESSION ? "fare_z" : "payment_type_id";
   }
 
   static List<String> classNames(FittedTransform fitted) {
@@ -54,10 +56,10 @@ final class SyntheticModels {
     return names;
   }
 
-  static ModelArtifact write(Path dir, ModelTask task) throws IOException {
+  static ModelArtifact write(Path dir, Task task) throws IOException {
     FittedTransform fitted = TaxiModels.fitted();
     TransformedData.Layout layout = TransformedData.layout(fitted, label(task));
-    List<String> classNames = task == ModelTask.MULTICLASS ? classNames(fitted) : List.of();
+    List<String> classNames = task == Task.MULTICLASS ? classNames(fitted) : List.of();
     return ModelArtifact.write(
         dir,
         "synthetic-" + task.name().toLowerCase(),
@@ -74,7 +76,7 @@ final class SyntheticModels {
   }
 
   private static void export(
-      FittedTransform fitted, TransformedData.Layout layout, ModelTask task, int k, Path dir)
+      FittedTransform fitted, TransformedData.Layout layout, Task task, int k, Path dir)
       throws IOException {
     try (Graph graph = new Graph();
         Session session = new Session(graph)) {
@@ -83,7 +85,8 @@ final class SyntheticModels {
       Map<String, Operand<?>> transformed = TransformGraph.build(tf, fitted, raw);
       Signature.Builder serving = Signature.builder().key(TransformGraph.SIGNATURE);
       raw.forEach(serving::input);
-      serving.output(task.outputKey(), head(tf.withSubScope("m1"), transformed, task, k));
+      serving.output(
+          ModelExport.outputKey(task), head(tf.withSubScope("m1"), transformed, task, k));
 
       Ops in = tf.withSubScope("transformed_in");
       Map<String, Operand<?>> direct = new LinkedHashMap<>();
@@ -99,9 +102,9 @@ final class SyntheticModels {
         direct.put(
             name, in.withName(name).placeholder(TInt64.class, Placeholder.shape(Shape.of(-1))));
       }
-      Signature.Builder second = Signature.builder().key(TrainerContract.TRANSFORMED_SIGNATURE);
+      Signature.Builder second = Signature.builder().key(ModelExport.TRANSFORMED_SIGNATURE);
       direct.forEach(second::input);
-      second.output(task.outputKey(), head(tf.withSubScope("m2"), direct, task, k));
+      second.output(ModelExport.outputKey(task), head(tf.withSubScope("m2"), direct, task, k));
       SavedModelBundle.exporter(dir.toString())
           .withTags(TransformGraph.TAG)
           .withSession(session)
@@ -113,9 +116,9 @@ final class SyntheticModels {
 
   @SuppressWarnings("unchecked")
   private static Operand<TFloat32> head(
-      Ops tf, Map<String, Operand<?>> transformed, ModelTask task, int k) {
+      Ops tf, Map<String, Operand<?>> transformed, Task task, int k) {
     Operand<TFloat64> x = (Operand<TFloat64>) transformed.get("trip_miles_z");
-    if (task == ModelTask.REGRESSION) {
+    if (task == Task.REGRESSION) {
       return tf.dtypes.cast(
           tf.math.add(tf.math.mul(x, tf.constant(0.5)), tf.constant(0.1)), TFloat32.class);
     }

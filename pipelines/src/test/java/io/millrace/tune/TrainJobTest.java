@@ -102,6 +102,11 @@ class TrainJobTest {
       assertTrue(Files.isDirectory(Path.of(trial.modelDirectory())), trial.modelDirectory());
       assertTrue(Path.of(trial.modelDirectory()).startsWith(out));
     }
+    JsonNode training =
+        new ObjectMapper().readTree(out.resolve("model/model.json").toFile()).path("training");
+    assertEquals(result.best().steps(), training.path("more").path("stepLosses").size());
+    assertEquals(
+        training.path("lossCurve").size(), training.path("more").path("evalLossCurve").size());
     JsonNode summary = new ObjectMapper().readTree(out.resolve(TrainJob.TRIALS_JSON).toFile());
     assertEquals(result.best().id(), summary.get("best").asText());
     assertEquals(4, summary.get("trials").size());

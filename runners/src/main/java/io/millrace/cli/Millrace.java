@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       RunsCommand.class,
       LineageCommand.class,
+      ScheduleCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -125,4 +125,24 @@ class RunCommandTest {
     assertTrue(typo.err().contains("unknown key 'bogus'"), typo.err());
     assertTrue(typo.err().contains(file.toString()), typo.err());
   }
+
+  @Test
+  void theSchedulerRunsOnceThenWaitsForNewData() throws IOException {
+    String file = pipeline("{thresholds: [{metric: accuracy, lowerBound: 0.5}]}").toString();
+    MillraceCliTest.Run scheduled =
+        run(
+            "schedule",
+            "--pipeline",
+            file,
+            "--on-new-span",
+            "--poll-interval",
+            "PT0S",
+            "--max-runs",
+            "2");
+    assertEquals(0, scheduled.exit(), scheduled.out() + scheduled.err());
+    assertTrue(scheduled.out().contains("RAN  PUSHED"), scheduled.out());
+    assertTrue(scheduled.out().contains("SKIPPED_NO_NEW_DATA"), scheduled.out());
+    assertTrue(Files.isDirectory(dir.resolve("root/registry/penguins/1")));
+    assertFalse(Files.exists(dir.resolve("root/registry/penguins/2")));
+  }
 }
