@@ -27,7 +27,7 @@ import org.tensorflow.types.TInt64;
  * sequential batches. Prints examples/s of the loop alone.
  *
  * <p>java -cp runners/target/millrace.jar bench/TrainFloor.java TRANSFORMED_DIR LABEL BATCH EPOCHS
- * EMBEDDING_DIM HIDDEN...
+ * EMBEDDING_DIM HIDDEN... (-Dthreads=N: TensorFlow intra-op threads, default 1)
  */
 public class TrainFloor {
   public static void main(String[] args) throws Exception {
@@ -44,7 +44,7 @@ public class TrainFloor {
     Random random = new Random(1);
     ConfigProto config =
         ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(1)
+            .setIntraOpParallelismThreads(Integer.getInteger("threads", 1))
             .setInterOpParallelismThreads(1)
             .setUsePerSessionThreads(true)
             .build();
@@ -73,9 +73,12 @@ public class TrainFloor {
         in = units;
       }
       Operand<TFloat32> logits = tf.linalg.matMul(h, weights(tf, random, in, 1));
-      Operand<TFloat32> loss =
-          tf.math.mean(
-              tf.nn.sigmoidCrossEntropyWithLogits(y, logits), tf.constant(new int[] {0, 1}));
+      // Sigmoid cross-entropy, stable form: max(x, 0) - x*z + log(1 + exp(-|x|)).
+      Operand<TFloat32> perExample =
+          tf.math.add(
+              tf.math.sub(tf.nn.relu(logits), tf.math.mul(logits, y)),
+              tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
+      Operand<TFloat32> loss = tf.math.mean(perExample, tf.constant(new int[] {0, 1}));
       Op train = new Adam(graph, 0.001f).minimize(loss);
       session.initialize();
       int[] order = new int[data.numRows()];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trainer benchmark: the trainer stage (`millrace train`, a one-trial Beam job on the DirectRunner)
 # against the plainest TensorFlow Java loop for the same DNN 64-64 and batch size on the same
-# in-memory data (bench/TrainFloor.java, the floor), on the generated 1M-row taxi data transformed
+# in-memory data and thread count (bench/TrainFloor.java, the floor), on the generated 1M-row taxi data transformed
 # by examples/taxi/transform.json (train split ~667k rows, 2 epochs).
 # Usage: bench/train.sh     Knobs: BENCH_ROWS=1000000, MILLRACE=./millrace, RUNS=3
 set -euo pipefail
@@ -28,7 +28,7 @@ for run in $(seq 1 "$RUNS"); do
     --output "$OUT/model" --overwrite > "$OUT/train.log" 2>&1
   t1=$(date +%s.%N)
   loop=$(python3 -c "import json;t=json.load(open('$OUT/model/trials.json'))['trials'][0];print('%.0f %.2f'%(t['examplesPerSecond'],t['trainSeconds']))")
-  floor=$(java -Xmx4g -cp runners/target/millrace.jar bench/TrainFloor.java "$OUT/t" big_tipper 512 2 8 64 64 2>/dev/null \
+  floor=$(java -Xmx4g -Dthreads="$(nproc)" -cp runners/target/millrace.jar bench/TrainFloor.java "$OUT/t" big_tipper 512 2 8 64 64 2>/dev/null \
     | sed -n 's/.* = \([0-9]*\) examples\/s.*/\1/p')
   awk -v l="${loop% *}" -v s="${loop#* }" -v f="$floor" -v w0="$t0" -v w1="$t1" -v run="$run" 'BEGIN {
     printf "run %d: trainer loop %.0f examples/s (%.1f s); bare TF Java loop %.0f examples/s; trainer/floor %.2f; whole `millrace train` command %.1f s\n",

@@ -142,7 +142,7 @@ public final class TrainedModel {
     return lossCurve[lossCurve.length - 1];
   }
 
-  /** Wall time of the training loop (excluding graph building and the initial-loss pass). */
+  /** Wall time of the training steps (excluding graph building and every evaluation pass). */
   public long trainNanos() {
     return trainNanos;
   }

@@ -72,7 +72,8 @@ public final class TrainJob {
               "TrainTrials",
               TrainTrials.on(inputs, trialsDir)
                   .withModelName(modelName)
-                  .withObjective(search.objective()))
+                  .withObjective(search.objective())
+                  .withThreadsPerTrial(threadsPerTrial(trials.size())))
           .apply("RecordResults", ParDo.of(new WriteResultFn(resultsDir.toString())));
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
@@ -111,6 +112,12 @@ public final class TrainJob {
       artifact.abandon();
       throw e;
     }
+  }
+
+  /** The cores shared by the trials that can run at once, so they do not oversubscribe them. */
+  static int threadsPerTrial(int trials) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return Math.max(1, cores / Math.max(1, Math.min(trials, cores)));
   }
 
   private static TrialResult relocate(TrialResult r, Path staging, Path output) {
