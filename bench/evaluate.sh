@@ -34,7 +34,7 @@ for runner in DirectRunner FlinkRunner; do
     t1=$(date +%s.%N)
     rows=$(python3 -c "import json;e=json.load(open('$OUT/eval/evaluation.json'));m=e['models']['candidate'];print(int(m['slices']['']['example_count'])+m['unusableLabels'])")
     awk -v r="$rows" -v w0="$t0" -v w1="$t1" -v run="$run" -v runner="$runner" 'BEGIN {
-      printf "%s run %d: %d rows x 2 models in %.1f s (whole command) = %.0f rows/s per model\n",
+      printf "%s run %d: %d rows x 2 models in %.1f s (whole command) = %.0f rows/s, each row scored by both models\n",
         runner, run, r, w1 - w0, r / (w1 - w0) }'
   done
 done

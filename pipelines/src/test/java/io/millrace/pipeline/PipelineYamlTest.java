@@ -23,7 +23,7 @@ class PipelineYamlTest {
     Path examples = Path.of("..", "examples").toAbsolutePath().normalize();
     PipelineDefinition penguins = PipelineYaml.read(examples.resolve("penguins/pipeline.yaml"));
     assertEquals("penguins", penguins.name());
-    assertEquals(examples.resolveSibling("target/pipelines/penguins").normalize(), penguins.root());
+    assertEquals(examples.resolveSibling("out/pipelines/penguins").normalize(), penguins.root());
     assertEquals(
         examples.resolve("../../shared/data/penguins/penguins.csv").normalize().toString(),
         penguins.input().pattern());

@@ -186,6 +186,64 @@ class LoopbackFlinkClusterIT {
     assertEquals(1, cluster.overview().path("taskmanagers").asInt(), "the TaskManager survived");
   }
 
+  /**
+   * The whole pipeline submitted to the cluster, stage by stage, equals the DirectRunner's run: the
+   * same transform (fitted constants and vocabularies), the same model byte for byte, the same
+   * evaluation and the same push decision.
+   */
+  @Test
+  void theWholePipelineOnTheClusterEqualsTheDirectRunners() throws Exception {
+    Path direct = io.millrace.cli.PenguinsPipeline.write(dir.resolve("direct"), 6);
+    Path onCluster = io.millrace.cli.PenguinsPipeline.write(dir.resolve("cluster"), 6);
+    MillraceCliTest.Run local = MillraceCliTest.run("run", "--pipeline", direct.toString());
+    assertEquals(0, local.exit(), local.out() + local.err());
+    long submitted = System.nanoTime();
+    submit(
+        dir.resolve("pipeline.log"),
+        "run",
+        "--pipeline",
+        onCluster.toString(),
+        "--runner",
+        "FlinkRunner",
+        "--flinkMaster",
+        cluster.restAddress(),
+        "--parallelism",
+        "2");
+    report("the penguins pipeline on the cluster", submitted);
+    String log = readQuietly(dir.resolve("pipeline.log"));
+    assertTrue(log.contains("pushed as penguins version 1"), log);
+    Path a = dir.resolve("direct/root/artifacts");
+    Path b = dir.resolve("cluster/root/artifacts");
+    for (String file :
+        List.of(
+            "transform/*/transform/manifest.json",
+            "train/*/model/model.json",
+            "evaluation/*/evaluation.json")) {
+      JsonNode x = MAPPER.readTree(only(a, file).toFile());
+      JsonNode y = MAPPER.readTree(only(b, file).toFile());
+      assertEquals(x.path("fingerprint"), y.path("fingerprint"), file);
+      assertEquals(x.path("models"), y.path("models"), file);
+      assertEquals(x.path("validation"), y.path("validation"), file);
+    }
+    assertEquals(
+        FlinkEmbeddedIngestTest.contents(only(a, "transform/*/examples")),
+        FlinkEmbeddedIngestTest.contents(only(b, "transform/*/examples")));
+  }
+
+  /** The one path matching {@code glob} (one {@code *} for the cache key directory) under root. */
+  private static Path only(Path root, String glob) throws IOException {
+    String[] parts = glob.split("/\\*/");
+    try (var keys = Files.list(root.resolve(parts[0]))) {
+      List<Path> found =
+          keys.filter(p -> !p.getFileName().toString().startsWith("."))
+              .map(p -> p.resolve(parts[1]))
+              .filter(Files::exists)
+              .toList();
+      assertEquals(1, found.size(), root + "/" + glob + ": " + found);
+      return found.get(0);
+    }
+  }
+
   private static String modelFingerprint(Path trainOutput) throws IOException {
     return MAPPER
         .readTree(trainOutput.resolve("model").resolve("model.json").toFile())

@@ -1,0 +1,38 @@
+package io.millrace.cli;
+
+import io.millrace.testing.SharedData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A small complete pipeline for end-to-end tests: penguins, multiclass, a few seconds a run. */
+public final class PenguinsPipeline {
+  private PenguinsPipeline() {}
+
+  /** Writes {@code dir/pipeline.yaml} with its root at {@code dir/root}; returns the file. */
+  public static Path write(Path dir, int epochs) throws IOException {
+    Path examples = Path.of("..", "examples", "penguins").toAbsolutePath().normalize();
+    Files.createDirectories(dir);
+    Path file = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "name: penguins",
+            "root: root",
+            "input:",
+            "  pattern: " + SharedData.path("penguins/penguins.csv").toAbsolutePath(),
+            "  missingValues: [NA]",
+            "transform:",
+            "  file: " + examples.resolve("transform.json"),
+            "model:",
+            "  label: species",
+            "  config: {kind: DNN, hiddenUnits: [8], learningRate: 0.02, batchSize: 32, epochs: "
+                + epochs
+                + "}",
+            "evaluation:",
+            "  config: {thresholds: [{metric: accuracy, lowerBound: 0.5}]}",
+            ""));
+    return file;
+  }
+}
