@@ -353,6 +353,7 @@ public record PipelineDefinition(
    *     the defaults
    * @param tuner a search over the settings: a file name or inline; null trains one model
    * @param name the model's name in the registry (default: the pipeline's name)
+   * @param retrain {@code always} (default) or {@code on-drift}
    */
   public record Model(
       String label,
@@ -362,13 +363,30 @@ public record PipelineDefinition(
       String name,
       String trainSplit,
       String evalSplit,
-      Boolean cache) {
+      Boolean cache,
+      String retrain) {
     public Model {
       Objects.requireNonNull(label, "model.label");
+      if (retrain != null && !retrain.equals("always") && !retrain.equals("on-drift")) {
+        throw new IllegalArgumentException(
+            "model.retrain: 'always' or 'on-drift', not '" + retrain + "'");
+      }
+    }
+
+    /**
+     * Whether to retrain only when validation finds drift beyond the schema's comparator thresholds
+     * (once a model is in the registry); drift then does not block the run.
+     */
+    public boolean retrainOnDrift() {
+      return "on-drift".equals(retrain);
+    }
+
+    public Model withRetrain(String policy) {
+      return new Model(label, task, config, tuner, name, trainSplit, evalSplit, cache, policy);
     }
 
     public static Model of(String label) {
-      return new Model(label, null, null, null, null, null, null, null);
+      return new Model(label, null, null, null, null, null, null, null, null);
     }
 
     public Model withConfigFile(Path file) {
@@ -380,23 +398,25 @@ public record PipelineDefinition(
           name,
           trainSplit,
           evalSplit,
-          cache);
+          cache,
+          retrain);
     }
 
     public Model withConfig(JsonNode inline) {
-      return new Model(label, task, inline, tuner, name, trainSplit, evalSplit, cache);
+      return new Model(label, task, inline, tuner, name, trainSplit, evalSplit, cache, retrain);
     }
 
     public Model withTuner(JsonNode fileOrInline) {
-      return new Model(label, task, config, fileOrInline, name, trainSplit, evalSplit, cache);
+      return new Model(
+          label, task, config, fileOrInline, name, trainSplit, evalSplit, cache, retrain);
     }
 
     public Model withName(String name) {
-      return new Model(label, task, config, tuner, name, trainSplit, evalSplit, cache);
+      return new Model(label, task, config, tuner, name, trainSplit, evalSplit, cache, retrain);
     }
 
     public Model withTask(Task task) {
-      return new Model(label, task, config, tuner, name, trainSplit, evalSplit, cache);
+      return new Model(label, task, config, tuner, name, trainSplit, evalSplit, cache, retrain);
     }
 
     public String trainSplitOrDefault() {

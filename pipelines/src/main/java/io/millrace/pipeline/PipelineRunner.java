@@ -288,7 +288,10 @@ public final class PipelineRunner {
       Done statistics = statistics(ingest);
       Done schema = schema(statistics);
       Done validation = validation(statistics, schema);
-      if (Boolean.parseBoolean(validation.property("blocking"))
+      boolean retrainOnDrift = definition.model() != null && definition.model().retrainOnDrift();
+      // Under the on-drift policy drift is the trigger to retrain, not a reason to stop.
+      String blockingKey = retrainOnDrift ? "blocking_besides_drift" : "blocking";
+      if (Boolean.parseBoolean(validation.property(blockingKey))
           && definition.validation().blocks()) {
         return finish(
             started,
@@ -306,6 +309,21 @@ public final class PipelineRunner {
             RunResult.Status.COMPLETED,
             "no transform section: done after validation",
             Optional.empty());
+      }
+      if (retrainOnDrift && validation.property("drifted").isEmpty()) {
+        Optional<Integer> current =
+            new ModelRegistry(definition.registryPath()).latestVersion(definition.modelName());
+        if (current.isPresent()) {
+          return finish(
+              started,
+              RunResult.Status.UP_TO_DATE,
+              "no drift beyond the schema's thresholds: "
+                  + definition.modelName()
+                  + " version "
+                  + current.get()
+                  + " stays (retrain: on-drift)",
+              Optional.empty());
+        }
       }
       Done transform = transform(ingest, schema);
       if (definition.model() == null) {
@@ -544,6 +562,8 @@ public final class PipelineRunner {
                     : Map.of();
             Map<String, Anomalies> anomalies = new LinkedHashMap<>();
             boolean blocking = false;
+            boolean blockingBesidesDrift = false;
+            java.util.Set<String> drifted = new java.util.TreeSet<>();
             int count = 0;
             List<String> errors = new ArrayList<>();
             for (Map.Entry<String, DatasetFeatureStatisticsList> e : bySplit.entrySet()) {
@@ -562,9 +582,13 @@ public final class PipelineRunner {
               count += found.getAnomalyInfoCount() + (found.hasDatasetAnomalyInfo() ? 1 : 0);
               for (Map.Entry<String, AnomalyInfo> a :
                   new TreeMap<>(found.getAnomalyInfoMap()).entrySet()) {
+                if (hasDrift(a.getValue())) {
+                  drifted.add(a.getKey());
+                }
                 if (a.getValue().getSeverity() == AnomalyInfo.Severity.ERROR) {
                   errors.add(
                       e.getKey() + "/" + a.getKey() + ": " + a.getValue().getShortDescription());
+                  blockingBesidesDrift |= hasOtherThanDrift(a.getValue());
                 }
               }
             }
@@ -574,6 +598,12 @@ public final class PipelineRunner {
             properties.put("anomalies", Integer.toString(count));
             properties.put("drift_against", previous.map(Artifact::uri).orElse(""));
             properties.put("errors", String.join("; ", errors));
+            properties.put("drifted", String.join(",", drifted));
+            properties.put(
+                "blocking_besides_drift",
+                Boolean.toString(
+                    blockingBesidesDrift
+                        || anomalies.values().stream().anyMatch(Anomalies::hasDatasetAnomalyInfo)));
             return new Produced(
                 Map.of("anomalies", new Output(Artifact.ANOMALIES, dir, properties)),
                 properties,
@@ -936,10 +966,18 @@ public final class PipelineRunner {
       if (span == null) {
         return Optional.empty();
       }
-      String before = Long.toString(Long.parseLong(span) - 1);
-      return store.findArtifacts(Artifact.STATISTICS, Map.of("span", before)).stream()
+      // The latest earlier span with statistics: normally span - 1, but a span whose files equal
+      // an earlier one's was ingested as that one (its stages were reused), so it has none.
+      long current = Long.parseLong(span);
+      return store.findArtifacts(Artifact.STATISTICS, Map.of()).stream()
+          .filter(a -> a.property("span") != null && Long.parseLong(a.property("span")) < current)
           .filter(a -> a.state() == Artifact.State.LIVE && Files.isDirectory(Path.of(a.uri())))
-          .findFirst();
+          // A shared store (--metadata-url) also holds other pipelines' statistics.
+          .filter(a -> Path.of(a.uri()).startsWith(definition.root().toAbsolutePath()))
+          .max(
+              java.util.Comparator.comparingLong((Artifact a) -> Long.parseLong(a.property("span")))
+                  .thenComparing(Artifact::createdAt)
+                  .thenComparingLong(Artifact::id));
     }
 
     // ---------------------------------------------------------------- report
@@ -1023,6 +1061,22 @@ public final class PipelineRunner {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Whether one of an anomaly's reasons is drift between spans beyond a comparator threshold. */
+  static boolean hasDrift(AnomalyInfo info) {
+    return info.getReasonList().stream().anyMatch(r -> isDrift(r.getType()));
+  }
+
+  /** Whether an anomaly has a reason other than drift. */
+  static boolean hasOtherThanDrift(AnomalyInfo info) {
+    return info.getReasonCount() == 0
+        || info.getReasonList().stream().anyMatch(r -> !isDrift(r.getType()));
+  }
+
+  private static boolean isDrift(AnomalyInfo.Type type) {
+    return type == AnomalyInfo.Type.COMPARATOR_L_INFTY_HIGH
+        || type == AnomalyInfo.Type.COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH;
+  }
 
   static InputSpec inputSpec(PipelineDefinition.Input in) {
     InputSpec spec;

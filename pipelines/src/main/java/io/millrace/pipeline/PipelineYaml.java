@@ -133,7 +133,8 @@ public final class PipelineYaml {
                 m.name(),
                 m.trainSplit(),
                 m.evalSplit(),
-                m.cache());
+                m.cache(),
+                m.retrain());
     PipelineDefinition.Evaluation e = d.evaluation();
     PipelineDefinition.Evaluation evaluation =
         new PipelineDefinition.Evaluation(fileOrInline(base, e.config()), e.split(), e.cache());

@@ -32,7 +32,9 @@ public record RunResult(
     /** Validation found anomalies of severity ERROR and the gate blocks on them. */
     BLOCKED,
     /** The evaluation did not bless the candidate: nothing was pushed. */
-    NOT_BLESSED
+    NOT_BLESSED,
+    /** Retraining on drift only, and the new span did not drift: the registry's model stays. */
+    UP_TO_DATE
   }
 
   public RunResult {

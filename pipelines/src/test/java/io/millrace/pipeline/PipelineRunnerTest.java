@@ -272,4 +272,56 @@ class PipelineRunnerTest {
             IllegalArgumentException.class, () -> runner.withNoCacheStages(Set.of("trian")));
     assertTrue(e.getMessage().contains("trian"), e.getMessage());
   }
+
+  @Test
+  void retrainingOnDriftKeepsTheModelUntilANewSpanDrifts() throws IOException {
+    Path taxi = Path.of("..", "examples", "taxi").toAbsolutePath().normalize();
+    Path data = dir.resolve("spans");
+    Files.createDirectories(data.resolve("span-1"));
+    Files.copy(taxi.resolve("data/span-1/trips.csv"), data.resolve("span-1/trips.csv"));
+    PipelineDefinition definition =
+        PipelineDefinition.of(
+                "taxi",
+                dir.resolve("root"),
+                PipelineDefinition.Input.of(data.resolve("span-{SPAN}/*.csv").toString()))
+            .withSchema(
+                PipelineDefinition.SchemaSource.inferred()
+                    .withMaxDomainSize(10)
+                    .withDrift(Map.of("payment_type", 1e-6)))
+            .withTransform(PipelineDefinition.Transform.of(taxi.resolve("transform.json")))
+            .withModel(
+                PipelineDefinition.Model.of("big_tipper")
+                    .withConfig(new ObjectMapper().readTree("{\"epochs\": 2}"))
+                    .withRetrain("on-drift"));
+    RunResult first = run(PipelineRunner.of(definition));
+    assertEquals(RunResult.Status.PUSHED, first.status(), first.message());
+
+    // span-2 is span-1's trips in reverse order: other files, the same distribution, no drift,
+    // so the pushed model stays and nothing trains.
+    Files.createDirectories(data.resolve("span-2"));
+    List<String> lines = Files.readAllLines(taxi.resolve("data/span-1/trips.csv"));
+    List<String> reversed = new java.util.ArrayList<>(lines.subList(1, lines.size()));
+    java.util.Collections.reverse(reversed);
+    reversed.add(0, lines.get(0));
+    Files.write(data.resolve("span-2/trips.csv"), reversed);
+    RunResult same = run(PipelineRunner.of(definition));
+    assertEquals(RunResult.Status.UP_TO_DATE, same.status(), same.message());
+    assertEquals("", same.stage(PipelineRunner.VALIDATION).properties().get("drifted"));
+    assertFalse(same.executed().contains(PipelineRunner.TRAIN));
+
+    // span-3 is the other span: payment_type differs (past a threshold of 1e-6): retrain, not
+    // block.
+    Files.createDirectories(data.resolve("span-3"));
+    Files.copy(taxi.resolve("data/span-2/trips.csv"), data.resolve("span-3/trips.csv"));
+    RunResult drifted = run(PipelineRunner.of(definition));
+    assertEquals(
+        "payment_type",
+        drifted.stage(PipelineRunner.VALIDATION).properties().get("drifted"),
+        drifted.status() + ": " + drifted.message());
+    assertTrue(drifted.executed().contains(PipelineRunner.TRAIN), drifted.executed().toString());
+    assertTrue(
+        drifted.status() == RunResult.Status.PUSHED
+            || drifted.status() == RunResult.Status.NOT_BLESSED,
+        drifted.status() + ": " + drifted.message());
+  }
 }

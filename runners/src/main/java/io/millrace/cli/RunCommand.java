@@ -98,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
       return Millrace.EXIT_FAILED;
     }
     return switch (result.status()) {
-      case PUSHED, ALREADY_PUSHED, COMPLETED -> 0;
+      case PUSHED, ALREADY_PUSHED, COMPLETED, UP_TO_DATE -> 0;
       case BLOCKED -> Millrace.EXIT_ANOMALIES;
       case NOT_BLESSED -> Millrace.EXIT_NOT_BLESSED;
     };
