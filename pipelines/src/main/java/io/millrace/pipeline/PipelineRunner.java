@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
-import com.google.protobuf.TextFormat;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelValidation;
@@ -26,7 +25,6 @@ import io.millrace.model.ModelArtifact;
 import io.millrace.model.ModelRegistry;
 import io.millrace.record.Example;
 import io.millrace.record.FeatureType;
-import io.millrace.report.StatisticsReport;
 import io.millrace.schema.InferenceOptions;
 import io.millrace.schema.SchemaFiles;
 import io.millrace.schema.SchemaInference;
@@ -46,6 +44,7 @@ import io.millrace.tune.SearchSpace;
 import io.millrace.tune.TrainJob;
 import io.millrace.tune.TrainingInputs;
 import io.millrace.tune.TrialResult;
+import io.millrace.validate.AnomaliesArtifact;
 import io.millrace.validate.StatisticsValidator;
 import io.millrace.validate.ValidationOptions;
 import java.io.IOException;
@@ -592,7 +591,7 @@ public final class PipelineRunner {
                 }
               }
             }
-            writeAnomalies(dir, bySplit, anomalies);
+            AnomaliesArtifact.write(dir, "Validation", bySplit, anomalies, true);
             Map<String, String> properties = new LinkedHashMap<>();
             properties.put("blocking", Boolean.toString(blocking));
             properties.put("anomalies", Integer.toString(count));
@@ -1183,30 +1182,6 @@ public final class PipelineRunner {
     } finally {
       Files.deleteIfExists(file);
     }
-  }
-
-  private static void writeAnomalies(
-      Path directory,
-      Map<String, DatasetFeatureStatisticsList> statistics,
-      Map<String, Anomalies> anomalies)
-      throws IOException {
-    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, true);
-    Path staging = artifact.staging();
-    Anomalies all = Anomalies.getDefaultInstance();
-    for (Map.Entry<String, Anomalies> e : anomalies.entrySet()) {
-      Path dir = staging.resolve(e.getKey());
-      Files.createDirectories(dir);
-      ArtifactDirectory.writeAtomically(dir.resolve("anomalies.pb"), e.getValue().toByteArray());
-      ArtifactDirectory.writeAtomically(
-          dir.resolve("anomalies.pbtxt"),
-          TextFormat.printer()
-              .escapingNonAscii(false)
-              .printToString(e.getValue())
-              .getBytes(StandardCharsets.UTF_8));
-      all = all.toBuilder().mergeFrom(e.getValue()).build();
-    }
-    StatisticsReport.writeHtml(staging.resolve("report.html"), "Validation", statistics, all);
-    artifact.commit();
   }
 
   /**

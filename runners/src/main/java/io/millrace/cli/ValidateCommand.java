@@ -1,8 +1,5 @@
 package io.millrace.cli;
 
-import com.google.protobuf.TextFormat;
-import io.millrace.artifact.ArtifactDirectory;
-import io.millrace.report.StatisticsReport;
 import io.millrace.schema.SchemaFiles;
 import io.millrace.stats.StatisticsJob;
 import io.millrace.tfmd.Anomalies;
@@ -10,12 +7,10 @@ import io.millrace.tfmd.AnomalyInfo;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import io.millrace.tfmd.DriftSkewInfo;
 import io.millrace.tfmd.Schema;
+import io.millrace.validate.AnomaliesArtifact;
 import io.millrace.validate.StatisticsValidator;
 import io.millrace.validate.ValidationOptions;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -168,38 +163,18 @@ final class ValidateCommand implements Callable<Integer> {
       print(out, e.getKey(), found);
     }
     if (output != null) {
-      write(output.resolve("anomalies"), statistics, anomalies);
+      AnomaliesArtifact.write(
+          output.resolve("anomalies"),
+          "Validation against " + schemaFile,
+          statistics,
+          anomalies,
+          overwrite);
       out.println(
           "Anomalies written to " + output.resolve("anomalies").toAbsolutePath().normalize());
     }
     out.println(blocking ? "BLOCKED: anomalies of severity ERROR" : "Clean: no blocking anomalies");
     out.flush();
     return blocking ? Millrace.EXIT_ANOMALIES : 0;
-  }
-
-  private void write(
-      Path directory,
-      Map<String, DatasetFeatureStatisticsList> statistics,
-      Map<String, Anomalies> anomalies)
-      throws IOException {
-    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, overwrite);
-    Path staging = artifact.staging();
-    Anomalies all = Anomalies.getDefaultInstance();
-    for (Map.Entry<String, Anomalies> e : anomalies.entrySet()) {
-      Path dir = staging.resolve(e.getKey());
-      Files.createDirectories(dir);
-      ArtifactDirectory.writeAtomically(dir.resolve("anomalies.pb"), e.getValue().toByteArray());
-      ArtifactDirectory.writeAtomically(
-          dir.resolve("anomalies.pbtxt"),
-          TextFormat.printer()
-              .escapingNonAscii(false)
-              .printToString(e.getValue())
-              .getBytes(StandardCharsets.UTF_8));
-      all = all.toBuilder().mergeFrom(e.getValue()).build();
-    }
-    StatisticsReport.writeHtml(
-        staging.resolve("report.html"), "Validation against " + schemaFile, statistics, all);
-    artifact.commit();
   }
 
   static void print(PrintWriter out, String split, Anomalies anomalies) {

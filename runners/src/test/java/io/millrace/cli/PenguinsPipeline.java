@@ -11,6 +11,11 @@ public final class PenguinsPipeline {
 
   /** Writes {@code dir/pipeline.yaml} with its root at {@code dir/root}; returns the file. */
   public static Path write(Path dir, int epochs) throws IOException {
+    return write(dir, epochs, "{thresholds: [{metric: accuracy, lowerBound: 0.5}]}");
+  }
+
+  /** As {@link #write(Path, int)} with the evaluation config given (a file or inline YAML). */
+  public static Path write(Path dir, int epochs, String evaluation) throws IOException {
     Path examples = Path.of("..", "examples", "penguins").toAbsolutePath().normalize();
     Files.createDirectories(dir);
     Path file = dir.resolve("pipeline.yaml");
@@ -31,7 +36,7 @@ public final class PenguinsPipeline {
                 + epochs
                 + "}",
             "evaluation:",
-            "  config: {thresholds: [{metric: accuracy, lowerBound: 0.5}]}",
+            "  config: " + evaluation,
             ""));
     return file;
   }

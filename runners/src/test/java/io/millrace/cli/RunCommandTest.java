@@ -19,26 +19,7 @@ class RunCommandTest {
   @TempDir Path dir;
 
   private Path pipeline(String evaluation) throws IOException {
-    Path examples = Path.of("..", "examples", "penguins").toAbsolutePath().normalize();
-    Path file = dir.resolve("pipeline.yaml");
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "name: penguins",
-            "root: root",
-            "input:",
-            "  pattern: " + SharedData.path("penguins/penguins.csv").toAbsolutePath(),
-            "  missingValues: [NA]",
-            "transform:",
-            "  file: " + examples.resolve("transform.json"),
-            "model:",
-            "  label: species",
-            "  config: {kind: DNN, hiddenUnits: [8], learningRate: 0.02, batchSize: 32, epochs: 6}",
-            "evaluation:",
-            "  config: " + evaluation,
-            ""));
-    return file;
+    return PenguinsPipeline.write(dir, 6, evaluation);
   }
 
   @Test
