@@ -84,7 +84,8 @@ public final class TrainJob {
         throw new IOException(
             "expected " + trials.size() + " trial results, found " + results.size());
       }
-      Task task = inputs.load().layout().task();
+      // The launcher needs the task only: the examples are loaded by the workers that train.
+      Task task = inputs.layout().task();
       Objective objective = Objective.of(search.objective(), task);
       TrialResult best = objective.best(results).orElseThrow();
       for (TrialResult r : results) {

@@ -76,13 +76,21 @@ public record TrainingInputs(
     return LOADED.computeIfAbsent(this, TrainingInputs::read);
   }
 
+  /** How the transform's outputs feed the model, read from the transform alone (no examples). */
+  public TransformedData.Layout layout() throws IOException {
+    return layout(FittedTransform.read(Path.of(transformDirectory)));
+  }
+
+  private TransformedData.Layout layout(FittedTransform fitted) {
+    return task == null
+        ? TransformedData.layout(fitted, label)
+        : TransformedData.layout(fitted, label, task);
+  }
+
   private Loaded read() {
     try {
       FittedTransform fitted = FittedTransform.read(Path.of(transformDirectory));
-      TransformedData.Layout layout =
-          task == null
-              ? TransformedData.layout(fitted, label)
-              : TransformedData.layout(fitted, label, task);
+      TransformedData.Layout layout = layout(fitted);
       ExamplesArtifact examples = ExamplesArtifact.open(Path.of(examplesDirectory));
       TrainingData train = TransformedData.of(layout, examples(examples, trainSplit));
       TrainingData eval =
