@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +150,7 @@ public final class EvaluationJob {
     if (!(curve instanceof List<?> values)) {
       return List.of();
     }
-    List<Double> out = new java.util.ArrayList<>();
+    List<Double> out = new ArrayList<>();
     for (Object v : values) {
       out.add(v instanceof Number number ? number.doubleValue() : Double.NaN);
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -150,7 +151,7 @@ public final class TrainJob {
       t.put("id", r.id());
       t.set("parameters", ModelConfigJson.JSON.readTree(r.parameters()));
       t.put("objectiveValue", r.objectiveValue());
-      t.set("metrics", ModelConfigJson.JSON.valueToTree(new java.util.TreeMap<>(r.metrics())));
+      t.set("metrics", ModelConfigJson.JSON.valueToTree(new TreeMap<>(r.metrics())));
       t.put("bestEpoch", r.bestEpoch());
       t.put("stoppedEarly", r.stoppedEarly());
       t.put("steps", r.steps());

@@ -7,6 +7,7 @@ import io.millrace.train.TrainedModel;
 import io.millrace.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -125,7 +126,7 @@ public final class TrainTrials extends PTransform<PCollection<Trial>, PCollectio
 
   private static Map<String, String> lineage(
       TrainingInputs inputs, TrainingInputs.Loaded data, Trial trial) {
-    java.util.LinkedHashMap<String, String> lineage = new java.util.LinkedHashMap<>();
+    LinkedHashMap<String, String> lineage = new LinkedHashMap<>();
     lineage.put("examples", inputs.examplesDirectory());
     if (data.inputFingerprint() != null) {
       lineage.put("input_fingerprint", data.inputFingerprint());

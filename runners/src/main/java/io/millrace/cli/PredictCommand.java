@@ -1,8 +1,12 @@
 package io.millrace.cli;
 
+import io.millrace.ingest.FormatOptions;
 import io.millrace.model.PredictJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +44,7 @@ final class PredictCommand implements Callable<Integer> {
       names = "--missing-value",
       paramLabel = "TEXT",
       description = "CSV cells that mean 'missing' besides the empty cell (repeatable).")
-  java.util.List<String> missingValues = new java.util.ArrayList<>();
+  List<String> missingValues = new ArrayList<>();
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output.")
   Path output;
@@ -58,8 +62,7 @@ final class PredictCommand implements Callable<Integer> {
     PredictJob.Summary summary =
         PredictJob.run(
             input,
-            io.millrace.ingest.FormatOptions.defaults()
-                .withMissingValues(new java.util.LinkedHashSet<>(missingValues)),
+            FormatOptions.defaults().withMissingValues(new LinkedHashSet<>(missingValues)),
             modelDir,
             output,
             overwrite,
