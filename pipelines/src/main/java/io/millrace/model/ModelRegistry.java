@@ -158,12 +158,14 @@ public final class ModelRegistry {
     Path staging = modelDir.resolve(STAGING_PREFIX + UUID.randomUUID());
     Files.createDirectory(staging);
     try {
-      copyTree(model.savedModel(), staging.resolve(ModelArtifact.SAVED_MODEL));
-      copyTree(model.transformDirectory(), staging.resolve(ModelArtifact.TRANSFORM));
+      ArtifactDirectory.copyRecursively(
+          model.savedModel(), staging.resolve(ModelArtifact.SAVED_MODEL));
+      ArtifactDirectory.copyRecursively(
+          model.transformDirectory(), staging.resolve(ModelArtifact.TRANSFORM));
       Files.copy(
           model.directory().resolve(ModelArtifact.MODEL_JSON),
           staging.resolve(ModelArtifact.MODEL_JSON));
-      copyTree(evaluationArtifact, staging.resolve(EVALUATION));
+      ArtifactDirectory.copyRecursively(evaluationArtifact, staging.resolve(EVALUATION));
       return staging;
     } catch (IOException | RuntimeException e) {
       ArtifactDirectory.deleteRecursively(staging);
@@ -319,19 +321,6 @@ public final class ModelRegistry {
       throw new IllegalArgumentException(
           "a model name is letters, digits, '.', '_' and '-', not starting with '.', '_' or '-': "
               + name);
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
     }
   }
 }

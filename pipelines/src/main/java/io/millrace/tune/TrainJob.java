@@ -99,7 +99,7 @@ public final class TrainJob {
             r == best ? "  <- best" : "");
       }
       progress.flush();
-      copyTree(Path.of(best.modelDirectory()), staging.resolve(MODEL));
+      ArtifactDirectory.copyRecursively(Path.of(best.modelDirectory()), staging.resolve(MODEL));
       ArtifactDirectory.writeAtomically(
           staging.resolve(TRIALS_JSON), trialsJson(results, best, objective));
       ArtifactDirectory.deleteRecursively(resultsDir);
@@ -172,19 +172,6 @@ public final class TrainJob {
     }
     out.sort(Comparator.comparing(TrialResult::id));
     return out;
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : paths.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 
   /** Records each result as a file the driver reads after the job: works on every runner. */

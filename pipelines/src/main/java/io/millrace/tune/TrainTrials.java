@@ -84,27 +84,20 @@ public final class TrainTrials extends PTransform<PCollection<Trial>, PCollectio
   }
 
   /** Trains one trial on this worker's shared copy of the data. */
-  static TrialResult train(
-      Trial trial,
-      TrainingInputs inputs,
-      Path modelsDirectory,
-      String modelName,
-      String objectiveMetric,
-      int threadsPerTrial)
-      throws IOException {
+  TrialResult train(Trial trial) throws IOException {
     TrainingInputs.Loaded data = inputs.load();
     ModelConfig config =
         trial.config().toBuilder().intraOpThreads(threadsPerTrial).interOpThreads(1).build();
     TrainedModel model = new Trainer(config).train(data.train(), data.eval());
     Map<String, Double> metrics =
         TrialMetrics.of(model, data.eval() != null ? data.eval() : data.train());
-    Objective objective = Objective.of(objectiveMetric, data.layout().task());
-    Double value = metrics.get(objective.metric());
+    Objective ranking = Objective.of(objective, data.layout().task());
+    Double value = metrics.get(ranking.metric());
     if (value == null) {
       throw new IllegalArgumentException(
-          "objective '" + objective.metric() + "' is not a trial metric; have " + metrics.keySet());
+          "objective '" + ranking.metric() + "' is not a trial metric; have " + metrics.keySet());
     }
-    Path dir = modelsDirectory.resolve(trial.id());
+    Path dir = Path.of(modelsDirectory).resolve(trial.id());
     // A retried trial trains the same weights again; what an earlier attempt left is replaced.
     ArtifactDirectory.deleteRecursively(dir);
     ModelArtifact.write(
@@ -114,7 +107,7 @@ public final class TrainTrials extends PTransform<PCollection<Trial>, PCollectio
         trial.parameters(),
         config,
         metrics,
-        objective.metric(),
+        ranking.metric(),
         value,
         model.bestEpoch(),
         model.stoppedEarly(),
@@ -139,24 +132,15 @@ public final class TrainTrials extends PTransform<PCollection<Trial>, PCollectio
 
   private static final class TrainFn extends DoFn<Trial, TrialResult> {
     private static final long serialVersionUID = 1L;
-    private final TrainingInputs inputs;
-    private final String modelsDirectory;
-    private final String modelName;
-    private final String objective;
-    private final int threadsPerTrial;
+    private final TrainTrials spec;
 
     TrainFn(TrainTrials spec) {
-      this.inputs = spec.inputs;
-      this.modelsDirectory = spec.modelsDirectory;
-      this.modelName = spec.modelName;
-      this.objective = spec.objective;
-      this.threadsPerTrial = spec.threadsPerTrial;
+      this.spec = spec;
     }
 
     @ProcessElement
     public void process(@Element Trial trial, OutputReceiver<TrialResult> out) throws IOException {
-      out.output(
-          train(trial, inputs, Path.of(modelsDirectory), modelName, objective, threadsPerTrial));
+      out.output(spec.train(trial));
     }
   }
 }
