@@ -113,7 +113,8 @@ public final class ParquetFormatReader implements FormatReader {
    * in 13 MB). A file whose footer cannot be read is read whole, which reports why.
    */
   @Override
-  public List<FileRange> split(SourceFile file, long targetBytes) throws IOException {
+  public List<FileRange> split(SourceFile file, ExampleSchema schema, long targetBytes)
+      throws IOException {
     List<FileRange> whole = List.of(FileRange.whole());
     InputFile input = new SourceInputFile(file);
     if (footerProblem(input) != null) {

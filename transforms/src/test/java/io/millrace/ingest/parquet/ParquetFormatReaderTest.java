@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FileRange;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputException;
@@ -397,6 +398,11 @@ class ParquetFormatReaderTest {
     public void reject(DeadLetter deadLetter) {
       deadLetters.add(deadLetter);
     }
+
+    @Override
+    public void damaged(FileDamage damage) {
+      throw new AssertionError(damage.toString());
+    }
   }
 
   private static Instant microsToInstant(long micros) {
@@ -480,13 +486,18 @@ class ParquetFormatReaderTest {
     public void reject(DeadLetter deadLetter) {
       deadLetters.add(deadLetter);
     }
+
+    @Override
+    public void damaged(FileDamage damage) {
+      throw new AssertionError(damage.toString());
+    }
   }
 
   @Test
   void rowGroupRangesReadExactlyWhatTheWholeFileReads() throws IOException {
     LocalSourceFile flights = new LocalSourceFile(SharedData.path("flights/flights-3m.parquet"));
     ExampleSchema schema = reader.inferSchema(List.of(flights));
-    List<FileRange> ranges = reader.split(flights, 16L << 20);
+    List<FileRange> ranges = reader.split(flights, schema, 16L << 20);
     assertTrue(ranges.size() >= 3, "ranges: " + ranges);
 
     OrderedDigest whole = new OrderedDigest();
@@ -500,6 +511,6 @@ class ParquetFormatReaderTest {
     assertEquals(whole.count, parts.count);
     assertEquals(whole.digest, parts.digest);
     assertTrue(whole.deadLetters.isEmpty() && parts.deadLetters.isEmpty());
-    assertEquals(List.of(FileRange.whole()), reader.split(flights, 1L << 40));
+    assertEquals(List.of(FileRange.whole()), reader.split(flights, schema, 1L << 40));
   }
 }
