@@ -97,6 +97,42 @@ class DamagedInputIngestTest {
     assertReconciles(manifest);
   }
 
+  @Test
+  void aParquetFileWithACorruptPageFailsTheRunAndLosesExactlyItsRowGroupWhenAccepted()
+      throws IOException {
+    Path parquet = DamagedFiles.taxiParquet(dir.resolve("taxi.parquet"), 64 << 10);
+    Path corrupt = DamagedFiles.corruptMiddle(parquet, dir.resolve("corrupt.parquet"), 64);
+
+    InputException e = rejected(corrupt);
+    FileDamage damage = report().damagedFiles().get(0);
+    assertEquals(FileDamage.LostBasis.EXACT, damage.lostBasis());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                String.format(
+                    "1 input file is damaged: %,d records could not be read",
+                    damage.recordsLost())),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("cannot decode row group"), e.getMessage());
+    assertTrue(damage.resumedAtByte() != null, "the row groups after it are read");
+
+    // Accepted, the lost row group still counts toward the bad fraction: over 1%, rejected.
+    InputException tooMany = rejected(config(corrupt).withAcceptPartialFiles(true));
+    assertTrue(
+        tooMany
+            .getMessage()
+            .contains(String.format("%,d records lost in 1 damaged file", damage.recordsLost())),
+        tooMany.getMessage());
+    assertTrue(tooMany.getMessage().contains("more than --max-bad-fraction 0.01"));
+
+    ExamplesManifest manifest =
+        ingest(config(corrupt).withAcceptPartialFiles(true).withMaxBadFraction(0.5));
+    assertEquals(DamagedFiles.TAXI_RECORDS, manifest.recordsIn());
+    assertEquals(damage.recordsLost(), manifest.recordsLost());
+    assertEquals(DamagedFiles.TAXI_RECORDS - damage.recordsLost(), manifest.split("all").count());
+    assertReconciles(manifest);
+  }
+
   /** The first {@code lines} lines of the taxi CSV (header included), one of them replaced. */
   private Path taxiLines(int lines, int replacedLine, String replacement) throws IOException {
     List<String> all = Files.readAllLines(SharedData.path(DamagedFiles.TAXI_CSV));
