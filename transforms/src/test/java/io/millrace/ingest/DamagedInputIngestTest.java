@@ -98,6 +98,49 @@ class DamagedInputIngestTest {
   }
 
   @Test
+  void anAvroFileCutInHalfFailsTheRunUnlessAcceptedAndThenLosesAtLeastTheCutBlock()
+      throws IOException {
+    Path avro = DamagedFiles.taxiAvro(dir.resolve("taxi.avro"), 16 << 10);
+    Path cut = DamagedFiles.cutInHalf(avro, dir.resolve("cut.avro"));
+
+    InputException e = rejected(cut);
+    assertTrue(e.getMessage().contains("truncated Avro file"), e.getMessage());
+    FileDamage damage = report().damagedFiles().get(0);
+    assertEquals(FileDamage.LostBasis.AT_LEAST, damage.lostBasis());
+    assertTrue(damage.recordsLost() > 1, "the cut block's count: " + damage);
+    assertEquals(report().examples(), damage.recordsBefore());
+
+    // The cut block's records alone are over 1% of those read.
+    assertTrue(
+        rejected(config(cut).withAcceptPartialFiles(true))
+            .getMessage()
+            .contains("more than --max-bad-fraction 0.01"));
+    ExamplesManifest manifest =
+        ingest(config(cut).withAcceptPartialFiles(true).withMaxBadFraction(0.05));
+    assertEquals(List.of(damage), manifest.damagedFiles());
+    assertTrue(manifest.split("all").count() > 6_000 && manifest.split("all").count() < 8_000);
+    assertReconciles(manifest);
+  }
+
+  @Test
+  void anAvroFileWithACorruptBlockLosesExactlyThatBlockAndReadsTheRest() throws IOException {
+    Path avro = DamagedFiles.taxiAvro(dir.resolve("taxi.avro"), 16 << 10);
+    Path corrupt = DamagedFiles.corruptMiddle(avro, dir.resolve("corrupt.avro"), 64);
+
+    InputException e = rejected(corrupt);
+    assertTrue(e.getMessage().contains("unreadable Avro data block"), e.getMessage());
+    FileDamage damage = report().damagedFiles().get(0);
+    assertEquals(FileDamage.LostBasis.EXACT, damage.lostBasis());
+
+    ExamplesManifest manifest =
+        ingest(config(corrupt).withAcceptPartialFiles(true).withMaxBadFraction(0.5));
+    assertEquals(DamagedFiles.TAXI_RECORDS, manifest.recordsIn(), "exact: nothing unaccounted");
+    assertEquals(DamagedFiles.TAXI_RECORDS - damage.recordsLost(), manifest.split("all").count());
+    assertTrue(damage.record() + damage.recordsLost() < DamagedFiles.TAXI_RECORDS / 2 + 1_000);
+    assertReconciles(manifest);
+  }
+
+  @Test
   void aParquetFileWithACorruptPageFailsTheRunAndLosesExactlyItsRowGroupWhenAccepted()
       throws IOException {
     Path parquet = DamagedFiles.taxiParquet(dir.resolve("taxi.parquet"), 64 << 10);
