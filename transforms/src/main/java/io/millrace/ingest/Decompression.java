@@ -23,12 +23,19 @@ public final class Decompression {
   public static final class Input extends FilterInputStream {
     private final CountingInputStream file;
     private final ExposedGzip gzip;
+    private final CountingInputStream decompressed;
     private final long fileSize;
 
-    private Input(InputStream in, CountingInputStream file, ExposedGzip gzip, long fileSize) {
+    private Input(
+        InputStream in,
+        CountingInputStream file,
+        ExposedGzip gzip,
+        CountingInputStream decompressed,
+        long fileSize) {
       super(in);
       this.file = file;
       this.gzip = gzip;
+      this.decompressed = decompressed;
       this.fileSize = fileSize;
     }
 
@@ -39,6 +46,21 @@ public final class Decompression {
     /** Bytes of the file (compressed, for GZIP) taken up by what was decompressed so far. */
     public long fileBytesConsumed() {
       return gzip == null ? file.getCount() : file.getCount() - gzip.remaining();
+    }
+
+    /**
+     * About where in the file the data up to a (decompressed) offset was, taking the compression
+     * ratio so far as even: readers hold decompressed data ahead of where they are.
+     */
+    public long fileBytesAt(long offset) {
+      if (gzip == null) {
+        return offset;
+      }
+      long produced = decompressed.getCount();
+      return produced == 0
+          ? 0
+          : Math.min(
+              fileBytesConsumed(), Math.round((double) fileBytesConsumed() * offset / produced));
     }
 
     public long fileSize() {
@@ -52,16 +74,18 @@ public final class Decompression {
      * the reader estimates from its own position.
      *
      * @param partialRecord whether the failure interrupted a record
+     * @param offset the (decompressed) offset the reader had read records up to
      */
-    public FileDamage.Lost lostAfter(IOException failure, long recordsRead, boolean partialRecord) {
+    public FileDamage.Lost lostAfter(
+        IOException failure, long recordsRead, boolean partialRecord, long offset) {
       if (failure instanceof EOFException) {
         return FileDamage.Lost.atLeast(partialRecord ? 1 : 0);
       }
       if (isChecksumMismatch(failure)) {
         return FileDamage.Lost.atLeast(0);
       }
-      long consumed = fileBytesConsumed();
-      return FileDamage.Lost.estimated(Math.max(0, fileSize - consumed), consumed, recordsRead);
+      long read = fileBytesAt(offset);
+      return FileDamage.Lost.estimated(Math.max(0, fileSize - read), read, recordsRead);
     }
 
     /** Words for a failure of this stream, naming how far the file was read. */
@@ -127,9 +151,11 @@ public final class Decompression {
     }
     if (b1 == 0x1f && b2 == 0x8b) {
       ExposedGzip gzip = new ExposedGzip(in);
-      return new Input(new BufferedInputStream(gzip, BUFFER_BYTES), counting, gzip, size);
+      CountingInputStream decompressed = new CountingInputStream(gzip);
+      return new Input(
+          new BufferedInputStream(decompressed, BUFFER_BYTES), counting, gzip, decompressed, size);
     }
-    return new Input(new BufferedInputStream(in, BUFFER_BYTES), counting, null, size);
+    return new Input(new BufferedInputStream(in, BUFFER_BYTES), counting, null, null, size);
   }
 
   /** The file's (decompressed) bytes from {@code offset} on: to read again after a skip. */

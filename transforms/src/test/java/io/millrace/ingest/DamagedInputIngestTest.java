@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.split.Splits;
 import io.millrace.testing.DamagedFiles;
@@ -94,6 +95,62 @@ class DamagedInputIngestTest {
     assertEquals(List.of(damage), manifest.damagedFiles());
     assertEquals(1, manifest.recordsLost());
     assertEquals(report.examples(), manifest.split("all").count());
+    assertReconciles(manifest);
+  }
+
+  private static final String TFX_FILE = "taxi/tfrecord/train/data_tfrecord-00000-of-00012.gz";
+
+  @Test
+  void aGzipTfRecordFileWrittenByTfxCutInHalfFailsTheRunUnlessPartialFilesAreAccepted()
+      throws IOException {
+    Path cut = DamagedFiles.cutInHalf(SharedData.path(TFX_FILE), dir.resolve("cut.tfrecord.gz"));
+
+    InputException e = rejected(cut);
+    assertTrue(e.getMessage().contains("the GZIP stream is cut short"), e.getMessage());
+    FileDamage damage = report().damagedFiles().get(0);
+    assertEquals(FileDamage.LostBasis.AT_LEAST, damage.lostBasis());
+    assertEquals(report().examples(), damage.recordsBefore());
+
+    ExamplesManifest manifest = ingest(config(cut).withAcceptPartialFiles(true));
+    assertEquals(List.of(damage), manifest.damagedFiles());
+    assertTrue(manifest.split("all").count() > 300, "" + manifest.split("all").count());
+    assertReconciles(manifest);
+  }
+
+  @Test
+  void aGzipTfRecordFileWithCorruptDataLosesAnEstimateOfTheRest() throws IOException {
+    Path tfx = SharedData.path(TFX_FILE);
+    long whole = ingest(config(tfx)).recordsIn();
+    ArtifactDirectory.deleteRecursively(dir.resolve("out"));
+    Path corrupt = DamagedFiles.corruptMiddle(tfx, dir.resolve("corrupt.tfrecord.gz"), 4096);
+
+    rejected(corrupt);
+    FileDamage damage = report().damagedFiles().get(0);
+    assertEquals(FileDamage.LostBasis.ESTIMATED, damage.lostBasis());
+
+    ExamplesManifest manifest =
+        ingest(config(corrupt).withAcceptPartialFiles(true).withMaxBadFraction(0.9));
+    assertEquals(whole, manifest.recordsIn(), whole * 0.1, "the estimate is near the truth");
+    assertReconciles(manifest);
+  }
+
+  @Test
+  void anUncompressedTfRecordFileWithCorruptFramingIsReadOnAfterTheDamage() throws IOException {
+    Path plain = DamagedFiles.gunzip(SharedData.path(TFX_FILE), dir.resolve("taxi.tfrecord"));
+    long whole = ingest(config(plain)).recordsIn();
+    ArtifactDirectory.deleteRecursively(dir.resolve("out"));
+    Path corrupt = DamagedFiles.corruptMiddle(plain, dir.resolve("corrupt.tfrecord"), 2048);
+
+    rejected(corrupt);
+    FileDamage damage = report().damagedFiles().get(0);
+    assertTrue(damage.resumedAtByte() != null, "" + damage);
+
+    ExamplesManifest manifest =
+        ingest(config(corrupt).withAcceptPartialFiles(true).withMaxBadFraction(0.1));
+    assertTrue(
+        manifest.split("all").count() > whole - 20,
+        "only the records in the corrupt bytes are missing: " + manifest.split("all").count());
+    assertEquals(whole, manifest.recordsIn(), 5, "the estimate is near the truth");
     assertReconciles(manifest);
   }
 

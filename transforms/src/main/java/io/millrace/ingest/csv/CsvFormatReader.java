@@ -304,7 +304,7 @@ public final class CsvFormatReader implements FormatReader {
     FileDamage.Lost lost;
     String reason;
     if (input != null && input.isGzip()) {
-      lost = input.lostAfter(failure, records, partial);
+      lost = input.lostAfter(failure, records, partial, csv.offset());
       reason = input.describe(failure);
     } else {
       long end = range.isWhole() ? file.sizeBytes() : range.end();
