@@ -8,13 +8,18 @@ import io.millrace.artifact.CommitShards;
 import io.millrace.artifact.ShardCounts;
 import io.millrace.artifact.WriteShards;
 import io.millrace.examples.ExampleJson;
+import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.DeadLetter;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.ReadExamples;
+import io.millrace.ingest.ReadTally;
+import io.millrace.ingest.RejectedInput;
 import io.millrace.record.Example;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -34,14 +39,19 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * <pre>
  * DIR/predictions/part-*.jsonl   each record's features plus the prediction features
  * DIR/dead-letter/part-*.jsonl   records that could not be read, with file, record and reason
- * DIR/summary.json               model, counts (records in = predicted + dead letters), speed
+ * DIR/summary.json               model, counts (records in = predicted + dead letters + lost),
+ *                                damaged input files, speed
  * </pre>
+ *
+ * <p>A damaged (cut-off or corrupt) input file fails the job, writing nothing, unless the policy
+ * accepts partial files; the dead letters and the damages are then kept in {@code DIR.rejected}.
  */
 public final class PredictJob {
   public static final String PREDICTIONS = "predictions";
   public static final String DEAD_LETTER = "dead-letter";
   public static final String SUMMARY = "summary.json";
   private static final String COUNTS = ".counts";
+  private static final String DAMAGES = ".damaged-files";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -56,8 +66,11 @@ public final class PredictJob {
       long predicted,
       long deadLetters,
       double seconds,
-      String createdAt) {}
+      String createdAt,
+      long recordsLost,
+      List<FileDamage> damagedFiles) {}
 
+  /** Scores the input, failing on any damaged input file. */
   public static Summary run(
       String inputPattern,
       FormatOptions formatOptions,
@@ -65,6 +78,30 @@ public final class PredictJob {
       Path output,
       boolean overwrite,
       PipelineOptions options)
+      throws IOException {
+    return run(
+        inputPattern,
+        formatOptions,
+        model,
+        output,
+        overwrite,
+        options,
+        BadInputPolicy.defaults().withMaxBadFraction(1));
+  }
+
+  /**
+   * Scores the input.
+   *
+   * @param policy when the input is rejected (damaged files, too many bad or lost records)
+   */
+  public static Summary run(
+      String inputPattern,
+      FormatOptions formatOptions,
+      Path model,
+      Path output,
+      boolean overwrite,
+      PipelineOptions options,
+      BadInputPolicy policy)
       throws IOException {
     ModelArtifact artifact = ModelArtifact.read(model);
     ArtifactDirectory out = ArtifactDirectory.begin(output, overwrite);
@@ -94,8 +131,18 @@ public final class PredictJob {
               .apply(
                   "WriteDeadLetters",
                   WriteShards.to(staging.resolve(DEAD_LETTER).toString(), ".jsonl", TextIO.sink()));
+      PCollection<CommitShards.Written> damages =
+          read.damages()
+              .apply(
+                  "DamagesToJson",
+                  MapElements.into(TypeDescriptors.strings()).via(FileDamage::toJson))
+              .setCoder(StringUtf8Coder.of())
+              .apply(
+                  "WriteDamages",
+                  WriteShards.to(staging.resolve(DAMAGES).toString(), ".jsonl", TextIO.sink()));
       PCollectionList.of(predictions)
           .and(deadLetters)
+          .and(damages)
           .apply("AllShards", Flatten.pCollections())
           .apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS)));
       long start = System.nanoTime();
@@ -108,16 +155,22 @@ public final class PredictJob {
       long predicted = counts.getOrDefault(PREDICTIONS, 0L);
       long dead = counts.getOrDefault(DEAD_LETTER, 0L);
       ArtifactDirectory.deleteRecursively(staging.resolve(COUNTS));
+      List<FileDamage> damaged = ReadTally.readDamages(staging.resolve(DAMAGES));
+      ArtifactDirectory.deleteRecursively(staging.resolve(DAMAGES));
+      ReadTally tally = new ReadTally(predicted, dead, damaged);
+      RejectedInput.throwIfRejected(policy, tally, out, List.of(DEAD_LETTER));
       Summary summary =
           new Summary(
               model.toAbsolutePath().normalize().toString(),
               artifact.fingerprint(),
               inputPattern,
-              predicted + dead,
+              tally.recordsIn(),
               predicted,
               dead,
               seconds,
-              Instant.now().toString());
+              Instant.now().toString(),
+              tally.recordsLost(),
+              damaged);
       ObjectNode json = JSON.valueToTree(summary);
       ArtifactDirectory.writeAtomically(staging.resolve(SUMMARY), JSON.writeValueAsBytes(json));
       out.commit();

@@ -60,7 +60,8 @@ final class IngestCommand implements Callable<Integer> {
     IngestJob.Config config =
         IngestJob.Config.of(input.spec(splits), output)
             .withOverwrite(overwrite)
-            .withMaxBadFraction(input.maxBadFraction);
+            .withMaxBadFraction(input.maxBadFraction)
+            .withAcceptPartialFiles(input.acceptPartialFiles);
 
     PrintWriter out = spec.commandLine().getOut();
     ExamplesManifest manifest =
@@ -73,6 +74,11 @@ final class IngestCommand implements Callable<Integer> {
     out.printf(
         "  %-12s %,12d records   %s%n",
         "dead letters", manifest.deadLetterCount(), manifest.deadLetters());
+    if (!manifest.damagedFiles().isEmpty()) {
+      out.printf(
+          "  %-12s %,12d records   in %d damaged part(s) of files, listed in the manifest%n",
+          "lost", manifest.recordsLost(), manifest.damagedFiles().size());
+    }
     out.println("  manifest     " + written.resolve(ExamplesManifest.FILE_NAME));
     out.flush();
     return 0;

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.model.PredictJob;
 import java.io.PrintWriter;
@@ -26,7 +27,11 @@ import picocli.CommandLine.Spec;
       "",
       "Writes DIR/predictions/part-*.jsonl (each record with probability and predicted_label,"
           + " probabilities and predicted_class, or prediction), DIR/dead-letter/ (unreadable"
-          + " records) and DIR/summary.json (records in = predicted + dead letters)."
+          + " records) and DIR/summary.json (records in = predicted + dead letters + records lost"
+          + " in damaged files).",
+      "",
+      "A damaged (cut-off or corrupt) input file fails the command (exit 3), writing nothing,"
+          + " unless --accept-partial-files is given."
     },
     footer = {"", "Any other --name=value is passed to Beam as a pipeline option."})
 final class PredictCommand implements Callable<Integer> {
@@ -52,6 +57,13 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing output.")
   boolean overwrite;
 
+  @Option(
+      names = "--accept-partial-files",
+      description =
+          "Score the readable records of damaged (cut-off or corrupt) input files instead of"
+              + " failing.")
+  boolean acceptPartialFiles;
+
   @Mixin RunnerOptions runner;
 
   @Spec CommandSpec spec;
@@ -66,13 +78,20 @@ final class PredictCommand implements Callable<Integer> {
             modelDir,
             output,
             overwrite,
-            runner.create("millrace-predict"));
+            runner.create("millrace-predict"),
+            BadInputPolicy.defaults()
+                .withMaxBadFraction(1)
+                .withAcceptPartialFiles(acceptPartialFiles));
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "%,d records: %,d predicted, %,d dead letters, in %.1f s with %s%n",
+        "%,d records: %,d predicted, %,d dead letters%s, in %.1f s with %s%n",
         summary.recordsIn(),
         summary.predicted(),
         summary.deadLetters(),
+        summary.damagedFiles().isEmpty()
+            ? ""
+            : String.format(
+                ", %,d lost in damaged files (see summary.json)", summary.recordsLost()),
         summary.seconds(),
         modelDir);
     out.println(

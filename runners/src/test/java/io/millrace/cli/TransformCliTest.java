@@ -2,12 +2,14 @@ package io.millrace.cli;
 
 import static io.millrace.cli.MillraceCliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.cli.MillraceCliTest.Run;
 import io.millrace.examples.ExampleJson;
 import io.millrace.examples.ExamplesArtifact;
+import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,5 +69,58 @@ class TransformCliTest {
       servedRecords.merge(JSON.readTree(line).toString(), 1, Integer::sum);
     }
     assertEquals(materialized, servedRecords);
+  }
+
+  @Test
+  void aDamagedServingFileFailsUnlessPartialFilesAreAccepted() throws IOException {
+    Path eval = SharedData.path("taxi/tutorial/eval.csv");
+    assertEquals(
+        0,
+        run("ingest", "--input", eval.toString(), "--output", dir.resolve("raw").toString())
+            .exit());
+    Path spec = Path.of("..", "examples", "taxi", "transform.json");
+    String[] transform = {
+      "transform",
+      "--examples",
+      dir.resolve("raw").toString(),
+      "--spec",
+      spec.toString(),
+      "--output",
+      dir.resolve("t").toString()
+    };
+    assertEquals(0, run(transform).exit());
+    Path cut =
+        DamagedFiles.cutInHalf(
+            DamagedFiles.gzip(eval, dir.resolve("eval.csv.gz")), dir.resolve("cut.csv.gz"));
+    Path served = dir.resolve("served.jsonl");
+
+    Run rejected =
+        run(
+            "transform-apply",
+            "--artifact",
+            dir.resolve("t/transform").toString(),
+            "--input",
+            cut.toString(),
+            "--output",
+            served.toString());
+    assertEquals(Millrace.EXIT_INPUT_REJECTED, rejected.exit(), rejected.err());
+    assertTrue(rejected.err().contains("1 input file is damaged"), rejected.err());
+    assertTrue(rejected.err().contains("--accept-partial-files"), rejected.err());
+    assertFalse(Files.exists(served), "nothing written");
+
+    Run accepted =
+        run(
+            "transform-apply",
+            "--artifact",
+            dir.resolve("t/transform").toString(),
+            "--input",
+            cut.toString(),
+            "--output",
+            served.toString(),
+            "--accept-partial-files");
+    assertEquals(0, accepted.exit(), accepted.err());
+    assertTrue(accepted.err().contains("at least 1 record lost"), accepted.err());
+    long lines = Files.readAllLines(served, StandardCharsets.UTF_8).size();
+    assertTrue(lines > 2_000 && lines < 5_000, lines + " records before the cut");
   }
 }

@@ -122,6 +122,23 @@ public final class Decompression {
     return failure instanceof ZipException && "Corrupt GZIP trailer".equals(failure.getMessage());
   }
 
+  /**
+   * Says no bytes are available, so that {@link BufferedInputStream#read(byte[], int, int)} returns
+   * what one read gave instead of reading on while the stream claims more: a GZIP stream that is
+   * cut short claims more until it throws, and the bytes read before in that call (up to 64 KiB of
+   * good records) would be thrown away with the exception.
+   */
+  private static final class NothingAvailable extends FilterInputStream {
+    NothingAvailable(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int available() {
+      return 0;
+    }
+  }
+
   /** GZIPInputStream telling how much compressed input it holds unread. */
   private static final class ExposedGzip extends GZIPInputStream {
     ExposedGzip(InputStream in) throws IOException {
@@ -153,7 +170,11 @@ public final class Decompression {
       ExposedGzip gzip = new ExposedGzip(in);
       CountingInputStream decompressed = new CountingInputStream(gzip);
       return new Input(
-          new BufferedInputStream(decompressed, BUFFER_BYTES), counting, gzip, decompressed, size);
+          new BufferedInputStream(new NothingAvailable(decompressed), BUFFER_BYTES),
+          counting,
+          gzip,
+          decompressed,
+          size);
     }
     return new Input(new BufferedInputStream(in, BUFFER_BYTES), counting, null, null, size);
   }

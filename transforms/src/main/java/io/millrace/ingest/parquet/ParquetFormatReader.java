@@ -162,6 +162,7 @@ public final class ParquetFormatReader implements FormatReader {
     Configuration conf = configuration();
     GenericRecordConverter converter;
     List<BlockMetaData> blocks;
+    List<BlockMetaData> allBlocks;
     try {
       String footerProblem = footerProblem(input);
       if (footerProblem != null) {
@@ -169,6 +170,7 @@ public final class ParquetFormatReader implements FormatReader {
         return;
       }
       ParquetMetadata footer = readFooter(input);
+      allBlocks = footer.getBlocks();
       blocks =
           footer.getBlocks().stream()
               .filter(b -> range.isWhole() || inRange(b, range))
@@ -185,7 +187,7 @@ public final class ParquetFormatReader implements FormatReader {
       sink.damaged(unreadable(file, "corrupt Parquet footer: " + describe(e)));
       return;
     }
-    Rows rows = new Rows(file, converter, schema, sink, range.firstLine() - 1);
+    Rows rows = new Rows(file, converter, schema, sink, range.firstLine() - 1, allBlocks);
     int next = 0;
     while (next < blocks.size()) {
       int failed = rows.readFrom(input, conf, blocks, next);
@@ -208,6 +210,7 @@ public final class ParquetFormatReader implements FormatReader {
     private final ExampleSchema schema;
     private final ExampleSink sink;
     private final Example.Builder builder;
+    private final List<BlockMetaData> allBlocks;
     private GenericRecordConverter converter;
 
     /** Rows of the file before the next one, read or lost. */
@@ -218,8 +221,10 @@ public final class ParquetFormatReader implements FormatReader {
         GenericRecordConverter converter,
         ExampleSchema schema,
         ExampleSink sink,
-        long rowsBefore) {
+        long rowsBefore,
+        List<BlockMetaData> allBlocks) {
       this.file = file;
+      this.allBlocks = allBlocks;
       this.converter = converter;
       this.schema = schema;
       this.sink = sink;
@@ -287,7 +292,7 @@ public final class ParquetFormatReader implements FormatReader {
                 String.format(
                     "cannot decode row group %d (rows %,d to %,d, %,d bytes at byte %,d): a page"
                         + " is corrupt or cut short; %s",
-                    failed + 1,
+                    allBlocks.indexOf(group) + 1,
                     recordNumber - intoFailed + 1,
                     recordNumber - intoFailed + group.getRowCount(),
                     group.getCompressedSize(),

@@ -160,6 +160,8 @@ class CsvFormatReaderTest {
 
     CollectingSink out = read(new CsvFormatReader(FormatOptions.defaults()), file);
 
+    // Every line complete before the cut is read: none is thrown away with the stream's failure.
+    assertEquals(completeLinesBeforeTheCut(file) - 1, out.examples.size());
     assertTrue(out.examples.size() > 1000 && out.examples.size() < rows, "" + out.examples.size());
     for (int i = 0; i < out.examples.size(); i++) {
       assertEquals(i + 1, out.examples.get(i).int64s(0)[0]);
@@ -181,6 +183,34 @@ class CsvFormatReaderTest {
     }
     assertEquals(bytesBefore, rest.byteOffset());
     assertTrue(rest.reason().contains("GZIP stream is cut short"), rest.reason());
+  }
+
+  /** The complete lines a cut-off GZIP file holds, read byte by byte up to the failure. */
+  private static long completeLinesBeforeTheCut(Path gz) throws IOException {
+    long lines = 0;
+    try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+      for (int b = in.read(); b >= 0; b = in.read()) {
+        lines += b == '\n' ? 1 : 0;
+      }
+    } catch (java.io.EOFException cut) {
+      return lines;
+    }
+    throw new AssertionError("the file is not cut short");
+  }
+
+  @Test
+  void aSmallGzipFileCutInHalfStillGivesItsHeaderAndRows() throws IOException {
+    Path penguins = SharedData.path("penguins/penguins.csv");
+    Path cut =
+        DamagedFiles.cutInHalf(
+            DamagedFiles.gzip(penguins, dir.resolve("penguins.csv.gz")), dir.resolve("cut.gz"));
+
+    CollectingSink out =
+        read(new CsvFormatReader(FormatOptions.defaults().withMissingValues(Set.of("NA"))), cut);
+
+    assertEquals(completeLinesBeforeTheCut(cut) - 1, out.examples.size());
+    assertTrue(out.examples.size() > 100, "" + out.examples.size());
+    assertEquals(1, out.damages.size());
   }
 
   @Test
