@@ -340,6 +340,9 @@ public final class CsvFormatReader implements FormatReader {
    * runaway quotes.
    */
   private CsvTokenizer.RowCheck rowCheck(List<String> header, ExampleSchema schema) {
+    if (schema == null) {
+      return CsvTokenizer.COUNT_ONLY;
+    }
     int[] featureOfColumn = mapColumns(header, names(schema));
     boolean typed = false;
     for (int feature : featureOfColumn) {

@@ -93,7 +93,8 @@ final class CsvTokenizer implements Closeable {
     boolean checksValues();
   }
 
-  private static final RowCheck COUNT_ONLY =
+  /** Any line of the expected field count could be a row. */
+  static final RowCheck COUNT_ONLY =
       new RowCheck() {
         @Override
         public boolean isRow(List<String> fields) {
