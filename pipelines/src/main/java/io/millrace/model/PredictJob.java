@@ -28,6 +28,7 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -112,34 +113,16 @@ public final class PredictJob {
           pipeline.apply(
               "ReadRecords", ReadExamples.from(inputPattern).withFormatOptions(formatOptions));
       PCollection<CommitShards.Written> predictions =
-          read.examples()
-              .apply("Predict", Predict.with(model))
-              .apply(
-                  "ToJson",
-                  MapElements.into(TypeDescriptors.strings())
-                      .via((Example e) -> ExampleJson.toJson(e).toString()))
-              .setCoder(StringUtf8Coder.of())
-              .apply(
-                  "WritePredictions",
-                  WriteShards.to(staging.resolve(PREDICTIONS).toString(), ".jsonl", TextIO.sink()));
+          writeJsonLines(
+              read.examples().apply("Predict", Predict.with(model)),
+              "Predictions",
+              (Example e) -> ExampleJson.toJson(e).toString(),
+              staging.resolve(PREDICTIONS));
       PCollection<CommitShards.Written> deadLetters =
-          read.deadLetters()
-              .apply(
-                  "DeadLettersToJson",
-                  MapElements.into(TypeDescriptors.strings()).via(DeadLetter::toJson))
-              .setCoder(StringUtf8Coder.of())
-              .apply(
-                  "WriteDeadLetters",
-                  WriteShards.to(staging.resolve(DEAD_LETTER).toString(), ".jsonl", TextIO.sink()));
+          writeJsonLines(
+              read.deadLetters(), "DeadLetters", DeadLetter::toJson, staging.resolve(DEAD_LETTER));
       PCollection<CommitShards.Written> damages =
-          read.damages()
-              .apply(
-                  "DamagesToJson",
-                  MapElements.into(TypeDescriptors.strings()).via(FileDamage::toJson))
-              .setCoder(StringUtf8Coder.of())
-              .apply(
-                  "WriteDamages",
-                  WriteShards.to(staging.resolve(DAMAGES).toString(), ".jsonl", TextIO.sink()));
+          writeJsonLines(read.damages(), "Damages", FileDamage::toJson, staging.resolve(DAMAGES));
       PCollectionList.of(predictions)
           .and(deadLetters)
           .and(damages)
@@ -179,5 +162,17 @@ public final class PredictJob {
       out.abandon();
       throw e;
     }
+  }
+
+  /** Writes each element as one JSON line into the shards of a directory. */
+  private static <T> PCollection<CommitShards.Written> writeJsonLines(
+      PCollection<T> elements,
+      String name,
+      SerializableFunction<T, String> toJson,
+      Path directory) {
+    return elements
+        .apply(name + "ToJson", MapElements.into(TypeDescriptors.strings()).via(toJson))
+        .setCoder(StringUtf8Coder.of())
+        .apply("Write" + name, WriteShards.to(directory.toString(), ".jsonl", TextIO.sink()));
   }
 }

@@ -98,6 +98,11 @@ public record FileDamage(
         reason);
   }
 
+  /** A file of which nothing could be read: nothing tells how many records it held. */
+  public static FileDamage unreadable(String source, String reason) {
+    return of(source, 1, 0, false, 0, Lost.atLeast(1), null, reason);
+  }
+
   /** The lost count in words: "1,234 records lost (exact)", "at least 1 record lost", ... */
   public String lostText() {
     String count =

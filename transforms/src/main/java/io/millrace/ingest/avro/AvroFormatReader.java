@@ -85,14 +85,8 @@ public final class AvroFormatReader implements FormatReader {
       avro = open(file);
     } catch (IOException | RuntimeException e) {
       sink.damaged(
-          FileDamage.of(
+          FileDamage.unreadable(
               file.path(),
-              1,
-              0,
-              false,
-              0,
-              FileDamage.Lost.atLeast(1),
-              null,
               "not a readable Avro data file (its header cannot be read): " + describe(e)));
       return;
     }
@@ -101,15 +95,8 @@ public final class AvroFormatReader implements FormatReader {
     } catch (IOException e) {
       // The file cannot be read again to find its blocks, or closing failed.
       sink.damaged(
-          FileDamage.of(
-              file.path(),
-              1,
-              0,
-              false,
-              0,
-              FileDamage.Lost.atLeast(1),
-              null,
-              "read error while recovering from damage: " + describe(e)));
+          FileDamage.unreadable(
+              file.path(), "read error while recovering from damage: " + describe(e)));
     }
   }
 

@@ -166,7 +166,7 @@ public final class ParquetFormatReader implements FormatReader {
     try {
       String footerProblem = footerProblem(input);
       if (footerProblem != null) {
-        sink.damaged(unreadable(file, footerProblem));
+        sink.damaged(FileDamage.unreadable(file.path(), footerProblem));
         return;
       }
       ParquetMetadata footer = readFooter(input);
@@ -184,7 +184,7 @@ public final class ParquetFormatReader implements FormatReader {
           unusable(file, range, e.getMessage(), readFooterQuietly(input), range.firstLine() - 1));
       return;
     } catch (IOException | RuntimeException e) {
-      sink.damaged(unreadable(file, "corrupt Parquet footer: " + describe(e)));
+      sink.damaged(FileDamage.unreadable(file.path(), "corrupt Parquet footer: " + describe(e)));
       return;
     }
     Rows rows = new Rows(file, converter, schema, sink, range.firstLine() - 1, allBlocks);
@@ -329,11 +329,6 @@ public final class ParquetFormatReader implements FormatReader {
       }
       return null;
     }
-  }
-
-  /** A file of which nothing can be read: nothing tells how many rows it held. */
-  private static FileDamage unreadable(SourceFile file, String reason) {
-    return FileDamage.of(file.path(), 1, 0, false, 0, FileDamage.Lost.atLeast(1), null, reason);
   }
 
   /** A file whose rows, counted by its footer, cannot be read with the schema. */

@@ -115,16 +115,7 @@ public final class TfRecordFormatReader implements FormatReader {
     try {
       in = Decompression.open(file);
     } catch (IOException e) {
-      sink.damaged(
-          FileDamage.of(
-              file.path(),
-              1,
-              0,
-              false,
-              0,
-              FileDamage.Lost.atLeast(1),
-              null,
-              "the file cannot be opened: " + e));
+      sink.damaged(FileDamage.unreadable(file.path(), "the file cannot be opened: " + e));
       return;
     }
     Records records = new Records(file, schema, sink, in.isGzip());
