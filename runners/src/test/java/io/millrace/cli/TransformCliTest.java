@@ -25,11 +25,10 @@ class TransformCliTest {
   @TempDir Path dir;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Test
-  void servingWithTheArtifactAloneEqualsWhatThePipelineMaterialized() throws IOException {
-    Path train = SharedData.path("taxi/tutorial/train.csv");
+  /** Ingests raw data into {@code dir/raw} and fits the taxi transform into {@code dir/t}. */
+  private void ingestAndTransform(Path data) {
     Run ingest =
-        run("ingest", "--input", train.toString(), "--output", dir.resolve("raw").toString());
+        run("ingest", "--input", data.toString(), "--output", dir.resolve("raw").toString());
     assertEquals(0, ingest.exit(), ingest.err());
     Path spec = Path.of("..", "examples", "taxi", "transform.json");
     Run transform =
@@ -42,6 +41,12 @@ class TransformCliTest {
             "--output",
             dir.resolve("t").toString());
     assertEquals(0, transform.exit(), transform.err());
+  }
+
+  @Test
+  void servingWithTheArtifactAloneEqualsWhatThePipelineMaterialized() throws IOException {
+    Path train = SharedData.path("taxi/tutorial/train.csv");
+    ingestAndTransform(train);
     assertTrue(Files.exists(dir.resolve("t/transform/vocabularies/company_id.txt")));
 
     // The pipeline's records, both splits together, counted by their JSON form.
@@ -74,21 +79,7 @@ class TransformCliTest {
   @Test
   void aDamagedServingFileFailsUnlessPartialFilesAreAccepted() throws IOException {
     Path eval = SharedData.path("taxi/tutorial/eval.csv");
-    assertEquals(
-        0,
-        run("ingest", "--input", eval.toString(), "--output", dir.resolve("raw").toString())
-            .exit());
-    Path spec = Path.of("..", "examples", "taxi", "transform.json");
-    String[] transform = {
-      "transform",
-      "--examples",
-      dir.resolve("raw").toString(),
-      "--spec",
-      spec.toString(),
-      "--output",
-      dir.resolve("t").toString()
-    };
-    assertEquals(0, run(transform).exit());
+    ingestAndTransform(eval);
     Path cut =
         DamagedFiles.cutInHalf(
             DamagedFiles.gzip(eval, dir.resolve("eval.csv.gz")), dir.resolve("cut.csv.gz"));
