@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 /** {@code millrace predict}: batch inference with a trained or pushed model. */
 @Command(
     name = "predict",
-    mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Scores raw records (CSV, Avro, Parquet or TFRecord) with a model: the model's own"
@@ -30,6 +29,13 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", "Any other --name=value is passed to Beam as a pipeline option."})
 final class PredictCommand implements Callable<Integer> {
+
+  // Not mixinStandardHelpOptions: its --version would clash with the model's --version N.
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
 
   @Mixin ModelOptions model;
 
