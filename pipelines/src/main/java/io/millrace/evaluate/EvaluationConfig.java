@@ -66,7 +66,17 @@ public record EvaluationConfig(
 
   /** A change against the baseline; {@code absolute} and/or {@code relative}. */
   public record Change(Double absolute, Double relative, Direction direction)
-      implements Serializable {}
+      implements Serializable {
+    public Change {
+      if (direction == null) {
+        throw new IllegalArgumentException(
+            "a change threshold needs a direction: HIGHER_IS_BETTER or LOWER_IS_BETTER");
+      }
+      if (absolute == null && relative == null) {
+        throw new IllegalArgumentException("a change threshold needs absolute or relative");
+      }
+    }
+  }
 
   /** Bounds on one metric's value and/or its change against the baseline, in one slice scope. */
   public record Threshold(

@@ -316,7 +316,8 @@ public final class ModelRegistry {
         Instant.now().toString());
   }
 
-  private static void checkName(String name) {
+  /** Refuses a name that is not a model name (and so not a safe folder name) in a registry. */
+  public static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "a model name is letters, digits, '.', '_' and '-', not starting with '.', '_' or '-': "

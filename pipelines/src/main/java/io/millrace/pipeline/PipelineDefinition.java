@@ -37,8 +37,8 @@ public record PipelineDefinition(
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(input, "input");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw new IllegalArgumentException(
-          "pipeline name '" + name + "': use letters, digits, '.', '_' and '-'");
+      throw new InvalidSettingException(
+          "name", "'" + name + "': use letters, digits, '.', '_' and '-'");
     }
     statistics = statistics != null ? statistics : Statistics.defaults();
     schema = schema != null ? schema : SchemaSource.inferred();
@@ -135,13 +135,14 @@ public record PipelineDefinition(
       Boolean cache) {
     public Input {
       if ((pattern == null) == (patterns == null || patterns.isEmpty())) {
-        throw new IllegalArgumentException(
-            "input: give either 'pattern' (one pattern divided by 'splits') or 'patterns' (one"
-                + " per split)");
+        throw new InvalidSettingException(
+            "input",
+            "give either 'pattern' (one pattern divided by 'splits') or 'patterns' (one per"
+                + " split)");
       }
       if (patterns != null && splits != null) {
-        throw new IllegalArgumentException(
-            "input: 'splits' divides a single 'pattern'; with 'patterns' each is a split");
+        throw new InvalidSettingException(
+            "input.splits", "'splits' divides a single 'pattern'; with 'patterns' each is a split");
       }
       patterns = patterns == null ? Map.of() : new LinkedHashMap<>(patterns);
       splits =
@@ -149,8 +150,8 @@ public record PipelineDefinition(
       missingValues = missingValues == null ? List.of() : List.copyOf(missingValues);
       featureTypes = featureTypes == null ? Map.of() : new LinkedHashMap<>(featureTypes);
       if (delimiter != null && delimiter.length() != 1) {
-        throw new IllegalArgumentException(
-            "input.delimiter: one character, not '" + delimiter + "'");
+        throw new InvalidSettingException(
+            "input.delimiter", "one character, not '" + delimiter + "'");
       }
     }
 
@@ -262,15 +263,16 @@ public record PipelineDefinition(
       Boolean cache) {
     public SchemaSource {
       if (file != null && Boolean.TRUE.equals(infer)) {
-        throw new IllegalArgumentException("schema: give 'infer: true' or 'file', not both");
+        throw new InvalidSettingException("schema", "give 'infer: true' or 'file', not both");
       }
       if (file == null && Boolean.FALSE.equals(infer)) {
-        throw new IllegalArgumentException("schema: 'infer: false' needs a curated 'file'");
+        throw new InvalidSettingException("schema.infer", "'infer: false' needs a curated 'file'");
       }
       drift = drift == null ? Map.of() : new LinkedHashMap<>(drift);
       if (file != null && !drift.isEmpty()) {
-        throw new IllegalArgumentException(
-            "schema: 'drift' adds comparators to an inferred schema; write them in " + file);
+        throw new InvalidSettingException(
+            "schema.drift",
+            "'drift' adds comparators to an inferred schema; write them in " + file);
       }
     }
 
@@ -368,8 +370,8 @@ public record PipelineDefinition(
     public Model {
       Objects.requireNonNull(label, "model.label");
       if (retrain != null && !retrain.equals("always") && !retrain.equals("on-drift")) {
-        throw new IllegalArgumentException(
-            "model.retrain: 'always' or 'on-drift', not '" + retrain + "'");
+        throw new InvalidSettingException(
+            "model.retrain", "'always' or 'on-drift', not '" + retrain + "'");
       }
     }
 

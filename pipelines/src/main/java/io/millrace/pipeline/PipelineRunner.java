@@ -181,6 +181,8 @@ public final class PipelineRunner {
    * @throws IOException when a stage fails (recorded as FAILED in the store, as is the run)
    */
   public RunResult run(PrintWriter progress) throws IOException {
+    // Every setting as its stage reads it, before anything is created or run.
+    StageSettings.check(definition);
     Files.createDirectories(definition.root());
     try (MetadataStore store = openStore()) {
       Context pipeline = store.pipeline(definition.name());
@@ -662,7 +664,7 @@ public final class PipelineRunner {
 
     private Done train(Done transform) throws IOException {
       PipelineDefinition.Model m = definition.model();
-      ModelConfig base = modelConfig(m.config());
+      ModelConfig base = StageSettings.modelConfig(m.config());
       JsonNode tuner = m.tuner() == null ? null : jsonOf(m.tuner(), "model.tuner");
       ObjectNode config = JSON.createObjectNode();
       config.put("label", m.label());
@@ -682,7 +684,8 @@ public final class PipelineRunner {
           inputs,
           List.of(),
           dir -> {
-            SearchSpace search = tuner == null ? SearchSpace.single() : searchSpace(tuner);
+            SearchSpace search =
+                m.tuner() == null ? SearchSpace.single() : StageSettings.searchSpace(m.tuner());
             TrainingInputs trainingInputs =
                 new TrainingInputs(
                     transform.path("transform").toString(),
@@ -726,10 +729,7 @@ public final class PipelineRunner {
 
     private Done evaluation(Done ingest, Done train) throws IOException {
       PipelineDefinition.Evaluation e = definition.evaluation();
-      EvaluationConfig evaluationConfig =
-          e.config() == null
-              ? EvaluationConfig.defaults()
-              : EvaluationConfig.fromJson(jsonOf(e.config(), "evaluation.config").toString());
+      EvaluationConfig evaluationConfig = StageSettings.evaluationConfig(e.config());
       Path candidate = train.path("model");
       String candidateFingerprint = ModelArtifact.read(candidate).fingerprint();
       Optional<Path> baseline = baseline(candidateFingerprint);
@@ -1150,16 +1150,6 @@ public final class PipelineRunner {
     return spans.size() == 1 ? spans.iterator().next() : null;
   }
 
-  static ModelConfig modelConfig(JsonNode node) throws IOException {
-    if (node == null || node.isNull()) {
-      return ModelConfig.builder().build();
-    }
-    if (node.isTextual()) {
-      return ModelConfigJson.read(Path.of(node.asText()));
-    }
-    return ModelConfigJson.parse(node.toString());
-  }
-
   /** A file's JSON, or the inline value itself. */
   static JsonNode jsonOf(JsonNode fileOrInline, String what) throws IOException {
     if (!fileOrInline.isTextual()) {
@@ -1170,17 +1160,6 @@ public final class PipelineRunner {
       return JSON.readTree(file.toFile());
     } catch (IOException e) {
       throw new IOException(what + ": cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static SearchSpace searchSpace(JsonNode tuner) throws IOException {
-    // SearchSpace reads files; an inline tuner goes through one.
-    Path file = Files.createTempFile("millrace-tuner", ".json");
-    try {
-      Files.writeString(file, tuner.toString());
-      return SearchSpace.read(file);
-    } finally {
-      Files.deleteIfExists(file);
     }
   }
 

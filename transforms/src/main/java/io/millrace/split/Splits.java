@@ -43,13 +43,18 @@ public final class Splits implements Serializable {
           if (n < 1) {
             throw new IllegalArgumentException("split '" + name + "' needs at least 1 bucket");
           }
-          if (!name.matches("[A-Za-z0-9_-]+")) {
-            throw new IllegalArgumentException(
-                "split name '" + name + "' must be letters, digits, '_' or '-'");
-          }
+          requireValidName(name);
         });
     this.buckets = new LinkedHashMap<>(buckets);
     this.hashFeature = hashFeature;
+  }
+
+  /** Refuses a split name that is not letters, digits, '_' or '-' (it names a folder). */
+  public static void requireValidName(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException(
+          "split name '" + name + "' must be letters, digits, '_' or '-'");
+    }
   }
 
   /** TFX's default: train and eval in 2:1. */
