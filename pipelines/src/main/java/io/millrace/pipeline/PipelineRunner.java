@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.NoSpaceLeft;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelValidation;
 import io.millrace.examples.ExamplesManifest;
@@ -213,8 +214,13 @@ public final class PipelineRunner {
         try {
           result = execute.all();
         } catch (IOException | RuntimeException e) {
-          store.finishRun(run, Run.Status.FAILED);
-          execute.writeReport("FAILED: " + e.getMessage(), null);
+          // Recording the failure may fail too (a full disk): the first failure is the one to tell.
+          try {
+            store.finishRun(run, Run.Status.FAILED);
+            execute.writeReport("FAILED: " + e.getMessage(), null);
+          } catch (IOException | RuntimeException recording) {
+            e.addSuppressed(recording);
+          }
           throw e;
         }
         store.finishRun(run, Run.Status.SUCCEEDED);
@@ -915,10 +921,19 @@ public final class PipelineRunner {
         removeLeftovers(dir);
         produced = body.run(dir);
       } catch (IOException | RuntimeException e) {
-        store.failExecution(execution, String.valueOf(e));
-        progress.printf("[%d/%d] %-11s FAILED: %s%n", index, STAGES.size(), name, e.getMessage());
+        Exception failure = NoSpaceLeft.explains(e, dir) ? NoSpaceLeft.at(dir, e) : e;
+        try {
+          store.failExecution(execution, String.valueOf(failure));
+        } catch (RuntimeException recording) {
+          failure.addSuppressed(recording);
+        }
+        progress.printf(
+            "[%d/%d] %-11s FAILED: %s%n", index, STAGES.size(), name, failure.getMessage());
         progress.flush();
-        throw e;
+        if (failure instanceof IOException io) {
+          throw io;
+        }
+        throw (RuntimeException) failure;
       }
       Map<String, Artifact> recorded = new LinkedHashMap<>();
       Map<String, Path> paths = new LinkedHashMap<>();
