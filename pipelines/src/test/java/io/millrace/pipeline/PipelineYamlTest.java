@@ -263,6 +263,17 @@ class PipelineYamlTest {
   }
 
   @Test
+  void aKeyGivenTwiceInAConfigFileIsAnErrorNamingTheFile() throws IOException {
+    Path config = dir.resolve("model.json");
+    Files.writeString(
+        config, "{\"kind\": \"DNN\", \"hiddenUnits\": [8], \"epochs\": 3, \"epochs\": 300}");
+    says(refusedWithLine(12, "  config: " + config), config.toString(), "'epochs'");
+    Path evaluation = dir.resolve("evaluation.json");
+    Files.writeString(evaluation, "{\"minSliceSize\": 1, \"minSliceSize\": 100}");
+    says(refusedWithLine(14, "  config: " + evaluation), evaluation.toString(), "'minSliceSize'");
+  }
+
+  @Test
   void tunerErrorsNameTheUsersFileOrTheKeyNotATemporaryFile() throws IOException {
     List<String> lines = complete();
     lines.add(12, "  tuner: {strategy: RANDOM, trials: 0}");

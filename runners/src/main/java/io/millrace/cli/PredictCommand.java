@@ -23,6 +23,10 @@ import picocli.CommandLine.Spec;
           + " transform artifact prepares each record exactly as in training, then the SavedModel"
           + " predicts, in batches, one model load per worker.",
       "",
+      "Records are read with the types the model's transform was trained on: a value that"
+          + " does not parse is a dead letter naming file, record and field; columns the model"
+          + " does not use (ids, the label) are passed through as they are.",
+      "",
       "Writes DIR/predictions/part-*.jsonl (each record with probability and predicted_label,"
           + " probabilities and predicted_class, or prediction), DIR/dead-letter/ (unreadable"
           + " records) and DIR/summary.json (records in = predicted + dead letters)."
@@ -52,6 +56,22 @@ final class PredictCommand implements Callable<Integer> {
       description = "CSV cells that mean 'missing' besides the empty cell (repeatable).")
   List<String> missingValues = new ArrayList<>();
 
+  @Option(
+      names = "--allow-missing-features",
+      description =
+          "Score input that lacks a feature the model needs, filling it as the transform fills a"
+              + " missing value (the summary names it); by default such input is refused.")
+  boolean allowMissingFeatures;
+
+  @Option(
+      names = "--max-bad-fraction",
+      defaultValue = "0.01",
+      paramLabel = "F",
+      description =
+          "Fail, writing nothing, when more than this fraction of records are dead letters"
+              + " (default: ${DEFAULT-VALUE}).")
+  double maxBadFraction;
+
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output.")
   Path output;
 
@@ -69,6 +89,8 @@ final class PredictCommand implements Callable<Integer> {
         PredictJob.run(
             input,
             FormatOptions.defaults().withMissingValues(new LinkedHashSet<>(missingValues)),
+            allowMissingFeatures,
+            maxBadFraction,
             modelDir,
             output,
             overwrite,
@@ -81,6 +103,12 @@ final class PredictCommand implements Callable<Integer> {
         summary.deadLetters(),
         summary.seconds(),
         modelDir);
+    if (!summary.missingFeatures().isEmpty()) {
+      out.println(
+          "The input lacks "
+              + summary.missingFeatures()
+              + ": filled as the transform fills a missing value (--allow-missing-features)");
+    }
     out.println(
         "Predictions written to "
             + output.resolve(PredictJob.PREDICTIONS).toAbsolutePath().normalize());

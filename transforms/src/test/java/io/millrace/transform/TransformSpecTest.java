@@ -96,6 +96,15 @@ class TransformSpecTest {
   }
 
   @Test
+  void aKeyGivenTwiceIsAnError() {
+    says(
+        refused(
+            "{\"output\": \"h\", \"kind\": \"HASH_STRINGS\", \"inputs\": [\"a\"],"
+                + " \"params\": {\"num_buckets\": 10, \"num_buckets\": 1000}}"),
+        "Duplicate field 'num_buckets'");
+  }
+
+  @Test
   void anExpressionReadsTheFeaturesItNamesInOrder() {
     // The runtime reads the expression's features from its inputs by position: a different order
     // would compare fare with 0.2 * tips.
