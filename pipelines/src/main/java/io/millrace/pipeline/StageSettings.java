@@ -3,7 +3,10 @@ package io.millrace.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.millrace.evaluate.BinaryMetrics;
 import io.millrace.evaluate.EvaluationConfig;
+import io.millrace.evaluate.MulticlassMetrics;
+import io.millrace.evaluate.RegressionMetrics;
 import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.IngestJob;
 import io.millrace.model.ModelRegistry;
@@ -13,6 +16,7 @@ import io.millrace.schema.SchemaFiles;
 import io.millrace.split.Splits;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.train.ModelConfig;
+import io.millrace.train.Task;
 import io.millrace.train.Trainer;
 import io.millrace.transform.TransformSpec;
 import io.millrace.tune.ModelConfigJson;
@@ -24,6 +28,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -116,7 +122,13 @@ final class StageSettings {
             () -> {
               List<ModelConfig> trials = new ArrayList<>();
               try {
-                searchSpace(m.tuner()).trials(base).forEach(trial -> trials.add(trial.config()));
+                SearchSpace search = searchSpace(m.tuner());
+                if (search.objective() != null) {
+                  Set<String> known = metricNames(m.task(), List.of(), List.of());
+                  known.addAll(List.of("train_loss", "eval_loss"));
+                  requireMetric(search.objective(), known, m.task(), "the objective");
+                }
+                search.trials(base).forEach(trial -> trials.add(trial.config()));
               } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(source(m.tuner()) + e.getMessage(), e);
               }
@@ -127,8 +139,18 @@ final class StageSettings {
             });
       }
     }
+    Task task = d.model() == null ? null : d.model().task();
     PipelineDefinition.Evaluation e = d.evaluation();
-    under("evaluation.config", () -> evaluationConfig(e.config()).validationThresholds());
+    under(
+        "evaluation.config",
+        () -> {
+          EvaluationConfig config = evaluationConfig(e.config());
+          Set<String> known = metricNames(task, config.confusionThresholds(), config.topK());
+          for (EvaluationConfig.Threshold t : config.thresholds()) {
+            requireMetric(t.metric(), known, task, "a threshold's metric");
+          }
+          return config.validationThresholds();
+        });
     requireSplit("evaluation.split", e.splitOrDefault(), splits);
   }
 
@@ -217,6 +239,39 @@ final class StageSettings {
       }
     }
     Trainer.checkWeights(config, 0, 1, ids);
+  }
+
+  /**
+   * The metrics the evaluator computes for a task (for every task when it is told from the label
+   * later): a name outside them is a typo that would only show, as a failed threshold, after
+   * training.
+   */
+  private static Set<String> metricNames(
+      Task task, List<Double> confusionThresholds, List<Integer> topK) {
+    Set<String> names = new TreeSet<>();
+    if (task == null || task == Task.BINARY) {
+      names.addAll(new BinaryMetrics(confusionThresholds).result().keySet());
+    }
+    if (task == null || task == Task.MULTICLASS) {
+      names.addAll(new MulticlassMetrics(topK).result().keySet());
+    }
+    if (task == null || task == Task.REGRESSION) {
+      names.addAll(new RegressionMetrics().result().keySet());
+    }
+    return names;
+  }
+
+  private static void requireMetric(String metric, Set<String> known, Task task, String what) {
+    if (!known.contains(metric)) {
+      throw new IllegalArgumentException(
+          what
+              + " '"
+              + metric
+              + "' is not a metric"
+              + (task == null ? "" : " of a " + task + " model")
+              + "; the metrics are "
+              + known);
+    }
   }
 
   private static void requireSplit(String key, String split, List<String> splits) {

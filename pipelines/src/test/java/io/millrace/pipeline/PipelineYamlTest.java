@@ -230,6 +230,17 @@ class PipelineYamlTest {
         "'config'",
         "section 'evaluation'");
     says(refusedWithLine(14, "  config: {minSliceSize: -1}"), "'config'", "minSliceSize");
+    says(
+        refusedWithLine(14, "  config: {thresholds: [{metric: acuracy, lowerBound: 0.5}]}"),
+        "'acuracy' is not a metric",
+        "accuracy");
+    List<String> multiclass = complete();
+    multiclass.add(12, "  task: MULTICLASS");
+    multiclass.set(14, "  config: {thresholds: [{metric: auc, lowerBound: 0.5}]}");
+    says(
+        refused(String.join("\n", multiclass)),
+        "(line 15)",
+        "'auc' is not a metric of a MULTICLASS model");
     says(refusedWithLine(14, "  config: {treshold: []}"), "'config'", "treshold");
     says(refusedInserting(15, "  split: test"), "'split'", "section 'evaluation'");
     says(refusedWithLine(8, "  file: missing.json"), "'file'", "section 'transform'");
@@ -279,6 +290,8 @@ class PipelineYamlTest {
     lines.add(12, "  tuner: {strategy: RANDOM, trials: 0}");
     IOException e = refused(String.join("\n", lines));
     says(e, "'tuner'", "section 'model'", "line 13", "trials");
+    lines.set(12, "  tuner: {strategy: RANDOM, trials: 2, objective: acc}");
+    says(refused(String.join("\n", lines)), "'tuner'", "the objective 'acc' is not a metric");
     assertFalse(e.getMessage().contains("millrace-tuner"), e.getMessage());
 
     Path tuner = dir.resolve("tuner.json");
