@@ -177,15 +177,17 @@ class PipelineYamlTest {
   private IOException refusedWithLine(int number, String line) throws IOException {
     List<String> lines = complete();
     lines.set(number - 1, line);
-    IOException e = refused(String.join("\n", lines));
-    says(e, "(line " + number + ")");
-    return e;
+    return refusedNamingLine(number, lines);
   }
 
   /** The complete file with {@code line} inserted as line {@code number}; must be refused. */
   private IOException refusedInserting(int number, String line) throws IOException {
     List<String> lines = complete();
     lines.add(number - 1, line);
+    return refusedNamingLine(number, lines);
+  }
+
+  private IOException refusedNamingLine(int number, List<String> lines) throws IOException {
     IOException e = refused(String.join("\n", lines));
     says(e, "(line " + number + ")");
     return e;

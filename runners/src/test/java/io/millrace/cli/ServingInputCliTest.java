@@ -49,23 +49,7 @@ class ServingInputCliTest {
 
   @BeforeAll
   static void trainATaxiModel() throws IOException {
-    ok(
-        run(
-            "ingest",
-            "--input",
-            SharedData.path("taxi/tutorial/train.csv").toString(),
-            "--output",
-            dir.resolve("examples").toString()));
-    ok(
-        run(
-            "transform",
-            "--examples",
-            dir.resolve("examples").toString(),
-            "--spec",
-            Path.of("..", "examples", "taxi", "transform.json").toString(),
-            "--output",
-            dir.resolve("t").toString()));
-    transform = dir.resolve("t/transform");
+    transform = fitTaxiTransform("t");
     Path config = dir.resolve("model.json");
     Files.writeString(config, "{\"kind\": \"LINEAR\", \"epochs\": 1}");
     ok(
@@ -80,6 +64,31 @@ class ServingInputCliTest {
             "--output",
             dir.resolve("m").toString()));
     model = dir.resolve("m/model");
+  }
+
+  /** The taxi transform fitted on the tutorial's train.csv, ingested with {@code ingestArgs}. */
+  private static Path fitTaxiTransform(String name, String... ingestArgs) {
+    Path examples = dir.resolve(name + "-examples");
+    List<String> ingest =
+        new ArrayList<>(
+            List.of(
+                "ingest",
+                "--input",
+                SharedData.path("taxi/tutorial/train.csv").toString(),
+                "--output",
+                examples.toString()));
+    ingest.addAll(List.of(ingestArgs));
+    ok(run(ingest.toArray(String[]::new)));
+    ok(
+        run(
+            "transform",
+            "--examples",
+            examples.toString(),
+            "--spec",
+            Path.of("..", "examples", "taxi", "transform.json").toString(),
+            "--output",
+            dir.resolve(name).toString()));
+    return dir.resolve(name).resolve("transform");
   }
 
   private static Run ok(Run run) {
@@ -348,29 +357,12 @@ class ServingInputCliTest {
     says(parquet.err(), "feature 'trip_start_hour'", "FLOAT values", "trained on INT");
 
     // A transform fitted on trip_start_day read as FLOAT: TFX's TFRecords hold int64 values.
-    ok(
-        run(
-            "ingest",
-            "--input",
-            SharedData.path("taxi/tutorial/train.csv").toString(),
-            "--feature-type",
-            "trip_start_day=FLOAT",
-            "--output",
-            dir.resolve("examples-float-day").toString()));
-    ok(
-        run(
-            "transform",
-            "--examples",
-            dir.resolve("examples-float-day").toString(),
-            "--spec",
-            Path.of("..", "examples", "taxi", "transform.json").toString(),
-            "--output",
-            dir.resolve("t-float-day").toString()));
+    Path floatDay = fitTaxiTransform("t-float-day", "--feature-type", "trip_start_day=FLOAT");
     Run tfrecord =
         run(
             "transform-apply",
             "--artifact",
-            dir.resolve("t-float-day/transform").toString(),
+            floatDay.toString(),
             "--input",
             tfx.toString(),
             "--label",
