@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class FullDiskCliTest {
   private record Result(int exit, String out, String err) {}
 
   /** Runs the penguins pipeline in a process whose pipeline root is a tmpfs of {@code size}. */
-  private Result runOnDiskOf(String size) throws IOException, InterruptedException {
+  private Result runOnDiskOf(String size, String... more) throws IOException, InterruptedException {
     Path mount = dir.resolve("disk-" + size);
     Files.createDirectories(mount);
     assumeTrue(
@@ -37,8 +38,9 @@ class FullDiskCliTest {
     Files.writeString(
         file, Files.readString(file).replace("root: root", "root: " + mount.resolve("root")));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 "unshare",
                 "-m",
                 "--propagation",
@@ -55,7 +57,10 @@ class FullDiskCliTest {
                 Millrace.class.getName(),
                 "run",
                 "--pipeline",
-                file.toString())
+                file.toString()));
+    command.addAll(List.of(more));
+    Process process =
+        new ProcessBuilder(command)
             .redirectOutput(dir.resolve("out-" + size).toFile())
             .redirectError(dir.resolve("err-" + size).toFile())
             .start();
@@ -108,10 +113,22 @@ class FullDiskCliTest {
   @Test
   void aDiskThatFillsDuringTheRunSaysNoSpaceLeftWhereverTheWriteWent() throws Exception {
     // Room for the store and the first stages, not for the rest. Whichever write comes first when
-    // the disk is full fails: an artifact's (its stage directory is named) or the store's (its
-    // directory is); both lie under the root.
+    // the disk is full fails (mostly the store's, whose log grows with every stage); both lie
+    // under the root.
     Result run = runOnDiskOf("600k");
     failsForSpaceNaming(run, dir.resolve("disk-600k").resolve("root"));
     assertTrue(run.out().contains("] ingest      done"), run.out());
+  }
+
+  @Test
+  void aStageThatFillsTheDiskSaysNoSpaceLeftOnItsArtifactDirectory() throws Exception {
+    // The store on another disk: the first write to fail is a stage's.
+    Files.createDirectories(dir.resolve("store"));
+    Result run =
+        runOnDiskOf(
+            "300k", "--metadata-url", "jdbc:sqlite:" + dir.resolve("store/metadata.sqlite"));
+    Path artifacts = dir.resolve("disk-300k").resolve("root").resolve("artifacts");
+    failsForSpaceNaming(run, artifacts);
+    assertTrue(run.out().contains("FAILED: no space left on " + artifacts), run.out());
   }
 }
