@@ -257,7 +257,7 @@ public final class TransformSpec implements Serializable {
           }
         }
         case "frequency_threshold" -> requireWhole(where, value, 0, Long.MAX_VALUE);
-        case "default_value" -> requireWhole(where, value, -1, MAX_IDS);
+        case "default_value" -> requireWhole(where, value, -MAX_IDS, MAX_IDS);
         default -> throw new IllegalStateException("unchecked parameter " + name);
       }
     }

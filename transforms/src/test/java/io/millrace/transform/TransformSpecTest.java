@@ -91,7 +91,7 @@ class TransformSpecTest {
     says(
         refused(
             "{\"output\": \"v\", \"kind\": \"COMPUTE_AND_APPLY_VOCABULARY\", \"inputs\": [\"a\"],"
-                + " \"params\": {\"default_value\": -7}}"),
+                + " \"params\": {\"default_value\": 100000000000}}"),
         "'default_value'");
   }
 
