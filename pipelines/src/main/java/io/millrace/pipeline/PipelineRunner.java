@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelValidation;
 import io.millrace.examples.ExamplesManifest;
@@ -98,6 +99,8 @@ public final class PipelineRunner {
       List.of(INGEST, STATISTICS, SCHEMA, VALIDATION, TRANSFORM, TRAIN, EVALUATION, PUSH);
 
   static final ObjectMapper JSON = new ObjectMapper();
+  private static final ArtifactKind SCHEMA_ARTIFACT =
+      ArtifactKind.withEntries("a schema artifact", "schema.pbtxt");
 
   private final PipelineDefinition definition;
   private final boolean noCache;
@@ -518,7 +521,7 @@ public final class PipelineRunner {
                       : bySplit.values().iterator().next();
               schema = withDriftComparators(SchemaInference.create(inference).infer(train), s);
             }
-            ArtifactDirectory artifact = ArtifactDirectory.begin(dir, true);
+            ArtifactDirectory artifact = ArtifactDirectory.begin(dir, true, SCHEMA_ARTIFACT);
             SchemaFiles.write(schema, artifact.staging().resolve("schema.pbtxt"));
             artifact.commit();
             return new Produced(
