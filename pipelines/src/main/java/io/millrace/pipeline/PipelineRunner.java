@@ -197,7 +197,8 @@ public final class PipelineRunner {
                 + RunLock.holder(store, pipeline).map(h -> h.owner().toString()).orElse("another")
                 + "; wait for it to finish");
       }
-      try (RunLock held = lock.get()) {
+      try (RunLock held = lock.get();
+          RunLock root = lockRoot(store, pipeline)) {
         // Holding the lock, nothing else runs this pipeline: whatever is still RUNNING was left
         // by a process that died, and its outputs are not to be trusted.
         int abandoned = store.markAbandoned(pipeline, "left running by a process that ended");
@@ -222,6 +223,29 @@ public final class PipelineRunner {
         return result;
       }
     }
+  }
+
+  /**
+   * Takes the lock of the root too: artifacts are keyed by content, not by pipeline, so another
+   * pipeline on the same root would write the very directories this run writes.
+   *
+   * @throws PipelineBusyException naming the run that holds the root
+   */
+  private RunLock lockRoot(MetadataStore store, Context pipeline) throws IOException {
+    Path root = definition.root();
+    Optional<RunLock> lock =
+        RunLock.tryAcquireRoot(store, pipeline, root, "millrace run " + definition.name());
+    if (lock.isEmpty()) {
+      throw new PipelineBusyException(
+          "pipeline "
+              + definition.name()
+              + " did not start: its root "
+              + root.toRealPath()
+              + " is in use by "
+              + RunLock.rootHolder(store, root).map(h -> h.owner().toString()).orElse("another run")
+              + "; wait for it to finish");
+    }
+    return lock.get();
   }
 
   private Map<String, String> params() {
