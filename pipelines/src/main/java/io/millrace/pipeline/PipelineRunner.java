@@ -52,8 +52,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -1212,31 +1215,50 @@ public final class PipelineRunner {
   }
 
   /**
-   * Deletes what a crashed attempt at this exact output left: staging and replaced directories
-   * beside it and inside it. Safe because the run lock is held: nobody else writes here.
+   * Deletes what crashed attempts at this exact output left: staged and replaced copies beside it,
+   * and inside it at any depth, since a stage may write several artifacts into its directory (the
+   * transform writes {@code statistics/pre} and {@code statistics/post}). Only names that {@link
+   * ArtifactDirectory#isLeftover} recognises go. Safe because the root's run lock is held: nobody
+   * else writes here.
    */
   private static void removeLeftovers(Path dir) throws IOException {
-    Path parent = dir.getParent();
+    List<Path> leftovers = new ArrayList<>();
     String prefix = "." + dir.getFileName() + ".";
-    for (Path folder : List.of(parent, dir)) {
-      if (!Files.isDirectory(folder)) {
-        continue;
+    if (Files.isDirectory(dir.getParent())) {
+      try (Stream<Path> entries = Files.list(dir.getParent())) {
+        entries
+            .filter(
+                p -> {
+                  String n = p.getFileName().toString();
+                  return n.startsWith(prefix) && ArtifactDirectory.isLeftover(n);
+                })
+            .forEach(leftovers::add);
       }
-      List<Path> leftovers;
-      try (Stream<Path> entries = Files.list(folder)) {
-        leftovers =
-            entries
-                .filter(
-                    p -> {
-                      String n = p.getFileName().toString();
-                      boolean partial = n.contains(".staging-") || n.contains(".old-");
-                      return partial && (folder.equals(dir) || n.startsWith(prefix));
-                    })
-                .toList();
-      }
-      for (Path leftover : leftovers) {
-        ArtifactDirectory.deleteRecursively(leftover);
-      }
+    }
+    if (Files.isDirectory(dir)) {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attributes) {
+              if (!d.equals(dir) && ArtifactDirectory.isLeftover(d.getFileName().toString())) {
+                leftovers.add(d);
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+              if (ArtifactDirectory.isLeftover(file.getFileName().toString())) {
+                leftovers.add(file);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    }
+    for (Path leftover : leftovers) {
+      ArtifactDirectory.deleteRecursively(leftover);
     }
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -18,6 +19,9 @@ import java.util.stream.Stream;
  * crashed run leaves at most a {@code .staging-*} directory, which nothing trusts.
  */
 public final class ArtifactDirectory {
+  /** The names this class gives staged, replaced and temporary copies: what only a crash leaves. */
+  private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.(staging|old|tmp)-.+");
+
   private final Path target;
   private final Path staging;
   private final ArtifactKind replaceable;
@@ -109,6 +113,15 @@ public final class ArtifactDirectory {
   /** Deletes what was staged. */
   public void abandon() throws IOException {
     deleteRecursively(staging);
+  }
+
+  /**
+   * Whether {@code fileName} is a staged, replaced or temporary copy this class names ({@code
+   * .NAME.staging-*}, {@code .NAME.old-*}, {@code .NAME.tmp-*}): left behind only by a process that
+   * died while writing, so never anyone's data.
+   */
+  public static boolean isLeftover(String fileName) {
+    return LEFTOVER.matcher(fileName).matches();
   }
 
   /** Writes a file by writing a temporary sibling and renaming it over the target. */
