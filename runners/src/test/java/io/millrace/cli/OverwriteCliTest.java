@@ -13,6 +13,7 @@ import io.millrace.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,13 +68,18 @@ class OverwriteCliTest {
   }
 
   private Run ingest(Path input, Path output, String... extra) {
-    String[] args = {
-      "ingest", "--input", input.toString(), "--missing-value", "NA", "--output", output.toString()
-    };
-    String[] all = new String[args.length + extra.length];
-    System.arraycopy(args, 0, all, 0, args.length);
-    System.arraycopy(extra, 0, all, args.length, extra.length);
-    return run(all);
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "ingest",
+            "--input",
+            input.toString(),
+            "--missing-value",
+            "NA",
+            "--output",
+            output.toString()));
+    args.addAll(List.of(extra));
+    return run(args.toArray(String[]::new));
   }
 
   @Test
@@ -205,59 +211,35 @@ class OverwriteCliTest {
     Files.write(
         serving, Files.readAllLines(precious).stream().filter(l -> !l.contains("NA")).toList());
     Map<String, byte[]> before = snapshot(dir);
-    String artifact = t.resolve("transform").toString();
+    Path artifact = t.resolve("transform");
+    assertRefused(transformApply(artifact, precious, precious), precious.toString());
+    assertRefused(transformApply(artifact, precious, notes, "--overwrite"), notes.toString());
     assertRefused(
-        run(
-            "transform-apply",
-            "--artifact",
-            artifact,
-            "--input",
-            precious.toString(),
-            "--output",
-            precious.toString()),
-        precious.toString());
-    assertRefused(
-        run(
-            "transform-apply",
-            "--artifact",
-            artifact,
-            "--input",
-            precious.toString(),
-            "--output",
-            notes.toString(),
-            "--overwrite"),
-        notes.toString());
-    assertRefused(
-        run(
-            "transform-apply",
-            "--artifact",
-            artifact,
-            "--input",
-            precious.toString(),
-            "--output",
-            t.resolve("transform").resolve("served.jsonl").toString()),
-        artifact);
+        transformApply(artifact, precious, artifact.resolve("served.jsonl")), artifact.toString());
     assertUnchanged(before, dir);
 
     Path served = dir.resolve("served.jsonl");
-    String[] apply = {
-      "transform-apply",
-      "--artifact",
-      artifact,
-      "--input",
-      serving.toString(),
-      "--output",
-      served.toString()
-    };
-    Run first = run(apply);
+    Run first = transformApply(artifact, serving, served);
     assertEquals(0, first.exit(), first.err());
-    assertRefused(run(apply), served.toString());
-    String[] replace = new String[apply.length + 1];
-    System.arraycopy(apply, 0, replace, 0, apply.length);
-    replace[apply.length] = "--overwrite";
-    Run second = run(replace);
+    assertRefused(transformApply(artifact, serving, served), served.toString());
+    Run second = transformApply(artifact, serving, served, "--overwrite");
     assertEquals(0, second.exit(), second.err());
     assertFalse(Files.readString(served).isEmpty());
+  }
+
+  private static Run transformApply(Path artifact, Path input, Path output, String... extra) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "transform-apply",
+            "--artifact",
+            artifact.toString(),
+            "--input",
+            input.toString(),
+            "--output",
+            output.toString()));
+    args.addAll(List.of(extra));
+    return run(args.toArray(String[]::new));
   }
 
   @Test
