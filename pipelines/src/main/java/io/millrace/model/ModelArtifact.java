@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.ModelExport;
 import io.millrace.train.Task;
@@ -47,6 +48,10 @@ public final class ModelArtifact {
   public static final String SAVED_MODEL = "saved_model";
   public static final String TRANSFORM = "transform";
   public static final String MODEL_JSON = "model.json";
+
+  /** A model artifact, by its {@code model.json}: what a training output holds. */
+  public static final ArtifactKind KIND =
+      ArtifactKind.withLayout("a model artifact", MODEL_JSON, "millrace-model/");
 
   static final ObjectMapper JSON =
       new ObjectMapper()
@@ -176,7 +181,7 @@ public final class ModelArtifact {
     if (task == Task.MULTICLASS && (classNames == null || classNames.size() < 2)) {
       throw new IllegalArgumentException("a MULTICLASS model needs its class names");
     }
-    ArtifactDirectory artifact = ArtifactDirectory.begin(target, false);
+    ArtifactDirectory artifact = ArtifactDirectory.begin(target);
     try {
       Path staging = artifact.staging();
       exporter.export(staging.resolve(SAVED_MODEL));

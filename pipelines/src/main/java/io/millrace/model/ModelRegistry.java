@@ -1,6 +1,7 @@
 package io.millrace.model;
 
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.PathNames;
 import io.millrace.evaluate.Evaluation;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.ModelValidation;
@@ -50,7 +51,6 @@ public final class ModelRegistry {
   public static final String LINEAGE = "lineage.json";
   public static final String EVALUATION = "evaluation";
   private static final String STAGING_PREFIX = ".push-";
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,9}");
   private static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(1);
 
@@ -317,10 +317,6 @@ public final class ModelRegistry {
   }
 
   private static void checkName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "a model name is letters, digits, '.', '_' and '-', not starting with '.', '_' or '-': "
-              + name);
-    }
+    PathNames.requireSegment("model name", name);
   }
 }

@@ -2,6 +2,7 @@ package io.millrace.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.millrace.artifact.PathNames;
 import io.millrace.train.Task;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,10 +37,8 @@ public record PipelineDefinition(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(input, "input");
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw new IllegalArgumentException(
-          "pipeline name '" + name + "': use letters, digits, '.', '_' and '-'");
-    }
+    // The name keys the store and names the default root, .millrace/<name>.
+    PathNames.requireSegment("pipeline name", name);
     statistics = statistics != null ? statistics : Statistics.defaults();
     schema = schema != null ? schema : SchemaSource.inferred();
     validation = validation != null ? validation : Validation.defaults();
@@ -144,6 +143,11 @@ public record PipelineDefinition(
             "input: 'splits' divides a single 'pattern'; with 'patterns' each is a split");
       }
       patterns = patterns == null ? Map.of() : new LinkedHashMap<>(patterns);
+      // Each split becomes a directory of every artifact: refused here, not after ingestion.
+      patterns.keySet().forEach(split -> PathNames.requireSegment("input split name", split));
+      if (splits != null) {
+        splits.keySet().forEach(split -> PathNames.requireSegment("input split name", split));
+      }
       splits =
           splits != null ? new LinkedHashMap<>(splits) : pattern == null ? Map.of() : trainEval();
       missingValues = missingValues == null ? List.of() : List.copyOf(missingValues);
@@ -367,6 +371,10 @@ public record PipelineDefinition(
       String retrain) {
     public Model {
       Objects.requireNonNull(label, "model.label");
+      if (name != null) {
+        // The registry stores versions under REGISTRY/<name>/: refused here, not after training.
+        PathNames.requireSegment("model.name", name);
+      }
       if (retrain != null && !retrain.equals("always") && !retrain.equals("on-drift")) {
         throw new IllegalArgumentException(
             "model.retrain: 'always' or 'on-drift', not '" + retrain + "'");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelValidation;
 import io.millrace.examples.ExamplesManifest;
@@ -51,8 +52,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,6 +102,8 @@ public final class PipelineRunner {
       List.of(INGEST, STATISTICS, SCHEMA, VALIDATION, TRANSFORM, TRAIN, EVALUATION, PUSH);
 
   static final ObjectMapper JSON = new ObjectMapper();
+  private static final ArtifactKind SCHEMA_ARTIFACT =
+      ArtifactKind.withEntries("a schema artifact", "schema.pbtxt");
 
   private final PipelineDefinition definition;
   private final boolean noCache;
@@ -194,7 +200,8 @@ public final class PipelineRunner {
                 + RunLock.holder(store, pipeline).map(h -> h.owner().toString()).orElse("another")
                 + "; wait for it to finish");
       }
-      try (RunLock held = lock.get()) {
+      try (RunLock held = lock.get();
+          RunLock root = lockRoot(store, pipeline)) {
         // Holding the lock, nothing else runs this pipeline: whatever is still RUNNING was left
         // by a process that died, and its outputs are not to be trusted.
         int abandoned = store.markAbandoned(pipeline, "left running by a process that ended");
@@ -219,6 +226,29 @@ public final class PipelineRunner {
         return result;
       }
     }
+  }
+
+  /**
+   * Takes the lock of the root too: artifacts are keyed by content, not by pipeline, so another
+   * pipeline on the same root would write the very directories this run writes.
+   *
+   * @throws PipelineBusyException naming the run that holds the root
+   */
+  private RunLock lockRoot(MetadataStore store, Context pipeline) throws IOException {
+    Path root = definition.root();
+    Optional<RunLock> lock =
+        RunLock.tryAcquireRoot(store, pipeline, root, "millrace run " + definition.name());
+    if (lock.isEmpty()) {
+      throw new PipelineBusyException(
+          "pipeline "
+              + definition.name()
+              + " did not start: its root "
+              + root.toRealPath()
+              + " is in use by "
+              + RunLock.rootHolder(store, root).map(h -> h.owner().toString()).orElse("another run")
+              + "; wait for it to finish");
+    }
+    return lock.get();
   }
 
   private Map<String, String> params() {
@@ -518,7 +548,7 @@ public final class PipelineRunner {
                       : bySplit.values().iterator().next();
               schema = withDriftComparators(SchemaInference.create(inference).infer(train), s);
             }
-            ArtifactDirectory artifact = ArtifactDirectory.begin(dir, true);
+            ArtifactDirectory artifact = ArtifactDirectory.begin(dir, true, SCHEMA_ARTIFACT);
             SchemaFiles.write(schema, artifact.staging().resolve("schema.pbtxt"));
             artifact.commit();
             return new Produced(
@@ -1185,31 +1215,50 @@ public final class PipelineRunner {
   }
 
   /**
-   * Deletes what a crashed attempt at this exact output left: staging and replaced directories
-   * beside it and inside it. Safe because the run lock is held: nobody else writes here.
+   * Deletes what crashed attempts at this exact output left: staged and replaced copies beside it,
+   * and inside it at any depth, since a stage may write several artifacts into its directory (the
+   * transform writes {@code statistics/pre} and {@code statistics/post}). Only names that {@link
+   * ArtifactDirectory#isLeftover} recognises go. Safe because the root's run lock is held: nobody
+   * else writes here.
    */
   private static void removeLeftovers(Path dir) throws IOException {
-    Path parent = dir.getParent();
+    List<Path> leftovers = new ArrayList<>();
     String prefix = "." + dir.getFileName() + ".";
-    for (Path folder : List.of(parent, dir)) {
-      if (!Files.isDirectory(folder)) {
-        continue;
+    if (Files.isDirectory(dir.getParent())) {
+      try (Stream<Path> entries = Files.list(dir.getParent())) {
+        entries
+            .filter(
+                p -> {
+                  String n = p.getFileName().toString();
+                  return n.startsWith(prefix) && ArtifactDirectory.isLeftover(n);
+                })
+            .forEach(leftovers::add);
       }
-      List<Path> leftovers;
-      try (Stream<Path> entries = Files.list(folder)) {
-        leftovers =
-            entries
-                .filter(
-                    p -> {
-                      String n = p.getFileName().toString();
-                      boolean partial = n.contains(".staging-") || n.contains(".old-");
-                      return partial && (folder.equals(dir) || n.startsWith(prefix));
-                    })
-                .toList();
-      }
-      for (Path leftover : leftovers) {
-        ArtifactDirectory.deleteRecursively(leftover);
-      }
+    }
+    if (Files.isDirectory(dir)) {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attributes) {
+              if (!d.equals(dir) && ArtifactDirectory.isLeftover(d.getFileName().toString())) {
+                leftovers.add(d);
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+              if (ArtifactDirectory.isLeftover(file.getFileName().toString())) {
+                leftovers.add(file);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    }
+    for (Path leftover : leftovers) {
+      ArtifactDirectory.deleteRecursively(leftover);
     }
   }
 

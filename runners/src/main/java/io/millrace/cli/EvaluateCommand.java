@@ -1,16 +1,24 @@
 package io.millrace.cli;
 
+import io.millrace.artifact.PathNames;
 import io.millrace.evaluate.Evaluation;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.ModelValidation;
+import io.millrace.examples.ExamplesManifest;
+import io.millrace.ingest.InputPattern;
 import io.millrace.model.EvaluationJob;
 import io.millrace.model.ModelRegistry;
+import io.millrace.pipeline.OutputGuard;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -115,8 +123,16 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     Path baselineModel =
         registry == null ? baseline : new ModelRegistry(registry).latest(name).orElse(null);
+    List<Path> inputs = new ArrayList<>();
+    Stream.of(model, baselineModel, registry, config, data.examples)
+        .filter(Objects::nonNull)
+        .forEach(inputs::add);
+    if (data.input != null) {
+      inputs.addAll(InputPattern.of(data.input).localFiles());
+    }
+    OutputGuard.check(output, inputs);
     String pattern =
-        data.input != null ? data.input : data.examples.resolve(split).resolve("*.avro").toString();
+        data.input != null ? data.input : examplesSplit(data.examples, split).toString();
     Evaluation evaluation =
         EvaluationJob.run(
             Pipeline.create(runner.create("millrace-evaluate")),
@@ -130,6 +146,14 @@ final class EvaluateCommand implements Callable<Integer> {
     out.println("Evaluation written to " + output.toAbsolutePath().normalize());
     out.flush();
     return evaluation.blessed() ? 0 : Millrace.EXIT_NOT_BLESSED;
+  }
+
+  /** The shards of a split, as the artifact's manifest (checked to stay inside it) names them. */
+  private static Path examplesSplit(Path examples, String split) throws IOException {
+    return PathNames.resolveInside(
+        examples,
+        ExamplesManifest.read(examples).split(split).files(),
+        "file pattern of split " + split);
   }
 
   static void print(PrintWriter out, Evaluation evaluation) {

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.examples.ExampleJson;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleFormat;
@@ -7,15 +8,18 @@ import io.millrace.ingest.ExampleSink;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.LocalSourceFile;
+import io.millrace.pipeline.OutputGuard;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.transform.FeatureTransformer;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -38,6 +42,7 @@ import picocli.CommandLine.Spec;
           + " alone, in this process, and writes one JSON object of model inputs per record."
     })
 final class TransformApplyCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(
       names = "--artifact",
@@ -55,10 +60,19 @@ final class TransformApplyCommand implements Callable<Integer> {
       description = "JSON lines to write (default: standard output).")
   Path output;
 
+  @Option(
+      names = "--overwrite",
+      description = "Replace an existing --output (JSON lines only, never an input).")
+  boolean overwrite;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (output != null) {
+      OutputGuard.check(output, List.of(artifact, input));
+      checkReplaceable(output);
+    }
     FeatureTransformer transformer = FeatureTransformer.load(artifact);
     FormatReader reader =
         ExampleFormat.fromFileName(input.toString()).reader(FormatOptions.defaults());
@@ -99,5 +113,35 @@ final class TransformApplyCommand implements Callable<Integer> {
     err.printf("Transformed %,d records; %,d could not be read%n", counts[0], counts[1]);
     err.flush();
     return counts[1] == 0 ? 0 : Millrace.EXIT_INPUT_REJECTED;
+  }
+
+  /** An existing output is replaced only when asked to, and only if it is JSON lines. */
+  private void checkReplaceable(Path file) throws IOException {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!overwrite) {
+      throw new IllegalStateException(
+          file + " already exists; choose another --output or pass --overwrite");
+    }
+    if (!isJsonLines(file)) {
+      throw new IllegalStateException(
+          file
+              + " is not JSON lines: --overwrite replaces only the output of transform-apply, so"
+              + " nothing was written; choose another --output");
+    }
+  }
+
+  /** An empty file, or one whose first line is a JSON object, as this command writes. */
+  private static boolean isJsonLines(Path file) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String first = reader.readLine();
+      return first == null || JSON.readTree(first).isObject();
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.PathNames;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
@@ -46,6 +48,11 @@ public record ExamplesManifest(
 
   public static final String FILE_NAME = "manifest.json";
   public static final String LAYOUT = "millrace-examples/1 (Avro, one nullable array per feature)";
+
+  /** What {@code --overwrite} of an examples output may replace. */
+  public static final ArtifactKind KIND =
+      ArtifactKind.withLayout("an examples artifact", FILE_NAME, "millrace-examples/");
+
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
@@ -102,7 +109,8 @@ public record ExamplesManifest(
   /**
    * Reads the manifest of an examples artifact.
    *
-   * @throws IOException naming the directory when it has no manifest (an incomplete artifact)
+   * @throws IOException naming the directory when it has no manifest (an incomplete artifact), or
+   *     when a split's name or a file pattern would lead outside the artifact
    */
   public static ExamplesManifest read(Path artifactDir) throws IOException {
     Path file = artifactDir.resolve(FILE_NAME);
@@ -110,6 +118,19 @@ public record ExamplesManifest(
       throw new IOException(
           artifactDir + " is not a complete examples artifact: it has no " + FILE_NAME);
     }
-    return JSON.readValue(file.toFile(), ExamplesManifest.class);
+    ExamplesManifest manifest = JSON.readValue(file.toFile(), ExamplesManifest.class);
+    // Split names are directories readers open: an edited manifest must not lead them elsewhere.
+    for (Split split : manifest.splits()) {
+      try {
+        PathNames.requireSegment("split name", split.name());
+      } catch (IllegalArgumentException e) {
+        throw new IOException(file + ": " + e.getMessage(), e);
+      }
+      PathNames.resolveInside(artifactDir, split.files(), "file pattern of split " + split.name());
+    }
+    if (manifest.deadLetters() != null) {
+      PathNames.resolveInside(artifactDir, manifest.deadLetters(), "dead-letter file pattern");
+    }
+    return manifest;
   }
 }

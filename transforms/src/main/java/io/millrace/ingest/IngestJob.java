@@ -148,7 +148,8 @@ public final class IngestJob {
 
     List<ExamplesManifest.InputGroup> inputGroups = resolved.inputGroups();
 
-    ArtifactDirectory artifact = ArtifactDirectory.begin(config.output, config.overwrite);
+    ArtifactDirectory artifact =
+        ArtifactDirectory.begin(config.output, config.overwrite, ExamplesManifest.KIND);
     Path staging = artifact.staging();
     Pipeline pipeline = Pipeline.create(options);
     List<String> splitNames = resolved.splitNames();

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.PathNames;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
@@ -43,6 +45,11 @@ public final class FittedTransform implements Serializable {
   public static final String MANIFEST = "manifest.json";
   public static final String DEFINITION = "definition.json";
   public static final String VOCABULARIES = "vocabularies";
+
+  /** What {@code --overwrite} of a transform output may replace. */
+  public static final ArtifactKind KIND =
+      ArtifactKind.withLayout("a transform artifact", MANIFEST, "millrace-transform/");
+
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
@@ -288,7 +295,7 @@ public final class FittedTransform implements Serializable {
 
   /** Writes the artifact directory atomically (staged, then renamed into place). */
   public void write(Path directory, boolean overwrite) throws IOException {
-    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, overwrite);
+    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, overwrite, KIND);
     Path staging = artifact.staging();
     Files.createDirectories(staging.resolve(VOCABULARIES));
     for (int s = 0; s < fitted.size(); s++) {
@@ -298,7 +305,7 @@ public final class FittedTransform implements Serializable {
           text.append(new String(value, StandardCharsets.UTF_8)).append('\n');
         }
         ArtifactDirectory.writeAtomically(
-            staging.resolve(fitted.get(s).vocabularyFile()),
+            PathNames.resolveInside(staging, fitted.get(s).vocabularyFile(), "vocabulary file"),
             text.toString().getBytes(StandardCharsets.UTF_8));
       }
     }
@@ -335,13 +342,15 @@ public final class FittedTransform implements Serializable {
     for (Fitted f : manifest.outputs()) {
       List<byte[]> vocabulary = new ArrayList<>();
       if (f.vocabularyFile() != null) {
-        for (String line :
-            Files.readAllLines(directory.resolve(f.vocabularyFile()), StandardCharsets.UTF_8)) {
+        Path file =
+            PathNames.resolveInside(
+                directory, f.vocabularyFile(), "vocabulary file of " + f.output());
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
           vocabulary.add(line.getBytes(StandardCharsets.UTF_8));
         }
         if (vocabulary.size() != f.vocabularySize()) {
           throw new IOException(
-              directory.resolve(f.vocabularyFile())
+              file
                   + " has "
                   + vocabulary.size()
                   + " values, the manifest says "

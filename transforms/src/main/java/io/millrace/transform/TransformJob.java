@@ -104,7 +104,7 @@ public final class TransformJob {
 
     // 1. Analyze: each range of the training split into one analyzer state, merged, fitted.
     // Fails now, not after the analysis, when the target exists and may not be replaced.
-    ArtifactDirectory.begin(transformOutput, overwrite).abandon();
+    ArtifactDirectory.begin(transformOutput, overwrite, FittedTransform.KIND).abandon();
     Pipeline analyze = Pipeline.create(options);
     ReadExamples.fileParts(analyze, "", raw.fileMetadata(analyzeSplit), reader)
         .apply("ReadAndAnalyze", ParDo.of(new AnalyzeRangeFn(reader, spec, schema)))
@@ -123,7 +123,8 @@ public final class TransformJob {
     log.flush();
 
     // 2. Materialize: every split read, transformed and written in one step per range.
-    ArtifactDirectory artifact = ArtifactDirectory.begin(examplesOutput, overwrite);
+    ArtifactDirectory artifact =
+        ArtifactDirectory.begin(examplesOutput, overwrite, ExamplesManifest.KIND);
     Path staging = artifact.staging();
     Pipeline materialize = Pipeline.create(options);
     List<PCollection<ShardWriter.Shard>> shards = new ArrayList<>();
