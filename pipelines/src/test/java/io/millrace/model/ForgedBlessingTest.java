@@ -79,17 +79,37 @@ class ForgedBlessingTest {
     return output;
   }
 
-  private static Path copy(Path evaluation, Path to) throws IOException {
+  @FunctionalInterface
+  interface JsonEdit {
+    void apply(ObjectNode evaluationJson);
+  }
+
+  /** A copy of {@code evaluation} whose evaluation.json went through {@code edit}. */
+  private static Path edited(Path evaluation, Path to, JsonEdit edit) throws IOException {
     ArtifactDirectory.copyRecursively(evaluation, to);
+    Path file = to.resolve(Evaluation.FILE);
+    ObjectNode json = (ObjectNode) JSON.readTree(file.toFile());
+    edit.apply(json);
+    Files.write(file, JSON.writeValueAsBytes(json));
     return to;
   }
 
-  private static ObjectNode json(Path evaluation) throws IOException {
-    return (ObjectNode) JSON.readTree(evaluation.resolve(Evaluation.FILE).toFile());
-  }
-
-  private static void write(Path evaluation, ObjectNode json) throws IOException {
-    Files.write(evaluation.resolve(Evaluation.FILE), JSON.writeValueAsBytes(json));
+  /**
+   * Pushes {@code model} with {@code evaluation} into a new registry under {@code root}: refused as
+   * an altered artifact, and nothing is pushed.
+   *
+   * @return the refusal's message
+   */
+  private static String refusedAsAltered(
+      Path root, ModelArtifact model, Path evaluation, MetadataStore evaluations)
+      throws IOException {
+    ModelRegistry registry = new ModelRegistry(root.resolve("registry"));
+    ArtifactIntegrityException e =
+        assertThrows(
+            ArtifactIntegrityException.class,
+            () -> registry.push(model.directory(), evaluation, "taxi", evaluations));
+    assertNothingPushed(registry);
+    return e.getMessage();
   }
 
   private static void assertNothingPushed(ModelRegistry registry) throws IOException {
@@ -99,17 +119,13 @@ class ForgedBlessingTest {
 
   @Test
   void aFailedEvaluationWithItsBlessingFlippedIsRefused(@TempDir Path root) throws IOException {
-    Path forged = copy(shuffledEvaluation, root.resolve("forged"));
-    ObjectNode json = json(forged);
-    ((ObjectNode) json.get("validation")).put("blessed", true);
-    write(forged, json);
-    ModelRegistry registry = new ModelRegistry(root.resolve("registry"));
-    ArtifactIntegrityException e =
-        assertThrows(
-            ArtifactIntegrityException.class,
-            () -> registry.push(shuffled.directory(), forged, "taxi", store));
-    assertTrue(e.getMessage().contains(forged.toString()), e.getMessage());
-    assertNothingPushed(registry);
+    Path forged =
+        edited(
+            shuffledEvaluation,
+            root.resolve("forged"),
+            json -> ((ObjectNode) json.get("validation")).put("blessed", true));
+    String message = refusedAsAltered(root, shuffled, forged, store);
+    assertTrue(message.contains(forged.toString()), message);
   }
 
   @Test
@@ -117,20 +133,18 @@ class ForgedBlessingTest {
       throws IOException {
     // The forger lowers the bound, clears the failures and blesses: every number agrees with
     // every other, so only the record of what the evaluation wrote can tell.
-    Path forged = copy(shuffledEvaluation, root.resolve("forged"));
-    ObjectNode json = json(forged);
-    ((ObjectNode) json.get("config").get("thresholds").get(0)).put("lowerBound", 0.1);
-    ObjectNode validation = (ObjectNode) json.get("validation");
-    validation.put("blessed", true);
-    validation.putArray("failures");
-    write(forged, json);
-    ModelRegistry registry = new ModelRegistry(root.resolve("registry"));
-    ArtifactIntegrityException e =
-        assertThrows(
-            ArtifactIntegrityException.class,
-            () -> registry.push(shuffled.directory(), forged, "taxi", store));
-    assertTrue(e.getMessage().contains(forged.toString()), e.getMessage());
-    assertNothingPushed(registry);
+    Path forged =
+        edited(
+            shuffledEvaluation,
+            root.resolve("forged"),
+            json -> {
+              ((ObjectNode) json.get("config").get("thresholds").get(0)).put("lowerBound", 0.1);
+              ObjectNode validation = (ObjectNode) json.get("validation");
+              validation.put("blessed", true);
+              validation.putArray("failures");
+            });
+    String message = refusedAsAltered(root, shuffled, forged, store);
+    assertTrue(message.contains(forged.toString()), message);
   }
 
   @Test
@@ -144,29 +158,20 @@ class ForgedBlessingTest {
             + "\", \"createdAt\": \"2024-01-01T00:00:00Z\", \"candidate\": {\"fingerprint\": \""
             + shuffled.fingerprint()
             + "\"}, \"validation\": {\"blessed\": true, \"failures\": [], \"skipped\": []}}");
-    ModelRegistry registry = new ModelRegistry(root.resolve("registry"));
-    ArtifactIntegrityException e =
-        assertThrows(
-            ArtifactIntegrityException.class,
-            () -> registry.push(shuffled.directory(), forged, "taxi", store));
-    assertTrue(e.getMessage().contains(forged.toString()), e.getMessage());
-    assertNothingPushed(registry);
+    String message = refusedAsAltered(root, shuffled, forged, store);
+    assertTrue(message.contains(forged.toString()), message);
   }
 
   @Test
   void aBlessingMovedToAnotherModelIsRefused(@TempDir Path root) throws IOException {
-    Path forged = copy(goodEvaluation, root.resolve("forged"));
-    Files.writeString(
-        forged.resolve(Evaluation.FILE),
-        Files.readString(forged.resolve(Evaluation.FILE))
-            .replace(good.fingerprint(), shuffled.fingerprint()));
-    ModelRegistry registry = new ModelRegistry(root.resolve("registry"));
-    ArtifactIntegrityException e =
-        assertThrows(
-            ArtifactIntegrityException.class,
-            () -> registry.push(shuffled.directory(), forged, "taxi", store));
-    assertTrue(e.getMessage().contains(forged.toString()), e.getMessage());
-    assertNothingPushed(registry);
+    Path forged =
+        edited(
+            goodEvaluation,
+            root.resolve("forged"),
+            json ->
+                ((ObjectNode) json.get("candidate")).put("fingerprint", shuffled.fingerprint()));
+    String message = refusedAsAltered(root, shuffled, forged, store);
+    assertTrue(message.contains(forged.toString()), message);
   }
 
   @Test
@@ -183,32 +188,23 @@ class ForgedBlessingTest {
 
   @Test
   void aGenuineEvaluationUnknownToTheStoreIsRefused(@TempDir Path root) throws IOException {
-    ModelRegistry registry = new ModelRegistry(root.resolve("registry"));
     try (MetadataStore other = MetadataStore.openSqlite(root.resolve("other.sqlite"))) {
-      ArtifactIntegrityException e =
-          assertThrows(
-              ArtifactIntegrityException.class,
-              () -> registry.push(good.directory(), goodEvaluation, "taxi", other));
-      assertTrue(e.getMessage().contains(other.url()), e.getMessage());
+      String message = refusedAsAltered(root, good, goodEvaluation, other);
+      assertTrue(message.contains(other.url()), message);
     }
-    assertNothingPushed(registry);
   }
 
   @Test
   void aRecordedEvaluationWhoseBlessingContradictsItsMetricsIsRefused(@TempDir Path root)
       throws IOException {
     // Recorded as it is (as if the evaluator had a bug): the verdict is recomputed all the same.
-    Path contradicting = copy(shuffledEvaluation, root.resolve("contradicting"));
-    ObjectNode json = json(contradicting);
-    ((ObjectNode) json.get("validation")).put("blessed", true);
-    write(contradicting, json);
+    Path contradicting =
+        edited(
+            shuffledEvaluation,
+            root.resolve("contradicting"),
+            json -> ((ObjectNode) json.get("validation")).put("blessed", true));
     EvaluationRecords.record(store, contradicting, "test");
-    ModelRegistry registry = new ModelRegistry(root.resolve("registry"));
-    ArtifactIntegrityException e =
-        assertThrows(
-            ArtifactIntegrityException.class,
-            () -> registry.push(shuffled.directory(), contradicting, "taxi", store));
-    assertTrue(e.getMessage().contains("blessed = true"), e.getMessage());
-    assertNothingPushed(registry);
+    String message = refusedAsAltered(root, shuffled, contradicting, store);
+    assertTrue(message.contains("blessed = true"), message);
   }
 }

@@ -12,6 +12,7 @@ import io.millrace.artifact.ArtifactIntegrityException;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.transform.FittedTransform;
+import io.millrace.transform.TransformAnalyzer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,6 +137,47 @@ class TamperedModelTest {
     ArtifactDirectory.copyRecursively(model.directory(), copy);
     edit.apply(copy);
     return copy;
+  }
+
+  @Test
+  void timestampsTimingsAndFormattingAreOutsideTheFingerprint() throws IOException {
+    Path copy =
+        tampered(
+            "timings",
+            m ->
+                editJson(
+                    m.resolve(ModelArtifact.MODEL_JSON),
+                    json -> {
+                      json.put("createdAt", "2000-01-01T00:00:00Z");
+                      ObjectNode training = (ObjectNode) json.get("training");
+                      training.put("examplesPerSecond", 1.5);
+                      training.put("trainMillis", 123456);
+                      ((ObjectNode) training.get("more")).put("trainNanos", 42);
+                    }));
+    assertEquals(model.fingerprint(), ModelArtifact.read(copy).fingerprint());
+    // The same training again: the same fingerprint, though written at another time.
+    ModelArtifact again = TaxiModels.writeGood(dir.resolve("again"), "big-tipper");
+    assertEquals(model.fingerprint(), again.fingerprint());
+  }
+
+  @Test
+  void anotherGenuineTransformInTheModelIsRefused() throws IOException {
+    Path copy =
+        tampered(
+            "other-transform",
+            m -> {
+              Path transform = m.resolve(ModelArtifact.TRANSFORM);
+              ArtifactDirectory.deleteRecursively(transform);
+              TransformAnalyzer analyzer =
+                  TransformAnalyzer.create(
+                      TaxiModels.fitted().spec(), TaxiModels.eval().get(0).schema());
+              TaxiModels.eval().forEach(analyzer::add);
+              analyzer.fit("taxi/tutorial/eval.csv").write(transform, false);
+            });
+    ArtifactIntegrityException e =
+        assertThrows(ArtifactIntegrityException.class, () -> ModelArtifact.read(copy));
+    assertTrue(
+        e.getMessage().contains("is not the transform the model was trained"), e.getMessage());
   }
 
   @TestFactory

@@ -19,11 +19,6 @@ public final class CanonicalJson {
 
   private CanonicalJson() {}
 
-  /** Parses JSON text as this class reads numbers (exactly, as decimals). */
-  public static JsonNode parse(byte[] json) throws java.io.IOException {
-    return JSON.readTree(json);
-  }
-
   /**
    * The canonical form of JSON text.
    *
