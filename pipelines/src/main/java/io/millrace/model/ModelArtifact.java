@@ -45,7 +45,10 @@ import java.util.TreeMap;
  * swapped after it was written is refused, naming the artifact.
  */
 public final class ModelArtifact {
-  public static final String LAYOUT = "millrace-model/1";
+  /** Version 2: the fingerprint covers the transform's content and model.json. */
+  public static final String LAYOUT = "millrace-model/2";
+
+  private static final String CONTENT_UNPROVEN_LAYOUT = "millrace-model/1";
   public static final String SAVED_MODEL = "saved_model";
   public static final String TRANSFORM = "transform";
   public static final String MODEL_JSON = "model.json";
@@ -267,6 +270,14 @@ public final class ModelArtifact {
       info = JSON.treeToValue(tree, Info.class);
     } catch (IOException e) {
       throw new IOException(json + ": " + e.getMessage(), e);
+    }
+    if (CONTENT_UNPROVEN_LAYOUT.equals(info.layout())) {
+      throw new ArtifactIntegrityException(
+          directory
+              + " was written by an older millrace ("
+              + info.layout()
+              + ") whose fingerprint does not cover model.json or the transform's constants, so"
+              + " its content cannot be proven: train it again");
     }
     if (!LAYOUT.equals(info.layout())) {
       throw new IOException(json + ": unknown model layout " + info.layout());

@@ -180,6 +180,20 @@ class TamperedModelTest {
         e.getMessage().contains("is not the transform the model was trained"), e.getMessage());
   }
 
+  @Test
+  void aModelWrittenBeforeContentFingerprintsIsRefusedWithTheReason() throws IOException {
+    Path copy =
+        tampered(
+            "old-layout",
+            m ->
+                editJson(
+                    m.resolve(ModelArtifact.MODEL_JSON),
+                    json -> json.put("layout", "millrace-model/1")));
+    ArtifactIntegrityException e =
+        assertThrows(ArtifactIntegrityException.class, () -> ModelArtifact.read(copy));
+    assertTrue(e.getMessage().contains("train it again"), e.getMessage());
+  }
+
   @TestFactory
   Stream<DynamicTest> anEditedModelIsRefusedOnReadPushAndLoad() {
     return edits().entrySet().stream()

@@ -43,7 +43,11 @@ import java.util.Set;
  */
 public final class FittedTransform implements Serializable {
   private static final long serialVersionUID = 1L;
-  public static final String LAYOUT = "millrace-transform/1";
+
+  /** Version 2: the fingerprint covers the content (constants, vocabularies), not only inputs. */
+  public static final String LAYOUT = "millrace-transform/2";
+
+  private static final String CONTENT_UNPROVEN_LAYOUT = "millrace-transform/1";
   public static final String MANIFEST = "manifest.json";
   public static final String DEFINITION = "definition.json";
   public static final String VOCABULARIES = "vocabularies";
@@ -367,6 +371,14 @@ public final class FittedTransform implements Serializable {
       throw new IOException(directory + " is not a transform artifact: no " + MANIFEST);
     }
     Manifest manifest = JSON.readValue(manifestFile.toFile(), Manifest.class);
+    if (CONTENT_UNPROVEN_LAYOUT.equals(manifest.layout())) {
+      throw new ArtifactIntegrityException(
+          directory
+              + " was written by an older millrace ("
+              + manifest.layout()
+              + ") whose fingerprint does not cover the fitted constants and vocabularies, so"
+              + " its content cannot be proven: fit the transform again");
+    }
     if (!LAYOUT.equals(manifest.layout())) {
       throw new IOException(directory + ": unknown transform layout " + manifest.layout());
     }

@@ -86,6 +86,18 @@ class TransformFingerprintTest {
   }
 
   @Test
+  void aTransformWrittenBeforeContentFingerprintsIsRefusedWithTheReason() throws IOException {
+    Path copy = copy("old-layout");
+    Path manifest = copy.resolve(FittedTransform.MANIFEST);
+    ObjectNode json = (ObjectNode) JSON.readTree(manifest.toFile());
+    json.put("layout", "millrace-transform/1");
+    JSON.writeValue(manifest.toFile(), json);
+    ArtifactIntegrityException e =
+        assertThrows(ArtifactIntegrityException.class, () -> FittedTransform.read(copy));
+    assertTrue(e.getMessage().contains("fit the transform again"), e.getMessage());
+  }
+
+  @Test
   void aReformattedManifestIsTheSameTransform() throws IOException {
     // Indentation and key order change no prediction.
     Path copy = copy("reformatted");
