@@ -70,7 +70,6 @@ public final class ModelRegistry {
   private static final String LOCK = ".lock";
   // One JVM cannot hold two overlapping file locks: its threads take turns here first.
   private static final Map<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,9}");
   private static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(1);
 
