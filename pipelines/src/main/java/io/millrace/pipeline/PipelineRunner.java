@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.ContentDigest;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelValidation;
 import io.millrace.examples.ExamplesManifest;
@@ -22,6 +23,7 @@ import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.Run;
 import io.millrace.metadata.RunLock;
 import io.millrace.model.EvaluationJob;
+import io.millrace.model.EvaluationRecords;
 import io.millrace.model.ModelArtifact;
 import io.millrace.model.ModelRegistry;
 import io.millrace.record.Example;
@@ -88,6 +90,11 @@ import org.apache.beam.sdk.values.PCollection;
  * bytes): equal keys promise equal outputs, so a downstream key changes exactly when something
  * upstream would change what it reads. The raw data's content fingerprint is the ingest stage's
  * input and is kept on the examples artifact as {@code data_fingerprint}.
+ *
+ * <p>That promise holds only while the outputs are what was written: each output is also recorded
+ * with the fingerprint of its content ({@value #CONTENT_FINGERPRINT}), and a cached execution is
+ * reused only when every output still has it (and an examples artifact still holds every shard its
+ * manifest lists). Otherwise the stage runs again, replacing the output, and says why.
  */
 public final class PipelineRunner {
   public static final String INGEST = "ingest";
@@ -104,6 +111,12 @@ public final class PipelineRunner {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final ArtifactKind SCHEMA_ARTIFACT =
       ArtifactKind.withEntries("a schema artifact", "schema.pbtxt");
+
+  /**
+   * The output artifact property holding {@link ContentDigest#of} of its files when it was written;
+   * a cached execution is reused only while each output still has it.
+   */
+  public static final String CONTENT_FINGERPRINT = "content_sha256";
 
   private final PipelineDefinition definition;
   private final boolean noCache;
@@ -814,8 +827,9 @@ public final class PipelineRunner {
                     .collect(Collectors.joining("; ")));
             properties.put("baseline", baseline.map(Path::toString).orElse(""));
             properties.put("model_fingerprint", candidateFingerprint);
-            Map<String, String> artifactProperties = new LinkedHashMap<>();
-            artifactProperties.put("blessed", Boolean.toString(evaluation.blessed()));
+            // The evaluation's content fingerprint, which a push checks (EvaluationRecords).
+            Map<String, String> artifactProperties =
+                new LinkedHashMap<>(EvaluationRecords.properties(dir));
             artifactProperties.put("baseline", baseline.map(Path::toString).orElse(""));
             return new Produced(
                 Map.of("evaluation", new Output(Artifact.EVALUATION, dir, artifactProperties)),
@@ -878,7 +892,8 @@ public final class PipelineRunner {
             int version =
                 already
                     ? registry.latestVersion(name).orElseThrow()
-                    : registry.push(train.path("model"), evaluation.path("evaluation"), name);
+                    : registry.push(
+                        train.path("model"), evaluation.path("evaluation"), name, store);
             Path pushed = registry.version(name, version);
             Map<String, String> properties = new LinkedHashMap<>();
             properties.put("model_name", name);
@@ -915,7 +930,13 @@ public final class PipelineRunner {
       boolean useCache = cacheEnabled && !noCache && !noCacheStages.contains(name);
       if (useCache) {
         Optional<CachedExecution> hit = store.cached(pipeline, name, key);
-        if (hit.isPresent()) {
+        Optional<String> changed =
+            hit.isPresent() ? changedSinceWritten(hit.get().outputs()) : Optional.empty();
+        if (changed.isPresent()) {
+          progress.printf(
+              "[%d/%d] %-11s cache miss: %s%n", index, STAGES.size(), name, changed.get());
+          progress.flush();
+        } else if (hit.isPresent()) {
           store.recordCachedExecution(run, name, key, inputs, hit.get());
           Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
           Map<String, Path> paths = new LinkedHashMap<>();
@@ -954,6 +975,8 @@ public final class PipelineRunner {
       Map<String, Path> paths = new LinkedHashMap<>();
       for (Map.Entry<String, Output> e : produced.outputs().entrySet()) {
         Output output = e.getValue();
+        Map<String, String> properties = new LinkedHashMap<>(output.properties());
+        properties.put(CONTENT_FINGERPRINT, ContentDigest.of(output.path()));
         recorded.put(
             e.getKey(),
             store.recordOutput(
@@ -962,7 +985,7 @@ public final class PipelineRunner {
                 output.type(),
                 output.path().toString(),
                 sha256((key + "/" + e.getKey()).getBytes(StandardCharsets.UTF_8)),
-                output.properties()));
+                properties));
         paths.put(e.getKey(), output.path());
       }
       store.completeExecution(execution, produced.properties());
@@ -976,6 +999,34 @@ public final class PipelineRunner {
           index, STAGES.size(), name, produced.note(), elapsed.toMillis() / 1000.0);
       progress.flush();
       return new Done(result, recorded);
+    }
+
+    /**
+     * Why a cached execution's outputs cannot be reused, or empty when each still has the content
+     * fingerprint recorded when it was written (and an examples artifact still holds every shard
+     * its manifest lists, with its count and hash).
+     */
+    private Optional<String> changedSinceWritten(Map<String, Artifact> outputs) {
+      for (Artifact output : outputs.values()) {
+        Path path = Path.of(output.uri());
+        String recorded = output.property(CONTENT_FINGERPRINT);
+        if (recorded == null) {
+          return Optional.of(path + " was recorded without a content fingerprint");
+        }
+        try {
+          List<ContentDigest.FileDigest> files = ContentDigest.files(path);
+          if (Artifact.EXAMPLES.equals(output.type())) {
+            ExamplesManifest.read(path).verify(path, files);
+          }
+          if (!ContentDigest.of(files).equals(recorded)) {
+            return Optional.of(
+                path + " changed since it was written (a file was changed, added or removed)");
+          }
+        } catch (IOException | RuntimeException e) {
+          return Optional.of(e.getMessage());
+        }
+      }
+      return Optional.empty();
     }
 
     private Map<String, Artifact> inputs(String name, Done upstream) {

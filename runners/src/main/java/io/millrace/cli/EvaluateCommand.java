@@ -7,8 +7,11 @@ import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.ModelValidation;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.ingest.InputPattern;
+import io.millrace.metadata.MetadataStore;
 import io.millrace.model.EvaluationJob;
+import io.millrace.model.EvaluationRecords;
 import io.millrace.model.ModelRegistry;
+import io.millrace.pipeline.CodeVersion;
 import io.millrace.pipeline.OutputGuard;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,7 +43,10 @@ import picocli.CommandLine.Spec;
           + " confusion matrices; top-k accuracy; MSE, RMSE, MAE), checks the thresholds of"
           + " --config and blesses the candidate or names every failed threshold.",
       "",
-      "Writes DIR/evaluation.json and DIR/report.html. Exit code 0 when blessed, 5 when not."
+      "Writes DIR/evaluation.json and DIR/report.html, and records the evaluation's content"
+          + " fingerprint in the metadata store 'millrace push' checks: REGISTRY/"
+          + ModelRegistry.METADATA
+          + " with --registry, or --metadata-url. Exit code 0 when blessed, 5 when not."
     },
     footer = {"", "Any other --name=value is passed to Beam as a pipeline option."})
 final class EvaluateCommand implements Callable<Integer> {
@@ -107,6 +113,16 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output.")
   Path output;
 
+  @Option(
+      names = "--metadata-url",
+      paramLabel = "JDBC",
+      description =
+          "Where to record the evaluation for 'millrace push' (default with --registry: the SQLite"
+              + " file REGISTRY/"
+              + ModelRegistry.METADATA
+              + ").")
+  String metadataUrl;
+
   @Mixin RunnerOptions runner;
 
   @Spec CommandSpec spec;
@@ -144,6 +160,7 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     print(out, evaluation);
     out.println("Evaluation written to " + output.toAbsolutePath().normalize());
+    record(out);
     out.flush();
     return evaluation.blessed() ? 0 : Millrace.EXIT_NOT_BLESSED;
   }
@@ -154,6 +171,23 @@ final class EvaluateCommand implements Callable<Integer> {
         examples,
         ExamplesManifest.read(examples).split(split).files(),
         "file pattern of split " + split);
+  }
+
+  /** Records the evaluation where 'millrace push' looks for it, or says that it was not. */
+  private void record(PrintWriter out) throws IOException {
+    if (metadataUrl == null && registry == null) {
+      out.println(
+          "Not recorded in a metadata store (no --registry or --metadata-url): 'millrace push'"
+              + " will refuse this evaluation");
+      return;
+    }
+    try (MetadataStore store =
+        metadataUrl != null
+            ? MetadataStore.open(metadataUrl)
+            : MetadataStore.openSqlite(new ModelRegistry(registry).metadataFile())) {
+      EvaluationRecords.record(store, output, CodeVersion.current());
+      out.println("Recorded in the metadata store " + store.url());
+    }
   }
 
   static void print(PrintWriter out, Evaluation evaluation) {

@@ -145,15 +145,22 @@ public final class TransformJob {
         .apply("Counts", ShardCounts.writeTo(staging.resolve(".counts")));
     started = System.nanoTime();
     finish(materialize, "transform");
-    Map<String, Long> counts = ShardCounts.read(staging.resolve(".counts"));
+    Map<String, CommitShards.Written> committed =
+        ShardCounts.readCommitted(staging.resolve(".counts"));
     List<ExamplesManifest.Split> splits = new ArrayList<>();
     long total = 0;
     for (ExamplesManifest.Split split : raw.manifest().splits()) {
-      long n = counts.getOrDefault(split.name(), 0L);
+      CommitShards.Written written = committed.get(split.name());
+      long n = written == null ? 0 : written.records();
       total += n;
       splits.add(
           new ExamplesManifest.Split(
-              split.name(), split.buckets(), n, split.name() + "/part-*.avro"));
+              split.name(),
+              split.buckets(),
+              n,
+              split.name() + "/part-*.avro",
+              ExamplesManifest.shards(
+                  split.name(), written == null ? List.of() : written.shards())));
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     log.printf(
