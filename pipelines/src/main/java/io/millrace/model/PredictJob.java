@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
 import io.millrace.artifact.CommitShards;
 import io.millrace.artifact.ShardCounts;
 import io.millrace.artifact.WriteShards;
@@ -53,6 +54,11 @@ public final class PredictJob {
   public static final String DEAD_LETTER = "dead-letter";
   public static final String SUMMARY = "summary.json";
   private static final String COUNTS = ".counts";
+
+  /** What {@code --overwrite} of a prediction output may replace. */
+  public static final ArtifactKind KIND =
+      ArtifactKind.withEntries("a prediction output", SUMMARY, PREDICTIONS);
+
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -108,7 +114,7 @@ public final class PredictJob {
             transform,
             ServingSchema.inputsOf(transform, modelInputs),
             allowMissingFeatures);
-    ArtifactDirectory out = ArtifactDirectory.begin(output, overwrite);
+    ArtifactDirectory out = ArtifactDirectory.begin(output, overwrite, KIND);
     try {
       Path staging = out.staging();
       Pipeline pipeline = Pipeline.create(options);

@@ -2,6 +2,7 @@ package io.millrace.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.millrace.artifact.PathNames;
 import io.millrace.train.Task;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,15 +37,22 @@ public record PipelineDefinition(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(input, "input");
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw new InvalidSettingException(
-          "name", "'" + name + "': use letters, digits, '.', '_' and '-'");
-    }
+    // The name keys the store and names the default root, .millrace/<name>.
+    requireSegment("name", "pipeline name", name);
     statistics = statistics != null ? statistics : Statistics.defaults();
     schema = schema != null ? schema : SchemaSource.inferred();
     validation = validation != null ? validation : Validation.defaults();
     evaluation = evaluation != null ? evaluation : Evaluation.defaults();
     registry = registry != null ? registry : new Registry(null);
+  }
+
+  /** {@link PathNames#requireSegment}, naming the setting's key when it refuses the name. */
+  private static void requireSegment(String key, String field, String name) {
+    try {
+      PathNames.requireSegment(field, name);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSettingException(key, e.getMessage());
+    }
   }
 
   /** A pipeline reading {@code input}, to be completed with the {@code withX} methods. */
@@ -145,6 +153,13 @@ public record PipelineDefinition(
             "input.splits", "'splits' divides a single 'pattern'; with 'patterns' each is a split");
       }
       patterns = patterns == null ? Map.of() : new LinkedHashMap<>(patterns);
+      // Each split becomes a directory of every artifact: refused here, not after ingestion.
+      patterns
+          .keySet()
+          .forEach(split -> requireSegment("input.patterns", "input split name", split));
+      if (splits != null) {
+        splits.keySet().forEach(split -> requireSegment("input.splits", "input split name", split));
+      }
       splits =
           splits != null ? new LinkedHashMap<>(splits) : pattern == null ? Map.of() : trainEval();
       missingValues = missingValues == null ? List.of() : List.copyOf(missingValues);
@@ -369,6 +384,10 @@ public record PipelineDefinition(
       String retrain) {
     public Model {
       Objects.requireNonNull(label, "model.label");
+      if (name != null) {
+        // The registry stores versions under REGISTRY/<name>/: refused here, not after training.
+        requireSegment("model.name", "model.name", name);
+      }
       if (retrain != null && !retrain.equals("always") && !retrain.equals("on-drift")) {
         throw new InvalidSettingException(
             "model.retrain", "'always' or 'on-drift', not '" + retrain + "'");

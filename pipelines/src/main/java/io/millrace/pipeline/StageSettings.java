@@ -9,7 +9,6 @@ import io.millrace.evaluate.MulticlassMetrics;
 import io.millrace.evaluate.RegressionMetrics;
 import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.IngestJob;
-import io.millrace.model.ModelRegistry;
 import io.millrace.record.FeatureType;
 import io.millrace.schema.InferenceOptions;
 import io.millrace.schema.SchemaFiles;
@@ -56,7 +55,6 @@ final class StageSettings {
    * @throws InvalidSettingException naming the first setting a stage would refuse
    */
   static void check(PipelineDefinition d) {
-    require("name", () -> ModelRegistry.checkName(d.name()));
     List<String> splits = checkInput(d.input());
 
     PipelineDefinition.Statistics statistics = d.statistics();
@@ -110,7 +108,6 @@ final class StageSettings {
             "model.label",
             "'" + m.label() + "' is not an output of the transform; its outputs are " + outputs);
       }
-      require("model.name", () -> ModelRegistry.checkName(d.modelName()));
       requireSplit("model.trainSplit", m.trainSplitOrDefault(), splits);
       requireSplit("model.evalSplit", m.evalSplitOrDefault(), splits);
       ModelConfig base = under("model.config", () -> modelConfig(m.config()));
@@ -161,9 +158,6 @@ final class StageSettings {
       under("input.splits", () -> Splits.of(in.splits()));
       splits = List.copyOf(in.splits().keySet());
     } else {
-      in.patterns()
-          .keySet()
-          .forEach(s -> require("input.patterns", () -> Splits.requireValidName(s)));
       if (in.splitFeature() != null) {
         throw new InvalidSettingException(
             "input.splitFeature",

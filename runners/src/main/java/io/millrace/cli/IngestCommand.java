@@ -2,6 +2,7 @@ package io.millrace.cli;
 
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.ingest.IngestJob;
+import io.millrace.pipeline.OutputGuard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -61,6 +62,7 @@ final class IngestCommand implements Callable<Integer> {
         IngestJob.Config.of(input.spec(splits), output)
             .withOverwrite(overwrite)
             .withMaxBadFraction(input.maxBadFraction);
+    OutputGuard.check(output, input.files());
 
     PrintWriter out = spec.commandLine().getOut();
     ExamplesManifest manifest =

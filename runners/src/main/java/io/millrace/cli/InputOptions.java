@@ -2,9 +2,13 @@ package io.millrace.cli;
 
 import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.FormatOptions;
+import io.millrace.ingest.InputPattern;
 import io.millrace.ingest.InputSpec;
 import io.millrace.record.FeatureType;
 import io.millrace.split.Splits;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -89,6 +93,22 @@ final class InputOptions {
           "Fail, committing nothing, when more than this fraction of records are dead letters"
               + " (default: ${DEFAULT-VALUE}).")
   double maxBadFraction;
+
+  /** Every local file the patterns match, in any span: what the command must not write over. */
+  List<Path> files() throws IOException {
+    if (patterns == null) {
+      return List.of();
+    }
+    List<String> all =
+        patterns.pattern != null
+            ? List.of(patterns.pattern)
+            : List.copyOf(patterns.splitPatterns.values());
+    List<Path> files = new ArrayList<>();
+    for (String pattern : all) {
+      files.addAll(InputPattern.of(pattern).localFiles());
+    }
+    return files;
+  }
 
   /**
    * The input as given.

@@ -1,7 +1,9 @@
 package io.millrace.cli;
 
 import io.millrace.ingest.FormatOptions;
+import io.millrace.ingest.InputPattern;
 import io.millrace.model.PredictJob;
+import io.millrace.pipeline.OutputGuard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,6 +87,12 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path modelDir = model.resolve();
+    List<Path> inputs = new ArrayList<>(InputPattern.of(input).localFiles());
+    inputs.add(modelDir);
+    if (model.registry != null) {
+      inputs.add(model.registry.registry);
+    }
+    OutputGuard.check(output, inputs);
     PredictJob.Summary summary =
         PredictJob.run(
             input,

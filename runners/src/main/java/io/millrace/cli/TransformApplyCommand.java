@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.examples.ExampleJson;
 import io.millrace.ingest.DeadLetter;
@@ -8,16 +9,19 @@ import io.millrace.ingest.ExampleSink;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.LocalSourceFile;
+import io.millrace.pipeline.OutputGuard;
 import io.millrace.record.Example;
 import io.millrace.transform.FeatureTransformer;
 import io.millrace.transform.FittedTransform;
 import io.millrace.transform.ServingSchema;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -46,6 +50,7 @@ import picocli.CommandLine.Spec;
           + " label's inputs)."
     })
 final class TransformApplyCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(
       names = "--artifact",
@@ -78,10 +83,19 @@ final class TransformApplyCommand implements Callable<Integer> {
               + " transform fills a missing value; by default such input is refused.")
   boolean allowMissingFeatures;
 
+  @Option(
+      names = "--overwrite",
+      description = "Replace an existing --output (JSON lines only, never an input).")
+  boolean overwrite;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (output != null) {
+      OutputGuard.check(output, List.of(artifact, input));
+      checkReplaceable(output);
+    }
     FeatureTransformer transformer = FeatureTransformer.load(artifact);
     FittedTransform fitted = transformer.fitted();
     List<String> outputs = new ArrayList<>();
@@ -148,5 +162,35 @@ final class TransformApplyCommand implements Callable<Integer> {
     err.printf("Transformed %,d records; %,d could not be read%n", counts[0], counts[1]);
     err.flush();
     return counts[1] == 0 ? 0 : Millrace.EXIT_INPUT_REJECTED;
+  }
+
+  /** An existing output is replaced only when asked to, and only if it is JSON lines. */
+  private void checkReplaceable(Path file) throws IOException {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!overwrite) {
+      throw new IllegalStateException(
+          file + " already exists; choose another --output or pass --overwrite");
+    }
+    if (!isJsonLines(file)) {
+      throw new IllegalStateException(
+          file
+              + " is not JSON lines: --overwrite replaces only the output of transform-apply, so"
+              + " nothing was written; choose another --output");
+    }
+  }
+
+  /** An empty file, or one whose first line is a JSON object, as this command writes. */
+  private static boolean isJsonLines(Path file) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String first = reader.readLine();
+      return first == null || JSON.readTree(first).isObject();
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

@@ -246,10 +246,11 @@ class ServingInputCliTest {
     assertFalse(JSON.readTree(served.get(0)).has("big_tipper"), served.get(0));
 
     Path bad = servingFile("apply-bad.csv", lines -> setCell(lines, 5, "fare", "NaNx"));
-    Run skipped = run(args(base, "--input", bad.toString(), "--output", out.toString()));
+    Path badOut = dir.resolve("served-bad.jsonl");
+    Run skipped = run(args(base, "--input", bad.toString(), "--output", badOut.toString()));
     assertEquals(Millrace.EXIT_INPUT_REJECTED, skipped.exit(), skipped.err());
     says(skipped.err(), "\"record\":6", "\"field\":\"fare\"", "99 records; 1 could not be read");
-    assertEquals(99, Files.readAllLines(out).size());
+    assertEquals(99, Files.readAllLines(badOut).size());
 
     Path noFare = servingFile("apply-no-fare.csv", lines -> dropColumn(lines, "fare"));
     Run missing = run(args(base, "--input", noFare.toString()));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.millrace.artifact.PathNames;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -137,6 +138,8 @@ public final class TransformSpec implements Serializable {
   private void validate() {
     Set<String> outputs = new HashSet<>();
     for (Step step : steps) {
+      // Outputs name files (a vocabulary is vocabularies/<output>.txt): one safe segment each.
+      PathNames.requireSegment("transform step output", step.output());
       if (!outputs.add(step.output())) {
         throw new IllegalArgumentException("two steps write the output '" + step.output() + "'");
       }
@@ -324,6 +327,9 @@ public final class TransformSpec implements Serializable {
     try {
       return JSON.readValue(json, TransformSpec.class);
     } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof IllegalArgumentException invalid) {
+        throw invalid; // a definition that parses but breaks a rule: its own message is clearer
+      }
       throw new IllegalArgumentException(
           "not a transform definition: " + e.getOriginalMessage(), e);
     }
