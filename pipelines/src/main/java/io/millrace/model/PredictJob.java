@@ -10,13 +10,23 @@ import io.millrace.artifact.ShardCounts;
 import io.millrace.artifact.WriteShards;
 import io.millrace.examples.ExampleJson;
 import io.millrace.ingest.DeadLetter;
+import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.FormatOptions;
+import io.millrace.ingest.InputException;
+import io.millrace.ingest.InputPattern;
 import io.millrace.ingest.ReadExamples;
+import io.millrace.ingest.ResolvedInput;
 import io.millrace.record.Example;
+import io.millrace.transform.FittedTransform;
+import io.millrace.transform.ServingSchema;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -35,7 +45,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * <pre>
  * DIR/predictions/part-*.jsonl   each record's features plus the prediction features
  * DIR/dead-letter/part-*.jsonl   records that could not be read, with file, record and reason
- * DIR/summary.json               model, counts (records in = predicted + dead letters), speed
+ * DIR/summary.json               model, counts (records in = predicted + dead letters), features
+ *                                the input lacked (when allowed), speed
  * </pre>
  */
 public final class PredictJob {
@@ -61,25 +72,59 @@ public final class PredictJob {
       long recordsIn,
       long predicted,
       long deadLetters,
+      List<String> missingFeatures,
       double seconds,
       String createdAt) {}
 
+  /**
+   * Scores the records matching {@code inputPattern}, read with the types of the model's transform
+   * (see {@link ServingSchema}).
+   *
+   * @param allowMissingFeatures score files lacking a feature the model needs, filling it as the
+   *     transform fills a missing value (the summary names it); otherwise such a file is refused
+   * @param maxBadFraction fail, writing nothing, when more records than this are dead letters
+   * @throws InputException when a needed feature is absent or of another type, or too many records
+   *     are dead letters
+   */
   public static Summary run(
       String inputPattern,
       FormatOptions formatOptions,
+      boolean allowMissingFeatures,
+      double maxBadFraction,
       Path model,
       Path output,
       boolean overwrite,
       PipelineOptions options)
       throws IOException {
+    if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "max bad fraction must be in [0, 1], not " + maxBadFraction);
+    }
     ModelArtifact artifact = ModelArtifact.read(model);
+    FittedTransform transform = artifact.transform();
+    List<String> modelInputs = new ArrayList<>(artifact.info().inputs().denseFeatures());
+    modelInputs.addAll(artifact.info().inputs().idColumns());
+    ResolvedInput input = InputPattern.of(inputPattern).resolve();
+    ExampleFormat format = ExampleFormat.fromFileName(input.files().get(0).resourceId().toString());
+    ServingSchema.Resolved serving =
+        ServingSchema.resolve(
+            input.sourceFiles(),
+            format,
+            formatOptions,
+            transform,
+            ServingSchema.inputsOf(transform, modelInputs),
+            allowMissingFeatures);
     ArtifactDirectory out = ArtifactDirectory.begin(output, overwrite, KIND);
     try {
       Path staging = out.staging();
       Pipeline pipeline = Pipeline.create(options);
       ReadExamples.Result read =
           pipeline.apply(
-              "ReadRecords", ReadExamples.from(inputPattern).withFormatOptions(formatOptions));
+              "ReadRecords",
+              ReadExamples.from(input)
+                  .withFormat(format)
+                  .withFormatOptions(formatOptions)
+                  .withSchema(serving.schema()));
       PCollection<CommitShards.Written> predictions =
           read.examples()
               .apply("Predict", Predict.with(model))
@@ -114,6 +159,17 @@ public final class PredictJob {
       long predicted = counts.getOrDefault(PREDICTIONS, 0L);
       long dead = counts.getOrDefault(DEAD_LETTER, 0L);
       ArtifactDirectory.deleteRecursively(staging.resolve(COUNTS));
+      if (dead > maxBadFraction * (predicted + dead)) {
+        throw new InputException(
+            String.format(
+                "%,d of %,d records could not be read, more than --max-bad-fraction %s allows;"
+                    + " nothing was written to %s. The first: %s",
+                dead,
+                predicted + dead,
+                maxBadFraction,
+                output,
+                firstDeadLetters(staging.resolve(DEAD_LETTER), 5)));
+      }
       Summary summary =
           new Summary(
               model.toAbsolutePath().normalize().toString(),
@@ -122,6 +178,7 @@ public final class PredictJob {
               predicted + dead,
               predicted,
               dead,
+              serving.missing(),
               seconds,
               Instant.now().toString());
       ObjectNode json = JSON.valueToTree(summary);
@@ -132,5 +189,23 @@ public final class PredictJob {
       out.abandon();
       throw e;
     }
+  }
+
+  /** Up to {@code limit} dead letters (JSON lines) from the shards in a directory. */
+  private static String firstDeadLetters(Path directory, int limit) throws IOException {
+    List<String> first = new ArrayList<>();
+    if (Files.isDirectory(directory)) {
+      try (Stream<Path> shards = Files.list(directory)) {
+        for (Path shard : shards.sorted().toList()) {
+          try (Stream<String> lines = Files.lines(shard)) {
+            lines.limit(limit - first.size()).forEach(first::add);
+          }
+          if (first.size() >= limit) {
+            break;
+          }
+        }
+      }
+    }
+    return String.join("\n", first);
   }
 }

@@ -7,6 +7,7 @@ import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.ArtifactKind;
 import io.millrace.artifact.ContentDigest;
+import io.millrace.artifact.NoSpaceLeft;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelValidation;
 import io.millrace.examples.ExamplesManifest;
@@ -200,6 +201,8 @@ public final class PipelineRunner {
    * @throws IOException when a stage fails (recorded as FAILED in the store, as is the run)
    */
   public RunResult run(PrintWriter progress) throws IOException {
+    // Every setting as its stage reads it, before anything is created or run.
+    StageSettings.check(definition);
     Files.createDirectories(definition.root());
     try (MetadataStore store = openStore()) {
       Context pipeline = store.pipeline(definition.name());
@@ -231,8 +234,13 @@ public final class PipelineRunner {
         try {
           result = execute.all();
         } catch (IOException | RuntimeException e) {
-          store.finishRun(run, Run.Status.FAILED);
-          execute.writeReport("FAILED: " + e.getMessage(), null);
+          // Recording the failure may fail too (a full disk): the first failure is the one to tell.
+          try {
+            store.finishRun(run, Run.Status.FAILED);
+            execute.writeReport("FAILED: " + e.getMessage(), null);
+          } catch (IOException | RuntimeException recording) {
+            e.addSuppressed(recording);
+          }
           throw e;
         }
         store.finishRun(run, Run.Status.SUCCEEDED);
@@ -705,7 +713,7 @@ public final class PipelineRunner {
 
     private Done train(Done transform) throws IOException {
       PipelineDefinition.Model m = definition.model();
-      ModelConfig base = modelConfig(m.config());
+      ModelConfig base = StageSettings.modelConfig(m.config());
       JsonNode tuner = m.tuner() == null ? null : jsonOf(m.tuner(), "model.tuner");
       ObjectNode config = JSON.createObjectNode();
       config.put("label", m.label());
@@ -725,7 +733,8 @@ public final class PipelineRunner {
           inputs,
           List.of(),
           dir -> {
-            SearchSpace search = tuner == null ? SearchSpace.single() : searchSpace(tuner);
+            SearchSpace search =
+                m.tuner() == null ? SearchSpace.single() : StageSettings.searchSpace(m.tuner());
             TrainingInputs trainingInputs =
                 new TrainingInputs(
                     transform.path("transform").toString(),
@@ -769,10 +778,7 @@ public final class PipelineRunner {
 
     private Done evaluation(Done ingest, Done train) throws IOException {
       PipelineDefinition.Evaluation e = definition.evaluation();
-      EvaluationConfig evaluationConfig =
-          e.config() == null
-              ? EvaluationConfig.defaults()
-              : EvaluationConfig.fromJson(jsonOf(e.config(), "evaluation.config").toString());
+      EvaluationConfig evaluationConfig = StageSettings.evaluationConfig(e.config());
       Path candidate = train.path("model");
       String candidateFingerprint = ModelArtifact.read(candidate).fingerprint();
       Optional<Path> baseline = baseline(candidateFingerprint);
@@ -966,10 +972,19 @@ public final class PipelineRunner {
         removeLeftovers(dir);
         produced = body.run(dir);
       } catch (IOException | RuntimeException e) {
-        store.failExecution(execution, String.valueOf(e));
-        progress.printf("[%d/%d] %-11s FAILED: %s%n", index, STAGES.size(), name, e.getMessage());
+        Exception failure = NoSpaceLeft.explains(e, dir) ? NoSpaceLeft.at(dir, e) : e;
+        try {
+          store.failExecution(execution, String.valueOf(failure));
+        } catch (RuntimeException recording) {
+          failure.addSuppressed(recording);
+        }
+        progress.printf(
+            "[%d/%d] %-11s FAILED: %s%n", index, STAGES.size(), name, failure.getMessage());
         progress.flush();
-        throw e;
+        if (failure instanceof IOException io) {
+          throw io;
+        }
+        throw (RuntimeException) failure;
       }
       Map<String, Artifact> recorded = new LinkedHashMap<>();
       Map<String, Path> paths = new LinkedHashMap<>();
@@ -1231,16 +1246,6 @@ public final class PipelineRunner {
     return spans.size() == 1 ? spans.iterator().next() : null;
   }
 
-  static ModelConfig modelConfig(JsonNode node) throws IOException {
-    if (node == null || node.isNull()) {
-      return ModelConfig.builder().build();
-    }
-    if (node.isTextual()) {
-      return ModelConfigJson.read(Path.of(node.asText()));
-    }
-    return ModelConfigJson.parse(node.toString());
-  }
-
   /** A file's JSON, or the inline value itself. */
   static JsonNode jsonOf(JsonNode fileOrInline, String what) throws IOException {
     if (!fileOrInline.isTextual()) {
@@ -1251,17 +1256,6 @@ public final class PipelineRunner {
       return JSON.readTree(file.toFile());
     } catch (IOException e) {
       throw new IOException(what + ": cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static SearchSpace searchSpace(JsonNode tuner) throws IOException {
-    // SearchSpace reads files; an inline tuner goes through one.
-    Path file = Files.createTempFile("millrace-tuner", ".json");
-    try {
-      Files.writeString(file, tuner.toString());
-      return SearchSpace.read(file);
-    } finally {
-      Files.deleteIfExists(file);
     }
   }
 

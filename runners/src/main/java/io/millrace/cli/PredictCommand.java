@@ -19,12 +19,15 @@ import picocli.CommandLine.Spec;
 /** {@code millrace predict}: batch inference with a trained or pushed model. */
 @Command(
     name = "predict",
-    mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Scores raw records (CSV, Avro, Parquet or TFRecord) with a model: the model's own"
           + " transform artifact prepares each record exactly as in training, then the SavedModel"
           + " predicts, in batches, one model load per worker.",
+      "",
+      "Records are read with the types the model's transform was trained on: a value that"
+          + " does not parse is a dead letter naming file, record and field; columns the model"
+          + " does not use (ids, the label) are passed through as they are.",
       "",
       "Writes DIR/predictions/part-*.jsonl (each record with probability and predicted_label,"
           + " probabilities and predicted_class, or prediction), DIR/dead-letter/ (unreadable"
@@ -32,6 +35,13 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", "Any other --name=value is passed to Beam as a pipeline option."})
 final class PredictCommand implements Callable<Integer> {
+
+  // Not mixinStandardHelpOptions: its --version would clash with the model's --version N.
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
 
   @Mixin ModelOptions model;
 
@@ -47,6 +57,22 @@ final class PredictCommand implements Callable<Integer> {
       paramLabel = "TEXT",
       description = "CSV cells that mean 'missing' besides the empty cell (repeatable).")
   List<String> missingValues = new ArrayList<>();
+
+  @Option(
+      names = "--allow-missing-features",
+      description =
+          "Score input that lacks a feature the model needs, filling it as the transform fills a"
+              + " missing value (the summary names it); by default such input is refused.")
+  boolean allowMissingFeatures;
+
+  @Option(
+      names = "--max-bad-fraction",
+      defaultValue = "0.01",
+      paramLabel = "F",
+      description =
+          "Fail, writing nothing, when more than this fraction of records are dead letters"
+              + " (default: ${DEFAULT-VALUE}).")
+  double maxBadFraction;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output.")
   Path output;
@@ -71,6 +97,8 @@ final class PredictCommand implements Callable<Integer> {
         PredictJob.run(
             input,
             FormatOptions.defaults().withMissingValues(new LinkedHashSet<>(missingValues)),
+            allowMissingFeatures,
+            maxBadFraction,
             modelDir,
             output,
             overwrite,
@@ -83,6 +111,12 @@ final class PredictCommand implements Callable<Integer> {
         summary.deadLetters(),
         summary.seconds(),
         modelDir);
+    if (!summary.missingFeatures().isEmpty()) {
+      out.println(
+          "The input lacks "
+              + summary.missingFeatures()
+              + ": filled as the transform fills a missing value (--allow-missing-features)");
+    }
     out.println(
         "Predictions written to "
             + output.resolve(PredictJob.PREDICTIONS).toAbsolutePath().normalize());

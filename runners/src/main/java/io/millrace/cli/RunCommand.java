@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.metadata.MetadataStoreException;
 import io.millrace.pipeline.PipelineDefinition;
 import io.millrace.pipeline.PipelineRunner;
 import io.millrace.pipeline.PipelineYaml;
@@ -90,7 +91,8 @@ final class RunCommand implements Callable<Integer> {
       boolean explained =
           e instanceof IOException
               || e instanceof IllegalArgumentException
-              || e instanceof IllegalStateException;
+              || e instanceof IllegalStateException
+              || e instanceof MetadataStoreException;
       if (!explained) {
         e.printStackTrace(err);
       }

@@ -1,6 +1,7 @@
 package io.millrace.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.examples.ExampleJson;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleFormat;
@@ -10,8 +11,9 @@ import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.LocalSourceFile;
 import io.millrace.pipeline.OutputGuard;
 import io.millrace.record.Example;
-import io.millrace.record.ExampleSchema;
 import io.millrace.transform.FeatureTransformer;
+import io.millrace.transform.FittedTransform;
+import io.millrace.transform.ServingSchema;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,7 +42,12 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Transforms raw records (a CSV, Avro, Parquet or TFRecord file) with a transform artifact"
-          + " alone, in this process, and writes one JSON object of model inputs per record."
+          + " alone, in this process, and writes one JSON object of model inputs per record.",
+      "",
+      "Records are read with the types the transform was fitted on: a value that does not parse"
+          + " is skipped and reported (exit 3); a feature the outputs are computed from that the"
+          + " file lacks is an error unless --allow-missing-features (or --label, for the"
+          + " label's inputs)."
     })
 final class TransformApplyCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +69,21 @@ final class TransformApplyCommand implements Callable<Integer> {
   Path output;
 
   @Option(
+      names = "--label",
+      paramLabel = "OUTPUT",
+      description =
+          "The output that is the label: the raw features only it reads may be absent, and it is"
+              + " left out of the records written.")
+  String label;
+
+  @Option(
+      names = "--allow-missing-features",
+      description =
+          "Transform records that lack a feature the outputs are computed from, filling it as the"
+              + " transform fills a missing value; by default such input is refused.")
+  boolean allowMissingFeatures;
+
+  @Option(
       names = "--overwrite",
       description = "Replace an existing --output (JSON lines only, never an input).")
   boolean overwrite;
@@ -74,12 +97,34 @@ final class TransformApplyCommand implements Callable<Integer> {
       checkReplaceable(output);
     }
     FeatureTransformer transformer = FeatureTransformer.load(artifact);
-    FormatReader reader =
-        ExampleFormat.fromFileName(input.toString()).reader(FormatOptions.defaults());
+    FittedTransform fitted = transformer.fitted();
+    List<String> outputs = new ArrayList<>();
+    fitted.fitted().forEach(step -> outputs.add(step.output()));
+    if (label != null && !outputs.remove(label)) {
+      throw new IllegalArgumentException(
+          "--label " + label + ": the transform has no such output; its outputs are " + outputs);
+    }
+    ExampleFormat format = ExampleFormat.fromFileName(input.toString());
     LocalSourceFile file = new LocalSourceFile(input);
-    ExampleSchema schema = reader.inferSchema(List.of(file));
+    ServingSchema.Resolved serving =
+        ServingSchema.resolve(
+            List.of(file),
+            format,
+            FormatOptions.defaults(),
+            fitted,
+            ServingSchema.inputsOf(fitted, outputs),
+            allowMissingFeatures);
+    FormatReader reader = format.reader(FormatOptions.defaults());
     Path temp = output == null ? null : output.resolveSibling("." + output.getFileName() + ".tmp");
     PrintWriter err = spec.commandLine().getErr();
+    if (!serving.missing().isEmpty()) {
+      err.println(
+          "millrace: "
+              + input
+              + " lacks "
+              + serving.missing()
+              + ": filled as the transform fills a missing value (--allow-missing-features)");
+    }
     long[] counts = new long[2];
     try (BufferedWriter out =
         temp == null
@@ -87,12 +132,16 @@ final class TransformApplyCommand implements Callable<Integer> {
             : Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
       reader.read(
           file,
-          schema,
+          serving.schema(),
           new ExampleSink() {
             @Override
             public void accept(Example example) {
               try {
-                out.write(ExampleJson.toJson(transformer.apply(example)).toString());
+                ObjectNode json = ExampleJson.toJson(transformer.apply(example));
+                if (label != null) {
+                  json.remove(label);
+                }
+                out.write(json.toString());
                 out.write('\n');
                 counts[0]++;
               } catch (IOException e) {

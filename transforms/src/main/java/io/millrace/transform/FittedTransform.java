@@ -207,6 +207,15 @@ public final class FittedTransform implements Serializable {
       Fitted f;
       if (step.kind() == Kind.COMPUTE_AND_APPLY_VOCABULARY) {
         vocabulary = vocabulary(step, strings[s]);
+        boolean oneHot = Boolean.TRUE.equals(step.params().get("one_hot"));
+        long width = vocabulary.size() + step.integer("num_oov_buckets", 0);
+        if (oneHot && width > TransformSpec.MAX_ONE_HOT) {
+          throw new IllegalArgumentException(
+              String.format(
+                  "%s: the one-hot vector would have %,d entries (%,d values plus OOV buckets),"
+                      + " more than %,d; set top_k, or use ids (one_hot false)",
+                  step.output(), width, vocabulary.size(), TransformSpec.MAX_ONE_HOT));
+        }
         f =
             new Fitted(
                 step.output(),

@@ -13,10 +13,10 @@ import org.apache.parquet.io.PositionOutputStream;
  * A Parquet {@link OutputFile} on a local path for writing test files; parquet 1.13.1 has no {@code
  * LocalOutputFile} yet (it came with 1.14).
  */
-final class LocalOutputFile implements OutputFile {
+public final class LocalOutputFile implements OutputFile {
   private final Path path;
 
-  LocalOutputFile(Path path) {
+  public LocalOutputFile(Path path) {
     this.path = path;
   }
 
