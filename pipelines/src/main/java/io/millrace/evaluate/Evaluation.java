@@ -2,8 +2,13 @@ package io.millrace.evaluate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.millrace.artifact.ArtifactIntegrityException;
+import io.millrace.artifact.CanonicalJson;
+import io.millrace.artifact.ContentDigest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +59,16 @@ public record Evaluation(
       List<Double> trainingLoss,
       List<Double> evalLoss) {}
 
+  /**
+   * The fields of evaluation.json left out of {@link #fingerprint}: when it was written and how
+   * fast the records were scored, which differ between identical evaluations and decide nothing.
+   */
+  public static final List<String> UNFINGERPRINTED = List.of("createdAt", "recordsPerSecond");
+
+  private static final String FINGERPRINT = "millrace-evaluation-fingerprint/1";
+
   public Evaluation {
-    models = new TreeMap<>(models);
+    models = models == null ? new TreeMap<>() : new TreeMap<>(models);
   }
 
   public boolean blessed() {
@@ -69,6 +82,18 @@ public record Evaluation(
   /** The baseline's metrics, or null without a baseline. */
   public ModelMetrics baselineMetrics() {
     return models.get("baseline");
+  }
+
+  /**
+   * The validation recomputed from this evaluation's own metrics and its config's thresholds: what
+   * a push decides on, rather than the stored {@link #validation()} anyone can edit.
+   */
+  public ModelValidation.Result revalidate() {
+    ModelMetrics baseline = baselineMetrics();
+    return ModelValidation.validate(
+        candidateMetrics().slices(),
+        baseline == null ? null : baseline.slices(),
+        config.validationThresholds());
   }
 
   public byte[] toJson() throws IOException {
@@ -90,9 +115,37 @@ public record Evaluation(
     if (!LAYOUT.equals(e.layout())) {
       throw new IOException(file + ": unknown evaluation layout " + e.layout());
     }
-    if (e.validation() == null || e.candidate() == null) {
-      throw new IOException(file + ": no validation result or no candidate");
+    if (e.validation() == null
+        || e.candidate() == null
+        || e.config() == null
+        || e.candidateMetrics() == null
+        || (e.baseline() != null && e.baselineMetrics() == null)) {
+      throw new ArtifactIntegrityException(
+          file
+              + ": not an evaluation millrace wrote: it lacks the candidate, its metrics, the"
+              + " baseline's metrics, the config or the validation result");
     }
     return e;
+  }
+
+  /**
+   * SHA-256 of an evaluation artifact's content: evaluation.json in canonical form (less the fields
+   * of {@link #UNFINGERPRINTED}) and report.html's bytes. Recorded in the metadata store by the
+   * evaluation that wrote the artifact, so that a push can tell it from one edited by hand.
+   */
+  public static String fingerprint(Path artifact) throws IOException {
+    Path file = artifact.resolve(FILE);
+    if (Files.notExists(file)) {
+      throw new IOException(artifact + " is not an evaluation artifact: no " + FILE);
+    }
+    JsonNode json = JSON.readTree(Files.readAllBytes(file));
+    if (json instanceof ObjectNode object) {
+      object.remove(UNFINGERPRINTED);
+    }
+    Path report = artifact.resolve(REPORT);
+    return ContentDigest.parts(FINGERPRINT)
+        .add(CanonicalJson.of(json))
+        .add(Files.exists(report) ? Files.readAllBytes(report) : new byte[0])
+        .sha256();
   }
 }

@@ -1,6 +1,7 @@
 package io.millrace.evaluate;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -53,6 +54,7 @@ public record EvaluationConfig(
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   /** Poisson bootstrap of the overall slice's metrics. */
@@ -66,7 +68,17 @@ public record EvaluationConfig(
 
   /** A change against the baseline; {@code absolute} and/or {@code relative}. */
   public record Change(Double absolute, Double relative, Direction direction)
-      implements Serializable {}
+      implements Serializable {
+    public Change {
+      if (direction == null) {
+        throw new IllegalArgumentException(
+            "a change threshold needs a direction: HIGHER_IS_BETTER or LOWER_IS_BETTER");
+      }
+      if (absolute == null && relative == null) {
+        throw new IllegalArgumentException("a change threshold needs absolute or relative");
+      }
+    }
+  }
 
   /** Bounds on one metric's value and/or its change against the baseline, in one slice scope. */
   public record Threshold(

@@ -1,5 +1,6 @@
 package io.millrace.metadata;
 
+import io.millrace.artifact.NoSpaceLeft;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -76,8 +77,7 @@ public final class MetadataStore implements AutoCloseable {
     try {
       connection = DriverManager.getConnection(jdbcUrl, properties);
     } catch (SQLException e) {
-      throw new MetadataStoreException(
-          "cannot open the metadata store " + jdbcUrl + ": " + e.getMessage(), e);
+      throw failure(jdbcUrl, "cannot open the metadata store " + jdbcUrl, e);
     }
     MetadataStore store = new MetadataStore(connection, jdbcUrl);
     try {
@@ -110,7 +110,7 @@ public final class MetadataStore implements AutoCloseable {
     try {
       connection.close();
     } catch (SQLException e) {
-      throw new MetadataStoreException(url + ": closing: " + e.getMessage(), e);
+      throw failure(url, url + ": closing", e);
     }
   }
 
@@ -826,8 +826,7 @@ public final class MetadataStore implements AutoCloseable {
       if (lock(row.pipeline()).isPresent()) {
         return false;
       }
-      throw new MetadataStoreException(
-          url + ": taking the run lock of pipeline " + row.pipeline() + ": " + e.getMessage(), e);
+      throw failure(url, url + ": taking the run lock of pipeline " + row.pipeline(), e);
     }
   }
 
@@ -1155,8 +1154,35 @@ public final class MetadataStore implements AutoCloseable {
         connection.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new MetadataStoreException(url + ": " + what + ": " + e.getMessage(), e);
+      throw failure(url, url + ": " + what, e);
     }
+  }
+
+  /**
+   * The store's failure in words. A write to an SQLite file on a full disk says so and where,
+   * whatever SQLite reported (often only "cannot commit - no transaction is active").
+   */
+  private static MetadataStoreException failure(String url, String doing, SQLException e) {
+    Path directory = sqliteDirectory(url);
+    if (directory != null && NoSpaceLeft.explains(e, directory)) {
+      return new MetadataStoreException(
+          doing + ": " + NoSpaceLeft.at(directory, e).getMessage(), e);
+    }
+    return new MetadataStoreException(doing + ": " + e.getMessage(), e);
+  }
+
+  /** The directory of an SQLite store's file, or null for another database or an in-memory one. */
+  private static Path sqliteDirectory(String url) {
+    if (!url.startsWith("jdbc:sqlite:")) {
+      return null;
+    }
+    String file = url.substring("jdbc:sqlite:".length());
+    int query = file.indexOf('?');
+    file = query >= 0 ? file.substring(0, query) : file;
+    if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
+      return null;
+    }
+    return Path.of(file).toAbsolutePath().getParent();
   }
 
   private PreparedStatement prepare(String sql, Object... args) throws SQLException {

@@ -1,16 +1,22 @@
 package io.millrace.metadata;
 
+import com.google.common.hash.Hashing;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One run at a time per pipeline: a row of the store's {@code mr_run_lock} table, keyed by the
- * pipeline's name, so two processes (or two connections) trying at once race on the primary key and
- * exactly one wins.
+ * One run at a time per pipeline, and per pipeline root: a row of the store's {@code mr_run_lock}
+ * table, keyed by the pipeline's name ({@link #tryAcquire}) or by the canonical path of the root
+ * its artifacts live under ({@link #tryAcquireRoot}), so two processes (or two connections) trying
+ * at once race on the primary key and exactly one wins. Two pipelines of different names that share
+ * a root would otherwise write the same artifact directories at once.
  *
  * <p>The row names its owner's host, pid and process start time. A lock whose owner is on this host
  * and no longer alive (or whose pid now belongs to a process started at another time) is stale: the
@@ -62,15 +68,22 @@ public final class RunLock implements AutoCloseable {
 
   private final MetadataStore store;
   private final Context pipeline;
+  private final String key;
   private final Owner owner;
   private final String token;
   private final int abandonedExecutions;
   private boolean released;
 
   private RunLock(
-      MetadataStore store, Context pipeline, Owner owner, String token, int abandonedExecutions) {
+      MetadataStore store,
+      Context pipeline,
+      String key,
+      Owner owner,
+      String token,
+      int abandonedExecutions) {
     this.store = store;
     this.pipeline = pipeline;
+    this.key = key;
     this.owner = owner;
     this.token = token;
     this.abandonedExecutions = abandonedExecutions;
@@ -90,6 +103,50 @@ public final class RunLock implements AutoCloseable {
    */
   public static Optional<RunLock> tryAcquire(
       MetadataStore store, Context pipeline, Owner owner, Duration remoteStaleAfter) {
+    return tryAcquire(store, pipeline, pipeline.name(), owner, remoteStaleAfter, true);
+  }
+
+  /**
+   * Takes the lock of the root a pipeline's artifacts, store and reports live under, unless a live
+   * owner holds it: for any pipeline whose root is the same directory, by whatever path.
+   *
+   * @param root an existing directory
+   */
+  public static Optional<RunLock> tryAcquireRoot(
+      MetadataStore store, Context pipeline, Path root, String ownerDescription)
+      throws IOException {
+    return tryAcquire(
+        store, pipeline, rootKey(root), Owner.currentProcess(ownerDescription), null, false);
+  }
+
+  /** Who holds the lock of a root now, if anyone. */
+  public static Optional<Holder> rootHolder(MetadataStore store, Path root) throws IOException {
+    return store.lock(rootKey(root)).map(RunLock::holder);
+  }
+
+  /**
+   * The row key of a root: a digest of its real path (symbolic links resolved), which fits the key
+   * column whatever the path's length and cannot collide with a pipeline name.
+   */
+  private static String rootKey(Path root) throws IOException {
+    return "root:"
+        + Hashing.sha256()
+            .hashString(root.toRealPath().toString(), StandardCharsets.UTF_8)
+            .toString();
+  }
+
+  /**
+   * @param markAbandonedOnTakeover whether taking over a dead owner's lock marks the pipeline's
+   *     executions it left RUNNING as FAILED; a root's dead owner may have run another pipeline,
+   *     whose own lock does that when it next runs
+   */
+  private static Optional<RunLock> tryAcquire(
+      MetadataStore store,
+      Context pipeline,
+      String key,
+      Owner owner,
+      Duration remoteStaleAfter,
+      boolean markAbandonedOnTakeover) {
     if (pipeline.type() != Context.Type.PIPELINE) {
       throw new IllegalArgumentException(pipeline.name() + " is not a pipeline context");
     }
@@ -99,7 +156,7 @@ public final class RunLock implements AutoCloseable {
       String token = UUID.randomUUID().toString();
       MetadataStore.LockRow row =
           new MetadataStore.LockRow(
-              pipeline.name(),
+              key,
               token,
               owner.description(),
               owner.host(),
@@ -109,7 +166,7 @@ public final class RunLock implements AutoCloseable {
               now);
       if (store.insertLock(row)) {
         int abandoned = 0;
-        if (sawStale) {
+        if (sawStale && markAbandonedOnTakeover) {
           try {
             abandoned =
                 store.markAbandoned(
@@ -119,13 +176,13 @@ public final class RunLock implements AutoCloseable {
                         + " taken over by "
                         + owner);
           } catch (RuntimeException e) {
-            store.deleteLock(pipeline.name(), token);
+            store.deleteLock(key, token);
             throw e;
           }
         }
-        return Optional.of(new RunLock(store, pipeline, owner, token, abandoned));
+        return Optional.of(new RunLock(store, pipeline, key, owner, token, abandoned));
       }
-      Optional<MetadataStore.LockRow> existing = store.lock(pipeline.name());
+      Optional<MetadataStore.LockRow> existing = store.lock(key);
       if (existing.isEmpty()) {
         continue; // released meanwhile
       }
@@ -135,7 +192,7 @@ public final class RunLock implements AutoCloseable {
       sawStale = true;
       // Conditional on the token, so of two processes taking over only one deletes the row; then
       // both insert, and the primary key lets one win.
-      store.deleteLock(pipeline.name(), existing.get().token());
+      store.deleteLock(key, existing.get().token());
     }
     return Optional.empty();
   }
@@ -180,7 +237,7 @@ public final class RunLock implements AutoCloseable {
    * @return false when the lock was taken over: the run should stop
    */
   public boolean heartbeat() {
-    return !released && store.heartbeatLock(pipeline.name(), token);
+    return !released && store.heartbeatLock(key, token);
   }
 
   /**
@@ -193,7 +250,7 @@ public final class RunLock implements AutoCloseable {
       return false;
     }
     released = true;
-    return store.deleteLock(pipeline.name(), token);
+    return store.deleteLock(key, token);
   }
 
   @Override

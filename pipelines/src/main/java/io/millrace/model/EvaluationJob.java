@@ -73,7 +73,7 @@ public final class EvaluationJob {
     ModelArtifact candidateArtifact = ModelArtifact.read(candidate);
     ModelArtifact baselineArtifact =
         baselineOrNull == null ? null : ModelArtifact.read(baselineOrNull);
-    ArtifactDirectory artifact = ArtifactDirectory.begin(output, false);
+    ArtifactDirectory artifact = ArtifactDirectory.begin(output);
     try {
       Path parts = artifact.staging().resolve(PARTS);
       Files.createDirectories(parts);

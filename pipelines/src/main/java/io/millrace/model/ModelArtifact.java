@@ -2,9 +2,15 @@ package io.millrace.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactIntegrityException;
+import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.CanonicalJson;
+import io.millrace.artifact.ContentDigest;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.ModelExport;
 import io.millrace.train.Task;
@@ -12,21 +18,15 @@ import io.millrace.train.TrainedModel;
 import io.millrace.train.TransformedData;
 import io.millrace.transform.FittedTransform;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * A trained model as one directory, written atomically:
@@ -38,15 +38,41 @@ import java.util.stream.Stream;
  *                fingerprint
  * </pre>
  *
- * <p>The fingerprint is SHA-256 over every saved_model file (relative path and bytes, in path
- * order) and the transform fingerprint; {@link #read} checks it, so a half-copied or altered
- * artifact is refused.
+ * <p>The fingerprint is SHA-256 over everything a prediction depends on: every saved_model file
+ * (relative path, size, bytes), the transform's content fingerprint as {@link FittedTransform#read}
+ * recomputes it from its files, and model.json's content in canonical form, except the fields of
+ * {@link #UNFINGERPRINTED}. {@link #read} recomputes it, so an artifact edited, half-copied or
+ * swapped after it was written is refused, naming the artifact.
  */
 public final class ModelArtifact {
-  public static final String LAYOUT = "millrace-model/1";
+  /** Version 2: the fingerprint covers the transform's content and model.json. */
+  public static final String LAYOUT = "millrace-model/2";
+
+  private static final String CONTENT_UNPROVEN_LAYOUT = "millrace-model/1";
   public static final String SAVED_MODEL = "saved_model";
   public static final String TRANSFORM = "transform";
   public static final String MODEL_JSON = "model.json";
+
+  /** A model artifact, by its {@code model.json}: what a training output holds. */
+  public static final ArtifactKind KIND =
+      ArtifactKind.withLayout("a model artifact", MODEL_JSON, "millrace-model/");
+
+  /**
+   * The fields of model.json (dotted paths) left out of the fingerprint: the fingerprint itself,
+   * and what differs between two identical trainings without changing any prediction: when the
+   * artifact was written, and how long training took ({@code examplesPerSecond}, {@code
+   * trainMillis}, {@code trainNanos}). Everything else (task, label, class names, inputs,
+   * hyperparameters, loss curves, lineage) is covered.
+   */
+  public static final List<String> UNFINGERPRINTED =
+      List.of(
+          "fingerprint",
+          "createdAt",
+          "training.examplesPerSecond",
+          "training.trainMillis",
+          "training.more.trainNanos");
+
+  private static final String FINGERPRINT = "millrace-model-fingerprint/2";
 
   static final ObjectMapper JSON =
       new ObjectMapper()
@@ -85,10 +111,12 @@ public final class ModelArtifact {
 
   private final Path directory;
   private final Info info;
+  private final FittedTransform transform;
 
-  private ModelArtifact(Path directory, Info info) {
+  private ModelArtifact(Path directory, Info info, FittedTransform transform) {
     this.directory = directory;
     this.info = info;
+    this.transform = transform;
   }
 
   public Path directory() {
@@ -115,8 +143,9 @@ public final class ModelArtifact {
     return directory.resolve(TRANSFORM);
   }
 
-  public FittedTransform transform() throws IOException {
-    return FittedTransform.read(transformDirectory());
+  /** The transform as it was read and verified with the artifact. */
+  public FittedTransform transform() {
+    return transform;
   }
 
   /** Writes a SavedModel with the signatures {@link LoadedModel} expects into a directory. */
@@ -176,13 +205,12 @@ public final class ModelArtifact {
     if (task == Task.MULTICLASS && (classNames == null || classNames.size() < 2)) {
       throw new IllegalArgumentException("a MULTICLASS model needs its class names");
     }
-    ArtifactDirectory artifact = ArtifactDirectory.begin(target, false);
+    ArtifactDirectory artifact = ArtifactDirectory.begin(target);
     try {
       Path staging = artifact.staging();
       exporter.export(staging.resolve(SAVED_MODEL));
       fitted.write(staging.resolve(TRANSFORM), false);
-      String fingerprint = fingerprint(staging.resolve(SAVED_MODEL), fitted.fingerprint());
-      Info info =
+      Info unsigned =
           new Info(
               LAYOUT,
               name,
@@ -194,29 +222,62 @@ public final class ModelArtifact {
               training,
               new Lineage(fitted.fingerprint(), new TreeMap<>(dataFingerprints)),
               Instant.now().toString(),
+              null);
+      String fingerprint =
+          fingerprint(
+              staging.resolve(SAVED_MODEL),
+              fitted.fingerprint(),
+              JSON.readTree(JSON.writeValueAsBytes(unsigned)));
+      Info info =
+          new Info(
+              unsigned.layout(),
+              unsigned.name(),
+              unsigned.task(),
+              unsigned.label(),
+              unsigned.classNames(),
+              unsigned.inputs(),
+              unsigned.hyperparameters(),
+              unsigned.training(),
+              unsigned.lineage(),
+              unsigned.createdAt(),
               fingerprint);
       byte[] json = JSON.writeValueAsBytes(info);
       ArtifactDirectory.writeAtomically(staging.resolve(MODEL_JSON), json);
       artifact.commit();
       // As read back, so that numbers have the types read() gives (e.g. Double, not Float).
-      return new ModelArtifact(artifact.target(), JSON.readValue(json, Info.class));
+      return new ModelArtifact(artifact.target(), JSON.readValue(json, Info.class), fitted);
     } catch (IOException | RuntimeException e) {
       artifact.abandon();
       throw e;
     }
   }
 
-  /** Reads a committed artifact and checks its fingerprint. */
+  /**
+   * Reads a committed artifact and checks its fingerprint against its content: the transform's
+   * (recomputed by {@link FittedTransform#read}), the saved model's files and model.json's.
+   *
+   * @throws ArtifactIntegrityException naming the artifact when its content does not match
+   */
   public static ModelArtifact read(Path directory) throws IOException {
     Path json = directory.resolve(MODEL_JSON);
     if (Files.notExists(json)) {
       throw new IOException(directory + " is not a model artifact: no " + MODEL_JSON);
     }
+    JsonNode tree;
     Info info;
     try {
-      info = JSON.readValue(json.toFile(), Info.class);
+      tree = JSON.readTree(Files.readAllBytes(json));
+      info = JSON.treeToValue(tree, Info.class);
     } catch (IOException e) {
       throw new IOException(json + ": " + e.getMessage(), e);
+    }
+    if (CONTENT_UNPROVEN_LAYOUT.equals(info.layout())) {
+      throw new ArtifactIntegrityException(
+          directory
+              + " was written by an older millrace ("
+              + info.layout()
+              + ") whose fingerprint does not cover model.json or the transform's constants, so"
+              + " its content cannot be proven: train it again");
     }
     if (!LAYOUT.equals(info.layout())) {
       throw new IOException(json + ": unknown model layout " + info.layout());
@@ -224,60 +285,71 @@ public final class ModelArtifact {
     if (info.task() == null || info.inputs() == null || info.lineage() == null) {
       throw new IOException(json + ": task, inputs and lineage are required");
     }
-    String actual =
-        fingerprint(directory.resolve(SAVED_MODEL), info.lineage().transformFingerprint());
-    if (!actual.equals(info.fingerprint())) {
-      throw new IOException(
+    FittedTransform transform = FittedTransform.read(directory.resolve(TRANSFORM));
+    if (!transform.fingerprint().equals(info.lineage().transformFingerprint())) {
+      throw new ArtifactIntegrityException(
           directory
-              + ": the saved model and transform do not match model.json's fingerprint "
-              + info.fingerprint()
-              + " (computed "
-              + actual
+              + ": "
+              + TRANSFORM
+              + "/ (fingerprint "
+              + transform.fingerprint()
+              + ") is not the transform the model was trained behind ("
+              + info.lineage().transformFingerprint()
+              + " in "
+              + MODEL_JSON
               + ")");
     }
-    return new ModelArtifact(directory.toAbsolutePath().normalize(), info);
+    String actual = fingerprint(directory.resolve(SAVED_MODEL), transform.fingerprint(), tree);
+    if (!actual.equals(info.fingerprint())) {
+      throw new ArtifactIntegrityException(
+          directory
+              + ": the model's content does not match the fingerprint in "
+              + MODEL_JSON
+              + " ("
+              + info.fingerprint()
+              + "; computed "
+              + actual
+              + "): its saved model or "
+              + MODEL_JSON
+              + " was changed after it was written");
+    }
+    return new ModelArtifact(directory.toAbsolutePath().normalize(), info, transform);
   }
 
-  /** SHA-256 over the saved model's files (relative path, size, bytes) and the transform's. */
-  public static String fingerprint(Path savedModel, String transformFingerprint)
+  /**
+   * The fingerprint of a model: SHA-256 over the saved model's files, the transform's fingerprint
+   * and model.json's content ({@code modelJson}, less the fields of {@link #UNFINGERPRINTED}) in
+   * canonical form.
+   */
+  static String fingerprint(Path savedModel, String transformFingerprint, JsonNode modelJson)
       throws IOException {
-    MessageDigest sha = sha256();
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(savedModel)) {
-      walk.filter(Files::isRegularFile).forEach(files::add);
-    }
+    List<ContentDigest.FileDigest> files = ContentDigest.files(savedModel);
     if (files.isEmpty()) {
       throw new IOException(savedModel + " holds no files");
     }
-    files.sort(
-        (a, b) ->
-            savedModel.relativize(a).toString().compareTo(savedModel.relativize(b).toString()));
-    byte[] buffer = new byte[1 << 16];
-    for (Path file : files) {
-      sha.update(
-          savedModel
-              .relativize(file)
-              .toString()
-              .replace('\\', '/')
-              .getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      sha.update(Long.toString(Files.size(file)).getBytes(StandardCharsets.US_ASCII));
-      sha.update((byte) 0);
-      try (InputStream in = Files.newInputStream(file)) {
-        for (int n; (n = in.read(buffer)) > 0; ) {
-          sha.update(buffer, 0, n);
-        }
-      }
+    JsonNode covered = modelJson.deepCopy();
+    for (String field : UNFINGERPRINTED) {
+      remove(covered, field);
     }
-    sha.update(("transform:" + transformFingerprint).getBytes(StandardCharsets.UTF_8));
-    return HexFormat.of().formatHex(sha.digest());
+    return ContentDigest.parts(FINGERPRINT)
+        .add(ContentDigest.of(files))
+        .add(transformFingerprint)
+        .add(CanonicalJson.of(covered))
+        .sha256();
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+  /** Removes a dotted path from a JSON tree, if present. */
+  private static void remove(JsonNode node, String dottedPath) {
+    int dot = dottedPath.indexOf('.');
+    if (dot < 0) {
+      if (node instanceof ObjectNode object) {
+        object.remove(dottedPath);
+      }
+      return;
+    }
+    JsonNode child = node.get(dottedPath.substring(0, dot));
+    if (child != null) {
+      remove(child, dottedPath.substring(dot + 1));
     }
   }
 

@@ -1,17 +1,22 @@
 package io.millrace.model;
 
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactIntegrityException;
+import io.millrace.artifact.PathNames;
 import io.millrace.evaluate.Evaluation;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.ModelValidation;
+import io.millrace.metadata.MetadataStore;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -36,11 +42,18 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Versions are 1, 2, 3… and never overwritten: a push stages its copy in a hidden {@code
- * .push-*} directory under {@code NAME/}, then renames it atomically to the next free number; if
- * another pusher took that number first, it takes the next. {@code LATEST} is written (temp file,
- * then rename) only after the version is in place, so a crash in between leaves a complete version
- * that {@code LATEST} does not name yet, and a crash before the rename leaves a staging directory
- * that readers ignore and a later push deletes once it is older than {@link #staleAfter()}.
+ * .push-*} directory under {@code NAME/}, checks the copy's fingerprints, then, holding {@code
+ * NAME/.lock} (an exclusive file lock, so concurrent pushes from any number of threads and
+ * processes take turns), renames it to the next free number and moves {@code LATEST} forward
+ * (compare-and-set: only to a higher version). {@code LATEST} is written (temp file, then rename)
+ * only after the version is in place, so a crash in between leaves a complete version that {@code
+ * LATEST} does not name yet, and a crash before the rename leaves a staging directory that readers
+ * ignore and a later push deletes once it is older than {@link #staleAfter()}.
+ *
+ * <p>A push rests on proof, not on a flag in a file: the model's fingerprint is recomputed from its
+ * content, the evaluation must be one the metadata store recorded (by content fingerprint) for this
+ * very model, and the blessing is recomputed from the evaluation's own metrics and thresholds. A
+ * standalone registry keeps its store in {@value #METADATA}.
  *
  * <p>Each version directory is itself a model artifact: {@code LoadedModel.load(registry.latest(
  * name).orElseThrow())} serves the latest model.
@@ -49,8 +62,14 @@ public final class ModelRegistry {
   public static final String LATEST = "LATEST";
   public static final String LINEAGE = "lineage.json";
   public static final String EVALUATION = "evaluation";
+
+  /** The metadata store of standalone evaluations and pushes, relative to the registry. */
+  public static final String METADATA = ".metadata/metadata.sqlite";
+
   private static final String STAGING_PREFIX = ".push-";
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+  private static final String LOCK = ".lock";
+  // One JVM cannot hold two overlapping file locks: its threads take turns here first.
+  private static final Map<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,9}");
   private static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(1);
 
@@ -107,31 +126,29 @@ public final class ModelRegistry {
     return staleAfter;
   }
 
+  /** The SQLite file of the registry's own metadata store ({@value #METADATA}). */
+  public Path metadataFile() {
+    return root.resolve(METADATA);
+  }
+
   /**
    * Pushes a blessed model as the next version of {@code modelName}.
    *
+   * @param evaluations the metadata store that recorded the evaluation ({@link EvaluationRecords})
    * @return the new version number
-   * @throws NotBlessedException when the evaluation did not bless the model (nothing is written)
+   * @throws ArtifactIntegrityException when the model does not match its fingerprint, or the
+   *     evaluation is not one {@code evaluations} recorded for this model, or its stored blessing
+   *     disagrees with its metrics and thresholds (nothing is written)
+   * @throws NotBlessedException when the evaluation's metrics fail its thresholds (nothing is
+   *     written)
    * @throws IllegalArgumentException when the evaluation is of another model
    */
-  public int push(Path modelArtifact, Path evaluationArtifact, String modelName)
+  public int push(
+      Path modelArtifact, Path evaluationArtifact, String modelName, MetadataStore evaluations)
       throws IOException {
     checkName(modelName);
     ModelArtifact model = ModelArtifact.read(modelArtifact);
     Evaluation evaluation = Evaluation.read(evaluationArtifact);
-    if (!evaluation.blessed()) {
-      throw new NotBlessedException(
-          "not pushing "
-              + modelArtifact
-              + " as "
-              + modelName
-              + ": the evaluation "
-              + evaluationArtifact
-              + " did not bless it: "
-              + evaluation.validation().failures().stream()
-                  .map(ModelValidation.Failure::message)
-                  .collect(Collectors.joining("; ")));
-    }
     if (!model.fingerprint().equals(evaluation.candidate().fingerprint())) {
       throw new IllegalArgumentException(
           "not pushing "
@@ -143,10 +160,56 @@ public final class ModelRegistry {
               + ", not "
               + model.fingerprint());
     }
+    String evaluationFingerprint = Evaluation.fingerprint(evaluationArtifact);
+    EvaluationRecords.check(
+        evaluations, evaluationArtifact, evaluationFingerprint, model.fingerprint());
+    ModelValidation.Result verdict = evaluation.revalidate();
+    if (verdict.blessed() != evaluation.blessed()) {
+      throw new ArtifactIntegrityException(
+          "the evaluation "
+              + evaluationArtifact
+              + " says blessed = "
+              + evaluation.blessed()
+              + ", but its metrics against its thresholds say "
+              + verdict.blessed());
+    }
+    if (!verdict.blessed()) {
+      throw new NotBlessedException(
+          "not pushing "
+              + modelArtifact
+              + " as "
+              + modelName
+              + ": the evaluation "
+              + evaluationArtifact
+              + " did not bless it: "
+              + verdict.failures().stream()
+                  .map(ModelValidation.Failure::message)
+                  .collect(Collectors.joining("; ")));
+    }
     Path staging = stage(model, evaluationArtifact, evaluation, modelName);
-    int version = commitVersion(staging, modelName);
-    pointLatest(modelName, version);
-    return version;
+    try {
+      // What is committed is what was checked: the copies' fingerprints, recomputed.
+      String copied = ModelArtifact.read(staging).fingerprint();
+      String copiedEvaluation = Evaluation.fingerprint(staging.resolve(EVALUATION));
+      if (!copied.equals(model.fingerprint()) || !copiedEvaluation.equals(evaluationFingerprint)) {
+        throw new ArtifactIntegrityException(
+            "not pushing "
+                + modelArtifact
+                + ": the model or the evaluation "
+                + evaluationArtifact
+                + " changed while it was copied into the registry");
+      }
+      return locked(
+          modelName,
+          () -> {
+            int version = commitVersionLocked(staging, modelName);
+            pointLatestLocked(modelName, version);
+            return version;
+          });
+    } catch (IOException | RuntimeException e) {
+      ArtifactDirectory.deleteRecursively(staging);
+      throw e;
+    }
   }
 
   /** Copies everything a version holds into a fresh staging directory. */
@@ -178,37 +241,74 @@ public final class ModelRegistry {
    * (inside the staging directory, so that a version never lacks it).
    */
   int commitVersion(Path staging, String name) throws IOException {
+    return locked(name, () -> commitVersionLocked(staging, name));
+  }
+
+  private int commitVersionLocked(Path staging, String name) throws IOException {
     ModelArtifact model = ModelArtifact.read(staging);
     Evaluation evaluation = Evaluation.read(staging.resolve(EVALUATION));
     Path modelDir = root.resolve(name);
-    for (int attempt = 0; ; attempt++) {
-      int version = versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+    int version = versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+    for (int attempt = 0; ; attempt++, version++) {
       ArtifactDirectory.writeAtomically(
           staging.resolve(LINEAGE),
           ModelArtifact.JSON.writeValueAsBytes(lineage(model, evaluation, name, version)));
+      Path target = modelDir.resolve(Integer.toString(version));
       try {
-        Files.move(
-            staging, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         return version;
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-        // Another pusher took this number between the listing and the rename: take the next.
-        if (attempt > 1000) {
-          throw new IOException("could not find a free version under " + modelDir, e);
-        }
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("cannot rename " + staging + " atomically", e);
+      } catch (FileSystemException e) {
+        // Under the lock no push takes a number; a directory made by other means may have. Linux
+        // reports a non-empty target as a plain FileSystemException (ENOTEMPTY).
+        if (!Files.exists(target) || attempt >= 1000) {
+          throw e;
+        }
       }
     }
   }
 
-  /** Points LATEST at {@code version} unless a concurrent push already named a newer one. */
+  /** Points LATEST at {@code version} unless it already names a newer one. */
   void pointLatest(String name, int version) throws IOException {
+    locked(
+        name,
+        () -> {
+          pointLatestLocked(name, version);
+          return version;
+        });
+  }
+
+  private void pointLatestLocked(String name, int version) throws IOException {
     Path latest = root.resolve(name).resolve(LATEST);
     Optional<Integer> current = readLatest(name);
     if (current.isPresent() && current.get() >= version) {
       return;
     }
     ArtifactDirectory.writeAtomically(latest, (version + "\n").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @FunctionalInterface
+  private interface Locked {
+    int run() throws IOException;
+  }
+
+  /**
+   * Runs {@code body} holding the model's lock: an exclusive lock on {@code NAME/.lock} for other
+   * processes, and a monitor per directory for other threads of this JVM.
+   */
+  private int locked(String name, Locked body) throws IOException {
+    Path modelDir = root.resolve(name);
+    Files.createDirectories(modelDir);
+    Object monitor = JVM_LOCKS.computeIfAbsent(modelDir.toRealPath(), dir -> new Object());
+    synchronized (monitor) {
+      try (FileChannel channel =
+              FileChannel.open(
+                  modelDir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = channel.lock()) {
+        return body.run();
+      }
+    }
   }
 
   /** The directory of the version LATEST names, or empty when nothing was pushed yet. */
@@ -317,10 +417,6 @@ public final class ModelRegistry {
   }
 
   private static void checkName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "a model name is letters, digits, '.', '_' and '-', not starting with '.', '_' or '-': "
-              + name);
-    }
+    PathNames.requireSegment("model name", name);
   }
 }

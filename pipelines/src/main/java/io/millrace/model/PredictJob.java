@@ -4,23 +4,32 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
 import io.millrace.artifact.CommitShards;
 import io.millrace.artifact.ShardCounts;
 import io.millrace.artifact.WriteShards;
 import io.millrace.examples.ExampleJson;
 import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.DeadLetter;
+import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
+import io.millrace.ingest.InputException;
+import io.millrace.ingest.InputPattern;
 import io.millrace.ingest.ReadExamples;
 import io.millrace.ingest.ReadTally;
-import io.millrace.ingest.RejectedInput;
+import io.millrace.ingest.ResolvedInput;
 import io.millrace.record.Example;
+import io.millrace.transform.FittedTransform;
+import io.millrace.transform.ServingSchema;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -41,11 +50,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * DIR/predictions/part-*.jsonl   each record's features plus the prediction features
  * DIR/dead-letter/part-*.jsonl   records that could not be read, with file, record and reason
  * DIR/summary.json               model, counts (records in = predicted + dead letters + lost),
- *                                damaged input files, speed
+ *                                features the input lacked (when allowed), damaged input files,
+ *                                speed
  * </pre>
  *
  * <p>A damaged (cut-off or corrupt) input file fails the job, writing nothing, unless the policy
- * accepts partial files; the dead letters and the damages are then kept in {@code DIR.rejected}.
+ * accepts partial files.
  */
 public final class PredictJob {
   public static final String PREDICTIONS = "predictions";
@@ -53,6 +63,11 @@ public final class PredictJob {
   public static final String SUMMARY = "summary.json";
   private static final String COUNTS = ".counts";
   private static final String DAMAGES = ".damaged-files";
+
+  /** What {@code --overwrite} of a prediction output may replace. */
+  public static final ArtifactKind KIND =
+      ArtifactKind.withEntries("a prediction output", SUMMARY, PREDICTIONS);
+
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -66,52 +81,58 @@ public final class PredictJob {
       long recordsIn,
       long predicted,
       long deadLetters,
+      List<String> missingFeatures,
       double seconds,
       String createdAt,
       long recordsLost,
       List<FileDamage> damagedFiles) {}
 
-  /** Scores the input, failing on any damaged input file. */
+  /**
+   * Scores the records matching {@code inputPattern}, read with the types of the model's transform
+   * (see {@link ServingSchema}).
+   *
+   * @param allowMissingFeatures score files lacking a feature the model needs, filling it as the
+   *     transform fills a missing value (the summary names it); otherwise such a file is refused
+   * @param policy when to fail, writing nothing: more records than its fraction are dead letters or
+   *     lost, or an input file is damaged and partial files are not accepted
+   * @throws InputException when a needed feature is absent or of another type, an input file is
+   *     damaged, or too many records are bad
+   */
   public static Summary run(
       String inputPattern,
       FormatOptions formatOptions,
+      boolean allowMissingFeatures,
+      BadInputPolicy policy,
       Path model,
       Path output,
       boolean overwrite,
       PipelineOptions options)
       throws IOException {
-    return run(
-        inputPattern,
-        formatOptions,
-        model,
-        output,
-        overwrite,
-        options,
-        BadInputPolicy.defaults().withMaxBadFraction(1));
-  }
-
-  /**
-   * Scores the input.
-   *
-   * @param policy when the input is rejected (damaged files, too many bad or lost records)
-   */
-  public static Summary run(
-      String inputPattern,
-      FormatOptions formatOptions,
-      Path model,
-      Path output,
-      boolean overwrite,
-      PipelineOptions options,
-      BadInputPolicy policy)
-      throws IOException {
     ModelArtifact artifact = ModelArtifact.read(model);
-    ArtifactDirectory out = ArtifactDirectory.begin(output, overwrite);
+    FittedTransform transform = artifact.transform();
+    List<String> modelInputs = new ArrayList<>(artifact.info().inputs().denseFeatures());
+    modelInputs.addAll(artifact.info().inputs().idColumns());
+    ResolvedInput input = InputPattern.of(inputPattern).resolve();
+    ExampleFormat format = ExampleFormat.fromFileName(input.files().get(0).resourceId().toString());
+    ServingSchema.Resolved serving =
+        ServingSchema.resolve(
+            input.sourceFiles(),
+            format,
+            formatOptions,
+            transform,
+            ServingSchema.inputsOf(transform, modelInputs),
+            allowMissingFeatures);
+    ArtifactDirectory out = ArtifactDirectory.begin(output, overwrite, KIND);
     try {
       Path staging = out.staging();
       Pipeline pipeline = Pipeline.create(options);
       ReadExamples.Result read =
           pipeline.apply(
-              "ReadRecords", ReadExamples.from(inputPattern).withFormatOptions(formatOptions));
+              "ReadRecords",
+              ReadExamples.from(input)
+                  .withFormat(format)
+                  .withFormatOptions(formatOptions)
+                  .withSchema(serving.schema()));
       PCollection<CommitShards.Written> predictions =
           writeJsonLines(
               read.examples().apply("Predict", Predict.with(model)),
@@ -141,7 +162,11 @@ public final class PredictJob {
       List<FileDamage> damaged = ReadTally.readDamages(staging.resolve(DAMAGES));
       ArtifactDirectory.deleteRecursively(staging.resolve(DAMAGES));
       ReadTally tally = new ReadTally(predicted, dead, damaged);
-      RejectedInput.throwIfRejected(policy, tally, out, List.of(DEAD_LETTER));
+      String rejected = policy.violation(tally, output.toString());
+      if (rejected != null) {
+        String first = firstDeadLetters(staging.resolve(DEAD_LETTER), 5);
+        throw new InputException(rejected + (first.isEmpty() ? "" : " The first: " + first));
+      }
       Summary summary =
           new Summary(
               model.toAbsolutePath().normalize().toString(),
@@ -150,6 +175,7 @@ public final class PredictJob {
               tally.recordsIn(),
               predicted,
               dead,
+              serving.missing(),
               seconds,
               Instant.now().toString(),
               tally.recordsLost(),
@@ -162,6 +188,24 @@ public final class PredictJob {
       out.abandon();
       throw e;
     }
+  }
+
+  /** Up to {@code limit} dead letters (JSON lines) from the shards in a directory. */
+  private static String firstDeadLetters(Path directory, int limit) throws IOException {
+    List<String> first = new ArrayList<>();
+    if (Files.isDirectory(directory)) {
+      try (Stream<Path> shards = Files.list(directory)) {
+        for (Path shard : shards.sorted().toList()) {
+          try (Stream<String> lines = Files.lines(shard)) {
+            lines.limit(limit - first.size()).forEach(first::add);
+          }
+          if (first.size() >= limit) {
+            break;
+          }
+        }
+      }
+    }
+    return String.join("\n", first);
   }
 
   /** Writes each element as one JSON line into the shards of a directory. */

@@ -2,6 +2,7 @@ package io.millrace.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.millrace.artifact.PathNames;
 import io.millrace.train.Task;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,15 +37,22 @@ public record PipelineDefinition(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(input, "input");
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw new IllegalArgumentException(
-          "pipeline name '" + name + "': use letters, digits, '.', '_' and '-'");
-    }
+    // The name keys the store and names the default root, .millrace/<name>.
+    requireSegment("name", "pipeline name", name);
     statistics = statistics != null ? statistics : Statistics.defaults();
     schema = schema != null ? schema : SchemaSource.inferred();
     validation = validation != null ? validation : Validation.defaults();
     evaluation = evaluation != null ? evaluation : Evaluation.defaults();
     registry = registry != null ? registry : new Registry(null);
+  }
+
+  /** {@link PathNames#requireSegment}, naming the setting's key when it refuses the name. */
+  private static void requireSegment(String key, String field, String name) {
+    try {
+      PathNames.requireSegment(field, name);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSettingException(key, e.getMessage());
+    }
   }
 
   /** A pipeline reading {@code input}, to be completed with the {@code withX} methods. */
@@ -139,22 +147,30 @@ public record PipelineDefinition(
       Boolean acceptPartialFiles) {
     public Input {
       if ((pattern == null) == (patterns == null || patterns.isEmpty())) {
-        throw new IllegalArgumentException(
-            "input: give either 'pattern' (one pattern divided by 'splits') or 'patterns' (one"
-                + " per split)");
+        throw new InvalidSettingException(
+            "input",
+            "give either 'pattern' (one pattern divided by 'splits') or 'patterns' (one per"
+                + " split)");
       }
       if (patterns != null && splits != null) {
-        throw new IllegalArgumentException(
-            "input: 'splits' divides a single 'pattern'; with 'patterns' each is a split");
+        throw new InvalidSettingException(
+            "input.splits", "'splits' divides a single 'pattern'; with 'patterns' each is a split");
       }
       patterns = patterns == null ? Map.of() : new LinkedHashMap<>(patterns);
+      // Each split becomes a directory of every artifact: refused here, not after ingestion.
+      patterns
+          .keySet()
+          .forEach(split -> requireSegment("input.patterns", "input split name", split));
+      if (splits != null) {
+        splits.keySet().forEach(split -> requireSegment("input.splits", "input split name", split));
+      }
       splits =
           splits != null ? new LinkedHashMap<>(splits) : pattern == null ? Map.of() : trainEval();
       missingValues = missingValues == null ? List.of() : List.copyOf(missingValues);
       featureTypes = featureTypes == null ? Map.of() : new LinkedHashMap<>(featureTypes);
       if (delimiter != null && delimiter.length() != 1) {
-        throw new IllegalArgumentException(
-            "input.delimiter: one character, not '" + delimiter + "'");
+        throw new InvalidSettingException(
+            "input.delimiter", "one character, not '" + delimiter + "'");
       }
     }
 
@@ -274,15 +290,16 @@ public record PipelineDefinition(
       Boolean cache) {
     public SchemaSource {
       if (file != null && Boolean.TRUE.equals(infer)) {
-        throw new IllegalArgumentException("schema: give 'infer: true' or 'file', not both");
+        throw new InvalidSettingException("schema", "give 'infer: true' or 'file', not both");
       }
       if (file == null && Boolean.FALSE.equals(infer)) {
-        throw new IllegalArgumentException("schema: 'infer: false' needs a curated 'file'");
+        throw new InvalidSettingException("schema.infer", "'infer: false' needs a curated 'file'");
       }
       drift = drift == null ? Map.of() : new LinkedHashMap<>(drift);
       if (file != null && !drift.isEmpty()) {
-        throw new IllegalArgumentException(
-            "schema: 'drift' adds comparators to an inferred schema; write them in " + file);
+        throw new InvalidSettingException(
+            "schema.drift",
+            "'drift' adds comparators to an inferred schema; write them in " + file);
       }
     }
 
@@ -379,9 +396,13 @@ public record PipelineDefinition(
       String retrain) {
     public Model {
       Objects.requireNonNull(label, "model.label");
+      if (name != null) {
+        // The registry stores versions under REGISTRY/<name>/: refused here, not after training.
+        requireSegment("model.name", "model.name", name);
+      }
       if (retrain != null && !retrain.equals("always") && !retrain.equals("on-drift")) {
-        throw new IllegalArgumentException(
-            "model.retrain: 'always' or 'on-drift', not '" + retrain + "'");
+        throw new InvalidSettingException(
+            "model.retrain", "'always' or 'on-drift', not '" + retrain + "'");
       }
     }
 

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.ContentDigest;
+import io.millrace.artifact.NoSpaceLeft;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelValidation;
 import io.millrace.examples.ExamplesManifest;
@@ -21,6 +24,7 @@ import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.Run;
 import io.millrace.metadata.RunLock;
 import io.millrace.model.EvaluationJob;
+import io.millrace.model.EvaluationRecords;
 import io.millrace.model.ModelArtifact;
 import io.millrace.model.ModelRegistry;
 import io.millrace.record.Example;
@@ -51,8 +55,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,6 +91,11 @@ import org.apache.beam.sdk.values.PCollection;
  * bytes): equal keys promise equal outputs, so a downstream key changes exactly when something
  * upstream would change what it reads. The raw data's content fingerprint is the ingest stage's
  * input and is kept on the examples artifact as {@code data_fingerprint}.
+ *
+ * <p>That promise holds only while the outputs are what was written: each output is also recorded
+ * with the fingerprint of its content ({@value #CONTENT_FINGERPRINT}), and a cached execution is
+ * reused only when every output still has it (and an examples artifact still holds every shard its
+ * manifest lists). Otherwise the stage runs again, replacing the output, and says why.
  */
 public final class PipelineRunner {
   public static final String INGEST = "ingest";
@@ -98,6 +110,14 @@ public final class PipelineRunner {
       List.of(INGEST, STATISTICS, SCHEMA, VALIDATION, TRANSFORM, TRAIN, EVALUATION, PUSH);
 
   static final ObjectMapper JSON = new ObjectMapper();
+  private static final ArtifactKind SCHEMA_ARTIFACT =
+      ArtifactKind.withEntries("a schema artifact", "schema.pbtxt");
+
+  /**
+   * The output artifact property holding {@link ContentDigest#of} of its files when it was written;
+   * a cached execution is reused only while each output still has it.
+   */
+  public static final String CONTENT_FINGERPRINT = "content_sha256";
 
   private final PipelineDefinition definition;
   private final boolean noCache;
@@ -181,6 +201,8 @@ public final class PipelineRunner {
    * @throws IOException when a stage fails (recorded as FAILED in the store, as is the run)
    */
   public RunResult run(PrintWriter progress) throws IOException {
+    // Every setting as its stage reads it, before anything is created or run.
+    StageSettings.check(definition);
     Files.createDirectories(definition.root());
     try (MetadataStore store = openStore()) {
       Context pipeline = store.pipeline(definition.name());
@@ -194,7 +216,8 @@ public final class PipelineRunner {
                 + RunLock.holder(store, pipeline).map(h -> h.owner().toString()).orElse("another")
                 + "; wait for it to finish");
       }
-      try (RunLock held = lock.get()) {
+      try (RunLock held = lock.get();
+          RunLock root = lockRoot(store, pipeline)) {
         // Holding the lock, nothing else runs this pipeline: whatever is still RUNNING was left
         // by a process that died, and its outputs are not to be trusted.
         int abandoned = store.markAbandoned(pipeline, "left running by a process that ended");
@@ -211,14 +234,42 @@ public final class PipelineRunner {
         try {
           result = execute.all();
         } catch (IOException | RuntimeException e) {
-          store.finishRun(run, Run.Status.FAILED);
-          execute.writeReport("FAILED: " + e.getMessage(), null);
+          // Recording the failure may fail too (a full disk): the first failure is the one to tell.
+          try {
+            store.finishRun(run, Run.Status.FAILED);
+            execute.writeReport("FAILED: " + e.getMessage(), null);
+          } catch (IOException | RuntimeException recording) {
+            e.addSuppressed(recording);
+          }
           throw e;
         }
         store.finishRun(run, Run.Status.SUCCEEDED);
         return result;
       }
     }
+  }
+
+  /**
+   * Takes the lock of the root too: artifacts are keyed by content, not by pipeline, so another
+   * pipeline on the same root would write the very directories this run writes.
+   *
+   * @throws PipelineBusyException naming the run that holds the root
+   */
+  private RunLock lockRoot(MetadataStore store, Context pipeline) throws IOException {
+    Path root = definition.root();
+    Optional<RunLock> lock =
+        RunLock.tryAcquireRoot(store, pipeline, root, "millrace run " + definition.name());
+    if (lock.isEmpty()) {
+      throw new PipelineBusyException(
+          "pipeline "
+              + definition.name()
+              + " did not start: its root "
+              + root.toRealPath()
+              + " is in use by "
+              + RunLock.rootHolder(store, root).map(h -> h.owner().toString()).orElse("another run")
+              + "; wait for it to finish");
+    }
+    return lock.get();
   }
 
   private Map<String, String> params() {
@@ -524,7 +575,7 @@ public final class PipelineRunner {
                       : bySplit.values().iterator().next();
               schema = withDriftComparators(SchemaInference.create(inference).infer(train), s);
             }
-            ArtifactDirectory artifact = ArtifactDirectory.begin(dir, true);
+            ArtifactDirectory artifact = ArtifactDirectory.begin(dir, true, SCHEMA_ARTIFACT);
             SchemaFiles.write(schema, artifact.staging().resolve("schema.pbtxt"));
             artifact.commit();
             return new Produced(
@@ -668,7 +719,7 @@ public final class PipelineRunner {
 
     private Done train(Done transform) throws IOException {
       PipelineDefinition.Model m = definition.model();
-      ModelConfig base = modelConfig(m.config());
+      ModelConfig base = StageSettings.modelConfig(m.config());
       JsonNode tuner = m.tuner() == null ? null : jsonOf(m.tuner(), "model.tuner");
       ObjectNode config = JSON.createObjectNode();
       config.put("label", m.label());
@@ -688,7 +739,8 @@ public final class PipelineRunner {
           inputs,
           List.of(),
           dir -> {
-            SearchSpace search = tuner == null ? SearchSpace.single() : searchSpace(tuner);
+            SearchSpace search =
+                m.tuner() == null ? SearchSpace.single() : StageSettings.searchSpace(m.tuner());
             TrainingInputs trainingInputs =
                 new TrainingInputs(
                     transform.path("transform").toString(),
@@ -732,10 +784,7 @@ public final class PipelineRunner {
 
     private Done evaluation(Done ingest, Done train) throws IOException {
       PipelineDefinition.Evaluation e = definition.evaluation();
-      EvaluationConfig evaluationConfig =
-          e.config() == null
-              ? EvaluationConfig.defaults()
-              : EvaluationConfig.fromJson(jsonOf(e.config(), "evaluation.config").toString());
+      EvaluationConfig evaluationConfig = StageSettings.evaluationConfig(e.config());
       Path candidate = train.path("model");
       String candidateFingerprint = ModelArtifact.read(candidate).fingerprint();
       Optional<Path> baseline = baseline(candidateFingerprint);
@@ -790,8 +839,9 @@ public final class PipelineRunner {
                     .collect(Collectors.joining("; ")));
             properties.put("baseline", baseline.map(Path::toString).orElse(""));
             properties.put("model_fingerprint", candidateFingerprint);
-            Map<String, String> artifactProperties = new LinkedHashMap<>();
-            artifactProperties.put("blessed", Boolean.toString(evaluation.blessed()));
+            // The evaluation's content fingerprint, which a push checks (EvaluationRecords).
+            Map<String, String> artifactProperties =
+                new LinkedHashMap<>(EvaluationRecords.properties(dir));
             artifactProperties.put("baseline", baseline.map(Path::toString).orElse(""));
             return new Produced(
                 Map.of("evaluation", new Output(Artifact.EVALUATION, dir, artifactProperties)),
@@ -854,7 +904,8 @@ public final class PipelineRunner {
             int version =
                 already
                     ? registry.latestVersion(name).orElseThrow()
-                    : registry.push(train.path("model"), evaluation.path("evaluation"), name);
+                    : registry.push(
+                        train.path("model"), evaluation.path("evaluation"), name, store);
             Path pushed = registry.version(name, version);
             Map<String, String> properties = new LinkedHashMap<>();
             properties.put("model_name", name);
@@ -891,7 +942,13 @@ public final class PipelineRunner {
       boolean useCache = cacheEnabled && !noCache && !noCacheStages.contains(name);
       if (useCache) {
         Optional<CachedExecution> hit = store.cached(pipeline, name, key);
-        if (hit.isPresent()) {
+        Optional<String> changed =
+            hit.isPresent() ? changedSinceWritten(hit.get().outputs()) : Optional.empty();
+        if (changed.isPresent()) {
+          progress.printf(
+              "[%d/%d] %-11s cache miss: %s%n", index, STAGES.size(), name, changed.get());
+          progress.flush();
+        } else if (hit.isPresent()) {
           store.recordCachedExecution(run, name, key, inputs, hit.get());
           Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
           Map<String, Path> paths = new LinkedHashMap<>();
@@ -921,15 +978,26 @@ public final class PipelineRunner {
         removeLeftovers(dir);
         produced = body.run(dir);
       } catch (IOException | RuntimeException e) {
-        store.failExecution(execution, String.valueOf(e));
-        progress.printf("[%d/%d] %-11s FAILED: %s%n", index, STAGES.size(), name, e.getMessage());
+        Exception failure = NoSpaceLeft.explains(e, dir) ? NoSpaceLeft.at(dir, e) : e;
+        try {
+          store.failExecution(execution, String.valueOf(failure));
+        } catch (RuntimeException recording) {
+          failure.addSuppressed(recording);
+        }
+        progress.printf(
+            "[%d/%d] %-11s FAILED: %s%n", index, STAGES.size(), name, failure.getMessage());
         progress.flush();
-        throw e;
+        if (failure instanceof IOException io) {
+          throw io;
+        }
+        throw (RuntimeException) failure;
       }
       Map<String, Artifact> recorded = new LinkedHashMap<>();
       Map<String, Path> paths = new LinkedHashMap<>();
       for (Map.Entry<String, Output> e : produced.outputs().entrySet()) {
         Output output = e.getValue();
+        Map<String, String> properties = new LinkedHashMap<>(output.properties());
+        properties.put(CONTENT_FINGERPRINT, ContentDigest.of(output.path()));
         recorded.put(
             e.getKey(),
             store.recordOutput(
@@ -938,7 +1006,7 @@ public final class PipelineRunner {
                 output.type(),
                 output.path().toString(),
                 sha256((key + "/" + e.getKey()).getBytes(StandardCharsets.UTF_8)),
-                output.properties()));
+                properties));
         paths.put(e.getKey(), output.path());
       }
       store.completeExecution(execution, produced.properties());
@@ -952,6 +1020,34 @@ public final class PipelineRunner {
           index, STAGES.size(), name, produced.note(), elapsed.toMillis() / 1000.0);
       progress.flush();
       return new Done(result, recorded);
+    }
+
+    /**
+     * Why a cached execution's outputs cannot be reused, or empty when each still has the content
+     * fingerprint recorded when it was written (and an examples artifact still holds every shard
+     * its manifest lists, with its count and hash).
+     */
+    private Optional<String> changedSinceWritten(Map<String, Artifact> outputs) {
+      for (Artifact output : outputs.values()) {
+        Path path = Path.of(output.uri());
+        String recorded = output.property(CONTENT_FINGERPRINT);
+        if (recorded == null) {
+          return Optional.of(path + " was recorded without a content fingerprint");
+        }
+        try {
+          List<ContentDigest.FileDigest> files = ContentDigest.files(path);
+          if (Artifact.EXAMPLES.equals(output.type())) {
+            ExamplesManifest.read(path).verify(path, files);
+          }
+          if (!ContentDigest.of(files).equals(recorded)) {
+            return Optional.of(
+                path + " changed since it was written (a file was changed, added or removed)");
+          }
+        } catch (IOException | RuntimeException e) {
+          return Optional.of(e.getMessage());
+        }
+      }
+      return Optional.empty();
     }
 
     private Map<String, Artifact> inputs(String name, Done upstream) {
@@ -1156,16 +1252,6 @@ public final class PipelineRunner {
     return spans.size() == 1 ? spans.iterator().next() : null;
   }
 
-  static ModelConfig modelConfig(JsonNode node) throws IOException {
-    if (node == null || node.isNull()) {
-      return ModelConfig.builder().build();
-    }
-    if (node.isTextual()) {
-      return ModelConfigJson.read(Path.of(node.asText()));
-    }
-    return ModelConfigJson.parse(node.toString());
-  }
-
   /** A file's JSON, or the inline value itself. */
   static JsonNode jsonOf(JsonNode fileOrInline, String what) throws IOException {
     if (!fileOrInline.isTextual()) {
@@ -1179,43 +1265,51 @@ public final class PipelineRunner {
     }
   }
 
-  private static SearchSpace searchSpace(JsonNode tuner) throws IOException {
-    // SearchSpace reads files; an inline tuner goes through one.
-    Path file = Files.createTempFile("millrace-tuner", ".json");
-    try {
-      Files.writeString(file, tuner.toString());
-      return SearchSpace.read(file);
-    } finally {
-      Files.deleteIfExists(file);
-    }
-  }
-
   /**
-   * Deletes what a crashed attempt at this exact output left: staging and replaced directories
-   * beside it and inside it. Safe because the run lock is held: nobody else writes here.
+   * Deletes what crashed attempts at this exact output left: staged and replaced copies beside it,
+   * and inside it at any depth, since a stage may write several artifacts into its directory (the
+   * transform writes {@code statistics/pre} and {@code statistics/post}). Only names that {@link
+   * ArtifactDirectory#isLeftover} recognises go. Safe because the root's run lock is held: nobody
+   * else writes here.
    */
   private static void removeLeftovers(Path dir) throws IOException {
-    Path parent = dir.getParent();
+    List<Path> leftovers = new ArrayList<>();
     String prefix = "." + dir.getFileName() + ".";
-    for (Path folder : List.of(parent, dir)) {
-      if (!Files.isDirectory(folder)) {
-        continue;
+    if (Files.isDirectory(dir.getParent())) {
+      try (Stream<Path> entries = Files.list(dir.getParent())) {
+        entries
+            .filter(
+                p -> {
+                  String n = p.getFileName().toString();
+                  return n.startsWith(prefix) && ArtifactDirectory.isLeftover(n);
+                })
+            .forEach(leftovers::add);
       }
-      List<Path> leftovers;
-      try (Stream<Path> entries = Files.list(folder)) {
-        leftovers =
-            entries
-                .filter(
-                    p -> {
-                      String n = p.getFileName().toString();
-                      boolean partial = n.contains(".staging-") || n.contains(".old-");
-                      return partial && (folder.equals(dir) || n.startsWith(prefix));
-                    })
-                .toList();
-      }
-      for (Path leftover : leftovers) {
-        ArtifactDirectory.deleteRecursively(leftover);
-      }
+    }
+    if (Files.isDirectory(dir)) {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attributes) {
+              if (!d.equals(dir) && ArtifactDirectory.isLeftover(d.getFileName().toString())) {
+                leftovers.add(d);
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+              if (ArtifactDirectory.isLeftover(file.getFileName().toString())) {
+                leftovers.add(file);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    }
+    for (Path leftover : leftovers) {
+      ArtifactDirectory.deleteRecursively(leftover);
     }
   }
 

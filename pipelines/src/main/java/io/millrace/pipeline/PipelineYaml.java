@@ -1,6 +1,5 @@
 package io.millrace.pipeline;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,18 +35,24 @@ public final class PipelineYaml {
 
   private PipelineYaml() {}
 
-  /** Reads and resolves a pipeline file. */
+  /**
+   * Reads and resolves a pipeline file, and checks every setting as its stage would (see {@link
+   * StageSettings}), so that a pipeline that loads does not fail later on a setting.
+   *
+   * @throws IOException naming the file, and for a bad setting its key, section and line
+   */
   public static PipelineDefinition read(Path file) throws IOException {
     Path absolute = file.toAbsolutePath().normalize();
     if (!Files.isRegularFile(absolute)) {
       throw new IOException("no pipeline file at " + absolute);
     }
-    JsonNode tree;
+    YamlConfig yaml;
     try {
-      tree = YAML.readTree(absolute.toFile());
-    } catch (JsonProcessingException e) {
-      throw new IOException(absolute + ": not valid YAML: " + e.getOriginalMessage(), e);
+      yaml = YamlConfig.parse(YAML, Files.readString(absolute));
+    } catch (YamlConfig.Invalid e) {
+      throw new IOException(absolute + ": " + e.getMessage(), e);
     }
+    JsonNode tree = yaml.tree();
     if (tree == null || !tree.isObject()) {
       throw new IOException(absolute + ": expected a mapping of sections (name, root, input, ...)");
     }
@@ -63,29 +68,68 @@ public final class PipelineYaml {
       TreeSet<String> known = new TreeSet<>();
       e.getKnownPropertyIds().forEach(id -> known.add(String.valueOf(id)));
       String section = section(e);
+      String key = section.isEmpty() ? e.getPropertyName() : section + "." + e.getPropertyName();
       throw new IOException(
           absolute
               + ": unknown key '"
               + e.getPropertyName()
               + "'"
               + (section.isEmpty() ? " at the top level" : " in section '" + section + "'")
-              + lineOf(absolute, e.getPropertyName())
+              + line(yaml, key)
               + "; known keys: "
               + known,
           e);
     } catch (JsonMappingException e) {
+      InvalidSettingException invalid = invalidSetting(e);
+      if (invalid != null) {
+        throw invalid(absolute, yaml, invalid);
+      }
       String section = section(e);
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       String message =
           cause instanceof JsonMappingException m ? m.getOriginalMessage() : cause.getMessage();
       throw new IOException(
-          absolute + (section.isEmpty() ? "" : ": section '" + section + "'") + ": " + message, e);
+          absolute
+              + (section.isEmpty() ? "" : ": section '" + section + "'" + line(yaml, section))
+              + ": "
+              + message,
+          e);
     }
     try {
-      return resolve(raw, base);
+      PipelineDefinition definition = resolve(raw, base);
+      StageSettings.check(definition);
+      return definition;
+    } catch (InvalidSettingException e) {
+      throw invalid(absolute, yaml, e);
     } catch (IllegalArgumentException e) {
       throw new IOException(absolute + ": " + e.getMessage(), e);
     }
+  }
+
+  private static InvalidSettingException invalidSetting(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InvalidSettingException invalid) {
+        return invalid;
+      }
+    }
+    return null;
+  }
+
+  /** "FILE: invalid 'key' in section 'section' (line N): problem". */
+  private static IOException invalid(Path file, YamlConfig yaml, InvalidSettingException e) {
+    int dot = e.key().indexOf('.');
+    String where =
+        dot < 0
+            ? "'" + e.key() + "' at the top level"
+            : "'" + e.key().substring(dot + 1) + "' in section '" + e.key().substring(0, dot) + "'";
+    return new IOException(
+        file + ": invalid " + where + line(yaml, e.key()) + ": " + e.problem(), e);
+  }
+
+  /** " (line N)" of a key, or "" when the file does not have it (a default was refused). */
+  private static String line(YamlConfig yaml, String key) {
+    int line = yaml.lineOf(key);
+    return line > 0 ? " (line " + line + ")" : "";
   }
 
   /** Relative paths of the definition made absolute against {@code base}. */
@@ -179,20 +223,5 @@ public final class PipelineYaml {
       names.add(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]");
     }
     return String.join(".", names);
-  }
-
-  /** The line of the first "key:" in the file, as a hint: the token stream has lost it. */
-  private static String lineOf(Path file, String key) {
-    try {
-      List<String> lines = Files.readAllLines(file);
-      for (int i = 0; i < lines.size(); i++) {
-        if (lines.get(i).trim().startsWith(key + ":")) {
-          return " (line " + (i + 1) + ")";
-        }
-      }
-    } catch (IOException ignored) {
-      // Only a hint.
-    }
-    return "";
   }
 }

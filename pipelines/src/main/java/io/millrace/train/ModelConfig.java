@@ -43,6 +43,17 @@ public record ModelConfig(
     SGD
   }
 
+  /**
+   * Bounds on the sizes a configuration gives, far above useful models, so that a slip of the
+   * keyboard is an error rather than an OutOfMemoryError; {@link Trainer#MAX_WEIGHTS} bounds their
+   * product.
+   */
+  public static final int MAX_UNITS = 1 << 16;
+
+  public static final int MAX_LAYERS = 64;
+  public static final int MAX_EMBEDDING_DIM = 1 << 12;
+  public static final int MAX_BATCH_SIZE = 1 << 20;
+
   public static final float ADAM_BETA1 = 0.9f;
   public static final float ADAM_BETA2 = 0.999f;
   public static final float ADAM_EPSILON = 1e-7f;
@@ -55,6 +66,14 @@ public record ModelConfig(
       if (units <= 0) {
         throw new IllegalArgumentException("hidden layer sizes must be positive: " + hiddenUnits);
       }
+      if (units > MAX_UNITS) {
+        throw new IllegalArgumentException(
+            "hidden layer sizes are at most " + MAX_UNITS + ": " + hiddenUnits);
+      }
+    }
+    if (hiddenUnits.size() > MAX_LAYERS) {
+      throw new IllegalArgumentException(
+          "at most " + MAX_LAYERS + " hidden layers, not " + hiddenUnits.size());
     }
     if (kind != Kind.LINEAR && hiddenUnits.isEmpty()) {
       throw new IllegalArgumentException("a " + kind + " model needs at least one hidden layer");
@@ -62,14 +81,19 @@ public record ModelConfig(
     if (!(dropoutRate >= 0f && dropoutRate < 1f)) {
       throw new IllegalArgumentException("dropoutRate must be in [0, 1): " + dropoutRate);
     }
-    if (embeddingDim <= 0) {
-      throw new IllegalArgumentException("embeddingDim must be positive: " + embeddingDim);
+    if (embeddingDim <= 0 || embeddingDim > MAX_EMBEDDING_DIM) {
+      throw new IllegalArgumentException(
+          "embeddingDim must be in [1, " + MAX_EMBEDDING_DIM + "]: " + embeddingDim);
     }
     if (!(learningRate > 0f) || Float.isInfinite(learningRate)) {
       throw new IllegalArgumentException("learningRate must be positive: " + learningRate);
     }
     if (batchSize <= 0 || epochs <= 0) {
       throw new IllegalArgumentException("batchSize and epochs must be positive");
+    }
+    if (batchSize > MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException(
+          "batchSize is at most " + MAX_BATCH_SIZE + ": " + batchSize);
     }
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException("thread counts must be >= 0 (0 = TensorFlow default)");

@@ -1,6 +1,7 @@
 package io.millrace.train;
 
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
 import io.millrace.record.FeatureType;
 import io.millrace.transform.FittedTransform;
 import io.millrace.transform.FittedTransform.Fitted;
@@ -68,6 +69,10 @@ public final class ModelExport {
   /** The scope of the weight variables. */
   public static final String WEIGHTS_SCOPE = "weights";
 
+  /** What an overwriting export may replace: a SavedModel directory. */
+  public static final ArtifactKind SAVED_MODEL =
+      ArtifactKind.withEntries("a SavedModel", "saved_model.pb");
+
   private ModelExport() {}
 
   /** The output key of both signatures for a model of {@code task}. */
@@ -109,7 +114,7 @@ public final class ModelExport {
               + " with "
               + model.numClasses());
     }
-    ArtifactDirectory artifact = ArtifactDirectory.begin(dir, overwrite);
+    ArtifactDirectory artifact = ArtifactDirectory.begin(dir, overwrite, SAVED_MODEL);
     try {
       write(fitted, layout, model, artifact.staging());
       serializeDeterministically(artifact.staging().resolve("saved_model.pb"));

@@ -51,6 +51,57 @@ public final class Trainer {
     return config;
   }
 
+  /**
+   * The most weights a model may have: 2^27 floats, 512 MiB, which Adam's two slots triple. A hash
+   * bucket count or vocabulary far beyond what the data can fill would otherwise end in an
+   * OutOfMemoryError while the weights are initialized.
+   */
+  public static final long MAX_WEIGHTS = 1L << 27;
+
+  /**
+   * Refuses a model that would have more than {@link #MAX_WEIGHTS} weights.
+   *
+   * @param numFeatures the dense input features
+   * @param width the output units (1 for BINARY and REGRESSION, the classes for MULTICLASS)
+   * @param idSizes the number of ids of each id column
+   * @throws IllegalArgumentException naming the sizes that make the model too large
+   */
+  public static void checkWeights(
+      ModelConfig config, long numFeatures, long width, List<Long> idSizes) {
+    long ids = idSizes.stream().mapToLong(Long::longValue).sum();
+    long weights = 0;
+    if (config.wide()) {
+      weights += (numFeatures + ids) * width;
+    }
+    if (config.deep()) {
+      weights += ids * config.embeddingDim();
+      long in = numFeatures + idSizes.size() * (long) config.embeddingDim();
+      for (int units : config.hiddenUnits()) {
+        weights += in * units + units;
+        in = units;
+      }
+      weights += in * width;
+    }
+    weights += width;
+    if (weights > MAX_WEIGHTS) {
+      throw new IllegalArgumentException(
+          String.format(
+              "the %s model would have %,d weights, more than the %,d allowed: id columns of %s"
+                  + " ids%s; lower num_buckets, top_k or num_oov_buckets in the transform%s",
+              config.kind(),
+              weights,
+              MAX_WEIGHTS,
+              idSizes,
+              config.deep()
+                  ? ", embeddingDim "
+                      + config.embeddingDim()
+                      + ", hiddenUnits "
+                      + config.hiddenUnits()
+                  : "",
+              config.deep() ? ", or embeddingDim or hiddenUnits" : ""));
+    }
+  }
+
   /** Trains a fresh model on {@code data} for the configured epochs or steps. */
   public TrainedModel train(TrainingData data) {
     return train(data, null);
@@ -68,6 +119,11 @@ public final class Trainer {
     } else if (config.earlyStoppingPatience() > 0) {
       throw new IllegalArgumentException("early stopping needs eval data");
     }
+    List<Long> idSizes = new ArrayList<>();
+    for (int c = 0; c < train.numIdColumns(); c++) {
+      idSizes.add((long) train.vocabularySize(c));
+    }
+    checkWeights(config, train.numFeatures(), train.outputWidth(), idSizes);
     try (Graph graph = new Graph();
         Session session = new Session(graph, sessionConfig())) {
       Model model = new Model(Ops.create(graph), graph, train);

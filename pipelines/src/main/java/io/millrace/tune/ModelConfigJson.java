@@ -1,5 +1,6 @@
 package io.millrace.tune;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -18,7 +19,11 @@ import java.util.TreeSet;
  * ModelConfig} is tunable by its name.
  */
 public final class ModelConfigJson {
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  // A key given twice is an error: a silently kept last value would train another model.
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private ModelConfigJson() {}
 

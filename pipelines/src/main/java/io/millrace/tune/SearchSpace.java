@@ -8,12 +8,15 @@ import io.millrace.train.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * Hyperparameters to search, KerasTuner-style: each parameter names a {@link ModelConfig} field and
@@ -86,15 +89,28 @@ public record SearchSpace(
     if (strategy == Strategy.RANDOM && trials <= 0) {
       throw new IllegalArgumentException("a random search needs \"trials\" > 0");
     }
+    if (trials > MAX_TRIALS) {
+      throw new IllegalArgumentException(
+          "\"trials\" is at most " + MAX_TRIALS + " (each trial trains a model), not " + trials);
+    }
     if (strategy == Strategy.GRID) {
+      long combinations = 1;
       for (Map.Entry<String, Parameter> p : parameters.entrySet()) {
         if (p.getValue().isRange()) {
           throw new IllegalArgumentException(
               "a grid search needs a list of values for '" + p.getKey() + "', not a range");
         }
+        combinations = Math.min(combinations * p.getValue().values().size(), MAX_TRIALS + 1L);
+      }
+      if (combinations > MAX_TRIALS) {
+        throw new IllegalArgumentException(
+            "the grid has more than " + MAX_TRIALS + " combinations (each trains a model)");
       }
     }
   }
+
+  /** The most trials one search may train: a bound that keeps a typo from queueing millions. */
+  public static final int MAX_TRIALS = 10_000;
 
   /** No search: the base configuration is the only trial. */
   public static SearchSpace single() {
@@ -115,39 +131,87 @@ public record SearchSpace(
     }
   }
 
-  static SearchSpace fromJson(JsonNode node) {
+  /** A search from its JSON tree (a tuner file's content, or an inline tuner). */
+  public static SearchSpace fromJson(JsonNode node) {
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException("expected a JSON object");
     }
-    Strategy strategy = Strategy.valueOf(node.path("strategy").asText("GRID").toUpperCase());
+    requireKnownKeys(
+        node, "the tuner", Set.of("strategy", "trials", "seed", "objective", "parameters"));
+    String strategyName = node.path("strategy").asText("GRID");
+    Strategy strategy =
+        Arrays.stream(Strategy.values())
+            .filter(s -> s.name().equalsIgnoreCase(strategyName))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "strategy is GRID or RANDOM, not '" + strategyName + "'"));
     Map<String, Parameter> parameters = new LinkedHashMap<>();
     Iterator<Map.Entry<String, JsonNode>> it = node.path("parameters").fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode p = e.getValue();
       List<JsonNode> values = null;
-      if (p.has("values")) {
-        values = new ArrayList<>();
-        p.get("values").forEach(values::add);
-      }
       try {
+        requireKnownKeys(p, "a parameter", Set.of("values", "min", "max", "scale"));
+        if (p.has("values")) {
+          if (!p.get("values").isArray()) {
+            throw new IllegalArgumentException("\"values\" is a list");
+          }
+          values = new ArrayList<>();
+          p.get("values").forEach(values::add);
+        }
         parameters.put(
             e.getKey(),
             new Parameter(
                 values,
-                p.has("min") ? p.get("min").asDouble() : null,
-                p.has("max") ? p.get("max").asDouble() : null,
+                p.has("min") ? number(p.get("min"), "min") : null,
+                p.has("max") ? number(p.get("max"), "max") : null,
                 p.has("scale") ? p.get("scale").asText() : null));
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException("parameter '" + e.getKey() + "': " + ex.getMessage());
       }
     }
+    long trials = node.has("trials") ? wholeNumber(node.get("trials"), "trials") : 0;
+    if (trials > MAX_TRIALS) {
+      throw new IllegalArgumentException(
+          "\"trials\" is at most " + MAX_TRIALS + " (each trial trains a model), not " + trials);
+    }
     return new SearchSpace(
         strategy,
-        node.path("trials").asInt(0),
-        node.path("seed").asLong(0),
+        (int) trials,
+        node.has("seed") ? wholeNumber(node.get("seed"), "seed") : 0,
         node.hasNonNull("objective") ? node.get("objective").asText() : null,
         parameters);
+  }
+
+  private static void requireKnownKeys(JsonNode node, String what, Set<String> known) {
+    if (!node.isObject()) {
+      throw new IllegalArgumentException(what + " is a JSON object, not " + node);
+    }
+    node.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!known.contains(name)) {
+                throw new IllegalArgumentException(
+                    "unknown key '" + name + "' in " + what + "; known: " + new TreeSet<>(known));
+              }
+            });
+  }
+
+  private static double number(JsonNode value, String name) {
+    if (!value.isNumber()) {
+      throw new IllegalArgumentException("\"" + name + "\" is a number, not " + value);
+    }
+    return value.asDouble();
+  }
+
+  private static long wholeNumber(JsonNode value, String name) {
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw new IllegalArgumentException("\"" + name + "\" is a whole number, not " + value);
+    }
+    return value.asLong();
   }
 
   /** The trials of this search over {@code base}, ids {@code trial-000}, {@code trial-001}, ... */

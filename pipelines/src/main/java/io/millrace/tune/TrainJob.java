@@ -3,6 +3,8 @@ package io.millrace.tune;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
+import io.millrace.model.ModelArtifact;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.Task;
 import java.io.IOException;
@@ -39,6 +41,14 @@ public final class TrainJob {
   public static final String TRIALS = "trials";
   public static final String TRIALS_JSON = "trials.json";
 
+  /** What {@code --overwrite} of a training output may replace: a candidate and its trials. */
+  public static final ArtifactKind KIND =
+      new ArtifactKind(
+          "a training output (model/ and trials.json)",
+          dir ->
+              Files.isRegularFile(dir.resolve(TRIALS_JSON))
+                  && ModelArtifact.KIND.isKindOf(dir.resolve(MODEL)));
+
   private TrainJob() {}
 
   /** The committed output: the chosen trial, every trial, and where the candidate model is. */
@@ -56,7 +66,7 @@ public final class TrainJob {
       PrintWriter progress)
       throws IOException {
     List<Trial> trials = search.trials(base);
-    ArtifactDirectory artifact = ArtifactDirectory.begin(output, overwrite);
+    ArtifactDirectory artifact = ArtifactDirectory.begin(output, overwrite, KIND);
     try {
       Path staging = artifact.staging();
       Path trialsDir = staging.resolve(TRIALS);

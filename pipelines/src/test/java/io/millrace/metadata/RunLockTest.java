@@ -98,6 +98,24 @@ class RunLockTest {
   }
 
   @Test
+  void aRootIsLockedOnceWhateverPathNamesItAndBesidesPipelineLocks() throws IOException {
+    Path root = Files.createDirectories(dir.resolve("root"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), root);
+    try (RunLock taxi = RunLock.tryAcquire(store, pipeline, "taxi run").orElseThrow();
+        RunLock held = RunLock.tryAcquireRoot(store, pipeline, root, "taxi run").orElseThrow()) {
+      Context other = store.pipeline("other");
+      assertTrue(RunLock.tryAcquireRoot(store, other, link, "other run").isEmpty());
+      assertTrue(RunLock.tryAcquireRoot(store, other, dir.resolve("root/."), "other").isEmpty());
+      assertEquals("taxi run", RunLock.rootHolder(store, link).orElseThrow().owner().description());
+      Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+      RunLock.tryAcquireRoot(store, other, elsewhere, "other run").orElseThrow().release();
+      assertTrue(held.heartbeat());
+    }
+    assertTrue(RunLock.rootHolder(store, root).isEmpty());
+    assertTrue(RunLock.tryAcquire(store, pipeline, "next").isPresent());
+  }
+
+  @Test
   void aLockOfADeadProcessIsTakenOverAndItsExecutionsFailed() throws Exception {
     // What a killed run leaves: its lock, a run and an execution RUNNING with an output.
     long deadPid = exitedProcessPid();

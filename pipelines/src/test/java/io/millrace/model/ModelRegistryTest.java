@@ -9,6 +9,7 @@ import io.millrace.evaluate.Evaluation;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.ModelValidation;
+import io.millrace.metadata.MetadataStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,15 +30,27 @@ class ModelRegistryTest {
   private static ModelArtifact model;
   private static Path blessed;
   private static Path notBlessed;
+  private static MetadataStore store;
 
   @BeforeAll
   static void train() throws IOException {
     model = TaxiModels.writeGood(shared.resolve("model"), "big-tipper");
+    store = MetadataStore.openSqlite(shared.resolve("metadata.sqlite"));
     blessed = writeEvaluation(shared.resolve("blessed"), model, true);
+    EvaluationRecords.record(store, blessed, "test");
     notBlessed = writeEvaluation(shared.resolve("not-blessed"), model, false);
+    EvaluationRecords.record(store, notBlessed, "test");
   }
 
-  /** An evaluation artifact of {@code model} as EvaluationJob writes it (its JSON part). */
+  @AfterAll
+  static void closeStore() {
+    store.close();
+  }
+
+  /**
+   * An evaluation artifact of {@code model} as EvaluationJob writes it (its JSON part), against the
+   * threshold auc >= 0.7.
+   */
   static Path writeEvaluation(Path dir, ModelArtifact model, boolean blessed) throws IOException {
     Map<String, Double> overall = Map.of("example_count", 5000.0, "auc", blessed ? 0.9 : 0.5);
     ModelValidation.Result validation =
@@ -67,7 +81,9 @@ class ModelRegistryTest {
                 List.of(),
                 List.of()),
             null,
-            EvaluationConfig.defaults(),
+            EvaluationConfig.defaults()
+                .withThresholds(
+                    List.of(new EvaluationConfig.Threshold("auc", null, 0.7, null, null))),
             Map.of(
                 "candidate",
                 new ModelMetrics(
@@ -84,11 +100,11 @@ class ModelRegistryTest {
     ModelRegistry registry = new ModelRegistry(root);
     assertEquals(Optional.empty(), registry.latest("taxi"));
     assertEquals(List.of(), registry.versions("taxi"));
-    assertEquals(1, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi", store));
     Path first = registry.version("taxi", 1);
     FileTime firstWritten = Files.getLastModifiedTime(first.resolve(ModelRegistry.LINEAGE));
-    assertEquals(2, registry.push(model.directory(), blessed, "taxi"));
-    assertEquals(3, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(2, registry.push(model.directory(), blessed, "taxi", store));
+    assertEquals(3, registry.push(model.directory(), blessed, "taxi", store));
     assertEquals(List.of(1, 2, 3), registry.versions("taxi"));
     assertEquals(Optional.of(registry.version("taxi", 3)), registry.latest("taxi"));
     assertEquals("3", Files.readString(root.resolve("taxi").resolve(ModelRegistry.LATEST)).trim());
@@ -111,28 +127,31 @@ class ModelRegistryTest {
       assertEquals(100, loaded.predict(TaxiModels.eval().subList(0, 100)).rows());
     }
     // A second model name has its own numbering.
-    assertEquals(1, registry.push(model.directory(), blessed, "taxi-b"));
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi-b", store));
   }
 
   @Test
   void aModelTheEvaluationDidNotBlessIsRefusedAndNothingIsPushed(@TempDir Path root)
       throws IOException {
     ModelRegistry registry = new ModelRegistry(root);
-    assertEquals(1, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi", store));
     ModelRegistry.NotBlessedException e =
         assertThrows(
             ModelRegistry.NotBlessedException.class,
-            () -> registry.push(model.directory(), notBlessed, "taxi"));
+            () -> registry.push(model.directory(), notBlessed, "taxi", store));
     assertTrue(e.getMessage().contains("did not bless"), e.getMessage());
     assertTrue(e.getMessage().contains("Overall auc = 0.5 fails value >= 0.7"), e.getMessage());
     assertEquals(List.of(1), registry.versions("taxi"));
     assertEquals(Optional.of(1), registry.latestVersion("taxi"));
     try (var entries = Files.list(root.resolve("taxi"))) {
-      assertEquals(2, entries.count(), "only 1/ and LATEST");
+      assertEquals(
+          List.of(".lock", "1", "LATEST"),
+          entries.map(p -> p.getFileName().toString()).sorted().toList(),
+          "only 1/, LATEST and the lock");
     }
     assertThrows(
         ModelRegistry.NotBlessedException.class,
-        () -> registry.push(model.directory(), notBlessed, "never-pushed"));
+        () -> registry.push(model.directory(), notBlessed, "never-pushed", store));
     assertFalse(Files.exists(root.resolve("never-pushed")));
   }
 
@@ -149,7 +168,7 @@ class ModelRegistryTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> registry.push(model.directory(), otherEvaluation, "taxi"));
+            () -> registry.push(model.directory(), otherEvaluation, "taxi", store));
     assertTrue(e.getMessage().contains("fingerprint"), e.getMessage());
     assertEquals(List.of(), registry.versions("taxi"));
   }
@@ -158,7 +177,7 @@ class ModelRegistryTest {
   void aCrashBeforeLatestLeavesACompleteVersionThatLatestDoesNotNameYet(@TempDir Path root)
       throws IOException {
     ModelRegistry registry = new ModelRegistry(root);
-    assertEquals(1, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi", store));
     // Steps of a push that crashed after the rename, before LATEST.
     Path staging = registry.stage(model, blessed, Evaluation.read(blessed), "taxi");
     assertEquals(2, registry.commitVersion(staging, "taxi"));
@@ -168,7 +187,7 @@ class ModelRegistryTest {
         model.fingerprint(), ModelArtifact.read(registry.version("taxi", 2)).fingerprint());
     assertTrue(Files.exists(registry.version("taxi", 2).resolve(ModelRegistry.LINEAGE)));
     // The next push neither reuses nor overwrites 2.
-    assertEquals(3, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(3, registry.push(model.directory(), blessed, "taxi", store));
     assertEquals(Optional.of(3), registry.latestVersion("taxi"));
     // LATEST never moves backwards.
     registry.pointLatest("taxi", 2);
@@ -189,7 +208,7 @@ class ModelRegistryTest {
     assertEquals(List.of(), registry.versions("taxi"));
     assertEquals(Optional.empty(), registry.latest("taxi"));
 
-    assertEquals(1, registry.push(model.directory(), blessed, "taxi"));
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi", store));
     assertFalse(Files.exists(crashed), "a stale staging directory is deleted by the next push");
     assertTrue(Files.exists(inProgress), "a fresh one may be a concurrent push's: kept");
     assertEquals(List.of(1), registry.versions("taxi"));

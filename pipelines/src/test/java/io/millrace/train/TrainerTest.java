@@ -123,4 +123,30 @@ class TrainerTest {
     }
     return out;
   }
+
+  @Test
+  void aModelTooLargeForMemoryIsRefusedBeforeItsWeightsAreAllocated() {
+    // A hashed cross of 2e9 buckets: the linear weights alone would be 8 GB.
+    TrainingData crossed =
+        TrainingData.builder(new float[] {0, 1, 2, 3}, 1, new float[] {0, 1, 0, 1})
+            .addIdColumn(new long[] {0, 5, 1_999_999_999L, 7}, 2_000_000_000)
+            .build();
+    ModelConfig linear = ModelConfig.builder().epochs(1).build();
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> new Trainer(linear).train(crossed));
+    assertTrue(e.getMessage().contains("[2000000000]"), e.getMessage());
+    assertTrue(e.getMessage().contains("num_buckets"), e.getMessage());
+
+    // Each size within its bound, the product not: 2^24 ids embedded in 4,096 dimensions.
+    TrainingData wide =
+        TrainingData.builder(new float[] {0, 1}, 1, new float[] {0, 1})
+            .addIdColumn(new long[] {0, 1}, 1 << 24)
+            .build();
+    ModelConfig deep = ModelConfig.builder().epochs(1).dnn(8).embeddingDim(4096).build();
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> new Trainer(deep).train(wide));
+    assertTrue(e.getMessage().contains("embeddingDim 4096"), e.getMessage());
+  }
 }

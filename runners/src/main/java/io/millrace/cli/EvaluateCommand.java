@@ -1,16 +1,27 @@
 package io.millrace.cli;
 
+import io.millrace.artifact.PathNames;
 import io.millrace.evaluate.Evaluation;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.ModelValidation;
+import io.millrace.examples.ExamplesManifest;
+import io.millrace.ingest.InputPattern;
+import io.millrace.metadata.MetadataStore;
 import io.millrace.model.EvaluationJob;
+import io.millrace.model.EvaluationRecords;
 import io.millrace.model.ModelRegistry;
+import io.millrace.pipeline.CodeVersion;
+import io.millrace.pipeline.OutputGuard;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -32,7 +43,10 @@ import picocli.CommandLine.Spec;
           + " confusion matrices; top-k accuracy; MSE, RMSE, MAE), checks the thresholds of"
           + " --config and blesses the candidate or names every failed threshold.",
       "",
-      "Writes DIR/evaluation.json and DIR/report.html. Exit code 0 when blessed, 5 when not."
+      "Writes DIR/evaluation.json and DIR/report.html, and records the evaluation's content"
+          + " fingerprint in the metadata store 'millrace push' checks: REGISTRY/"
+          + ModelRegistry.METADATA
+          + " with --registry, or --metadata-url. Exit code 0 when blessed, 5 when not."
     },
     footer = {"", "Any other --name=value is passed to Beam as a pipeline option."})
 final class EvaluateCommand implements Callable<Integer> {
@@ -99,6 +113,16 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output.")
   Path output;
 
+  @Option(
+      names = "--metadata-url",
+      paramLabel = "JDBC",
+      description =
+          "Where to record the evaluation for 'millrace push' (default with --registry: the SQLite"
+              + " file REGISTRY/"
+              + ModelRegistry.METADATA
+              + ").")
+  String metadataUrl;
+
   @Mixin RunnerOptions runner;
 
   @Spec CommandSpec spec;
@@ -115,8 +139,16 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     Path baselineModel =
         registry == null ? baseline : new ModelRegistry(registry).latest(name).orElse(null);
+    List<Path> inputs = new ArrayList<>();
+    Stream.of(model, baselineModel, registry, config, data.examples)
+        .filter(Objects::nonNull)
+        .forEach(inputs::add);
+    if (data.input != null) {
+      inputs.addAll(InputPattern.of(data.input).localFiles());
+    }
+    OutputGuard.check(output, inputs);
     String pattern =
-        data.input != null ? data.input : data.examples.resolve(split).resolve("*.avro").toString();
+        data.input != null ? data.input : examplesSplit(data.examples, split).toString();
     Evaluation evaluation =
         EvaluationJob.run(
             Pipeline.create(runner.create("millrace-evaluate")),
@@ -128,8 +160,34 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     print(out, evaluation);
     out.println("Evaluation written to " + output.toAbsolutePath().normalize());
+    record(out);
     out.flush();
     return evaluation.blessed() ? 0 : Millrace.EXIT_NOT_BLESSED;
+  }
+
+  /** The shards of a split, as the artifact's manifest (checked to stay inside it) names them. */
+  private static Path examplesSplit(Path examples, String split) throws IOException {
+    return PathNames.resolveInside(
+        examples,
+        ExamplesManifest.read(examples).split(split).files(),
+        "file pattern of split " + split);
+  }
+
+  /** Records the evaluation where 'millrace push' looks for it, or says that it was not. */
+  private void record(PrintWriter out) throws IOException {
+    if (metadataUrl == null && registry == null) {
+      out.println(
+          "Not recorded in a metadata store (no --registry or --metadata-url): 'millrace push'"
+              + " will refuse this evaluation");
+      return;
+    }
+    try (MetadataStore store =
+        metadataUrl != null
+            ? MetadataStore.open(metadataUrl)
+            : MetadataStore.openSqlite(new ModelRegistry(registry).metadataFile())) {
+      EvaluationRecords.record(store, output, CodeVersion.current());
+      out.println("Recorded in the metadata store " + store.url());
+    }
   }
 
   static void print(PrintWriter out, Evaluation evaluation) {

@@ -2,6 +2,7 @@ package io.millrace.cli;
 
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.ingest.IngestJob;
+import io.millrace.pipeline.OutputGuard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -62,6 +63,7 @@ final class IngestCommand implements Callable<Integer> {
             .withOverwrite(overwrite)
             .withMaxBadFraction(input.maxBadFraction)
             .withAcceptPartialFiles(input.acceptPartialFiles);
+    OutputGuard.check(output, input.files());
 
     PrintWriter out = spec.commandLine().getOut();
     ExamplesManifest manifest =

@@ -2,9 +2,13 @@ package io.millrace.cli;
 
 import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.FormatOptions;
+import io.millrace.ingest.InputPattern;
 import io.millrace.ingest.InputSpec;
 import io.millrace.record.FeatureType;
 import io.millrace.split.Splits;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -96,6 +100,22 @@ final class InputOptions {
           "Use the readable records of damaged (cut-off or corrupt) files instead of failing;"
               + " their lost records still count toward --max-bad-fraction.")
   boolean acceptPartialFiles;
+
+  /** Every local file the patterns match, in any span: what the command must not write over. */
+  List<Path> files() throws IOException {
+    if (patterns == null) {
+      return List.of();
+    }
+    List<String> all =
+        patterns.pattern != null
+            ? List.of(patterns.pattern)
+            : List.copyOf(patterns.splitPatterns.values());
+    List<Path> files = new ArrayList<>();
+    for (String pattern : all) {
+      files.addAll(InputPattern.of(pattern).localFiles());
+    }
+    return files;
+  }
 
   /**
    * The input as given.

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.artifact.ArtifactIntegrityException;
 import io.millrace.ingest.InputException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Command;
       "0:success",
       "1:the run failed (see the message)",
       "2:the command line is wrong",
-      "3:the input was rejected: nothing matched, no usable schema, or too many bad records",
+      "3:the input was rejected: nothing matched, no usable schema, too many bad records, or an"
+          + " artifact does not match its fingerprint (altered, forged or unrecorded)",
       "4:validation found anomalies that block (severity ERROR)",
       "5:the candidate model was not blessed (a threshold failed); nothing was pushed"
     })
@@ -70,7 +72,7 @@ public final class Millrace {
   private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     PrintWriter err = cli.getErr();
     Throwable cause = rootInputException(e);
-    if (cause instanceof InputException) {
+    if (cause instanceof InputException || cause instanceof ArtifactIntegrityException) {
       err.println("millrace: " + cause.getMessage());
       return EXIT_INPUT_REJECTED;
     }
@@ -83,9 +85,10 @@ public final class Millrace {
     return EXIT_FAILED;
   }
 
+  /** The input rejection (bad input, or an artifact failing its fingerprint) behind {@code e}. */
   private static Throwable rootInputException(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof InputException) {
+      if (t instanceof InputException || t instanceof ArtifactIntegrityException) {
         return t;
       }
     }

@@ -2,7 +2,9 @@ package io.millrace.cli;
 
 import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.FormatOptions;
+import io.millrace.ingest.InputPattern;
 import io.millrace.model.PredictJob;
+import io.millrace.pipeline.OutputGuard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +20,15 @@ import picocli.CommandLine.Spec;
 /** {@code millrace predict}: batch inference with a trained or pushed model. */
 @Command(
     name = "predict",
-    mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Scores raw records (CSV, Avro, Parquet or TFRecord) with a model: the model's own"
           + " transform artifact prepares each record exactly as in training, then the SavedModel"
           + " predicts, in batches, one model load per worker.",
+      "",
+      "Records are read with the types the model's transform was trained on: a value that"
+          + " does not parse is a dead letter naming file, record and field; columns the model"
+          + " does not use (ids, the label) are passed through as they are.",
       "",
       "Writes DIR/predictions/part-*.jsonl (each record with probability and predicted_label,"
           + " probabilities and predicted_class, or prediction), DIR/dead-letter/ (unreadable"
@@ -35,6 +40,13 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", "Any other --name=value is passed to Beam as a pipeline option."})
 final class PredictCommand implements Callable<Integer> {
+
+  // Not mixinStandardHelpOptions: its --version would clash with the model's --version N.
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
 
   @Mixin ModelOptions model;
 
@@ -50,6 +62,22 @@ final class PredictCommand implements Callable<Integer> {
       paramLabel = "TEXT",
       description = "CSV cells that mean 'missing' besides the empty cell (repeatable).")
   List<String> missingValues = new ArrayList<>();
+
+  @Option(
+      names = "--allow-missing-features",
+      description =
+          "Score input that lacks a feature the model needs, filling it as the transform fills a"
+              + " missing value (the summary names it); by default such input is refused.")
+  boolean allowMissingFeatures;
+
+  @Option(
+      names = "--max-bad-fraction",
+      defaultValue = "0.01",
+      paramLabel = "F",
+      description =
+          "Fail, writing nothing, when more than this fraction of records are dead letters or"
+              + " lost in damaged files (default: ${DEFAULT-VALUE}).")
+  double maxBadFraction;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output.")
   Path output;
@@ -71,17 +99,22 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path modelDir = model.resolve();
+    List<Path> inputs = new ArrayList<>(InputPattern.of(input).localFiles());
+    inputs.add(modelDir);
+    if (model.registry != null) {
+      inputs.add(model.registry.registry);
+    }
+    OutputGuard.check(output, inputs);
     PredictJob.Summary summary =
         PredictJob.run(
             input,
             FormatOptions.defaults().withMissingValues(new LinkedHashSet<>(missingValues)),
+            allowMissingFeatures,
+            new BadInputPolicy(maxBadFraction, acceptPartialFiles),
             modelDir,
             output,
             overwrite,
-            runner.create("millrace-predict"),
-            BadInputPolicy.defaults()
-                .withMaxBadFraction(1)
-                .withAcceptPartialFiles(acceptPartialFiles));
+            runner.create("millrace-predict"));
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "%,d records: %,d predicted, %,d dead letters%s, in %.1f s with %s%n",
@@ -94,6 +127,12 @@ final class PredictCommand implements Callable<Integer> {
                 ", %,d lost in damaged files (see summary.json)", summary.recordsLost()),
         summary.seconds(),
         modelDir);
+    if (!summary.missingFeatures().isEmpty()) {
+      out.println(
+          "The input lacks "
+              + summary.missingFeatures()
+              + ": filled as the transform fills a missing value (--allow-missing-features)");
+    }
     out.println(
         "Predictions written to "
             + output.resolve(PredictJob.PREDICTIONS).toAbsolutePath().normalize());

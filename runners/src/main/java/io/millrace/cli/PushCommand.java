@@ -1,6 +1,6 @@
 package io.millrace.cli;
 
-import io.millrace.evaluate.Evaluation;
+import io.millrace.metadata.MetadataStore;
 import io.millrace.model.ModelRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,9 +19,17 @@ import picocli.CommandLine.Spec;
       "Copies a blessed model (its SavedModel, transform, model.json), the evaluation that"
           + " blessed it and its lineage into REGISTRY/NAME/<version>/, then points"
           + " REGISTRY/NAME/LATEST at it. Versions are numbered 1, 2, 3... and never overwritten;"
-          + " the copy is staged and renamed into place, and LATEST moves last.",
+          + " the copy is staged and renamed into place, and LATEST moves last. Concurrent pushes"
+          + " take turns and each gets its own version.",
       "",
-      "A model the evaluation did not bless is refused (exit code 5) and nothing is written."
+      "The push rests on proof: the model's fingerprint is recomputed from its files, the"
+          + " evaluation must be one 'millrace evaluate' recorded for this model in the metadata"
+          + " store (REGISTRY/"
+          + ModelRegistry.METADATA
+          + ", or --metadata-url), and the blessing is recomputed from its metrics and thresholds.",
+      "",
+      "A model the evaluation did not bless is refused (exit code 5) and nothing is written; an"
+          + " altered, forged or unrecorded model or evaluation is refused with exit code 3."
     })
 final class PushCommand implements Callable<Integer> {
 
@@ -41,28 +49,31 @@ final class PushCommand implements Callable<Integer> {
   @Option(names = "--name", required = true, paramLabel = "NAME", description = "Model name.")
   String name;
 
+  @Option(
+      names = "--metadata-url",
+      paramLabel = "JDBC",
+      description =
+          "The metadata store that recorded the evaluation (default: the SQLite file REGISTRY/"
+              + ModelRegistry.METADATA
+              + ", where 'millrace evaluate --registry REGISTRY' records).")
+  String metadataUrl;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Evaluation read = Evaluation.read(evaluation);
-    if (!read.blessed()) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "millrace: not pushed: the evaluation in "
-                  + evaluation
-                  + " did not bless the model ("
-                  + read.validation().failures().size()
-                  + " failed threshold(s))");
-      read.validation()
-          .failures()
-          .forEach(f -> spec.commandLine().getErr().println("  " + f.message()));
+    ModelRegistry models = new ModelRegistry(registry);
+    int version;
+    try (MetadataStore store =
+        metadataUrl != null
+            ? MetadataStore.open(metadataUrl)
+            : MetadataStore.openSqlite(models.metadataFile())) {
+      version = models.push(model, evaluation, name, store);
+    } catch (ModelRegistry.NotBlessedException e) {
+      spec.commandLine().getErr().println("millrace: not pushed: " + e.getMessage());
       return Millrace.EXIT_NOT_BLESSED;
     }
-    ModelRegistry models = new ModelRegistry(registry);
-    int version = models.push(model, evaluation, name);
     out.printf(
         "Pushed %s version %d to %s%n",
         name, version, models.version(name, version).toAbsolutePath().normalize());

@@ -1,6 +1,7 @@
 package io.millrace.cli;
 
 import io.millrace.ingest.InputException;
+import io.millrace.metadata.MetadataStoreException;
 import io.millrace.pipeline.PipelineDefinition;
 import io.millrace.pipeline.PipelineRunner;
 import io.millrace.pipeline.PipelineYaml;
@@ -97,7 +98,8 @@ final class RunCommand implements Callable<Integer> {
       boolean explained =
           e instanceof IOException
               || e instanceof IllegalArgumentException
-              || e instanceof IllegalStateException;
+              || e instanceof IllegalStateException
+              || e instanceof MetadataStoreException;
       if (!explained) {
         e.printStackTrace(err);
       }

@@ -1,13 +1,17 @@
 package io.millrace.cli;
 
+import io.millrace.pipeline.OutputGuard;
 import io.millrace.schema.InferenceOptions;
 import io.millrace.schema.SchemaFiles;
 import io.millrace.schema.SchemaInference;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import io.millrace.tfmd.Schema;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,7 +53,9 @@ final class SchemaCommand implements Callable<Integer> {
       description = "The schema.pbtxt to write (atomically).")
   Path output;
 
-  @Option(names = "--overwrite", description = "Replace an existing schema file.")
+  @Option(
+      names = "--overwrite",
+      description = "Replace an existing schema file (a schema text file only, never an input).")
   boolean overwrite;
 
   @Option(
@@ -69,9 +75,16 @@ final class SchemaCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputGuard.check(output, List.of(stats));
     if (!overwrite && Files.exists(output)) {
       throw new IllegalStateException(
           output + " exists (a curated schema?); choose another --output or pass --overwrite");
+    }
+    if (Files.exists(output) && !isSchemaFile(output)) {
+      throw new IllegalStateException(
+          output
+              + " is not a schema text file: --overwrite replaces only a schema, so nothing was"
+              + " written; choose another --output");
     }
     DatasetFeatureStatisticsList statistics =
         StatisticsInputs.one(stats, split != null ? split : "train");
@@ -92,5 +105,17 @@ final class SchemaCommand implements Callable<Integer> {
         schema.getFeatureCount(), domains, output.toAbsolutePath().normalize());
     out.flush();
     return 0;
+  }
+
+  private static boolean isSchemaFile(Path file) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try {
+      SchemaFiles.read(file);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.pipeline.OutputGuard;
 import io.millrace.report.StatisticsReport;
 import io.millrace.stats.StatisticsJob;
 import io.millrace.stats.StatisticsOptions;
@@ -71,8 +72,10 @@ final class StatsCommand implements Callable<Integer> {
         throw new IllegalArgumentException("give either --examples or --input, not both");
       }
       config = StatisticsJob.Config.ofExamples(examples, output);
+      OutputGuard.check(output, List.of(examples));
     } else {
       config = StatisticsJob.Config.ofInput(input.spec(splits), output);
+      OutputGuard.check(output, input.files());
     }
     config =
         config

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.pipeline.OutputGuard;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.Task;
 import io.millrace.tune.ModelConfigJson;
@@ -8,7 +9,9 @@ import io.millrace.tune.TrainJob;
 import io.millrace.tune.TrainingInputs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -117,6 +120,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingInputs.ofTransformOutput(transformed, label)
             .withTask(task)
             .withSplits(trainSplit, evalSplit);
+    OutputGuard.check(
+        output, Stream.of(transformed, modelConfig, tuner).filter(Objects::nonNull).toList());
     PrintWriter out = spec.commandLine().getOut();
     TrainJob.Result result =
         TrainJob.run(

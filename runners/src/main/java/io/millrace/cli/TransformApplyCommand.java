@@ -1,5 +1,7 @@
 package io.millrace.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.examples.ExampleJson;
 import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.DeadLetter;
@@ -10,15 +12,19 @@ import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.LocalSourceFile;
 import io.millrace.ingest.ReadTally;
+import io.millrace.pipeline.OutputGuard;
 import io.millrace.record.Example;
-import io.millrace.record.ExampleSchema;
 import io.millrace.transform.FeatureTransformer;
+import io.millrace.transform.FittedTransform;
+import io.millrace.transform.ServingSchema;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -39,9 +45,15 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Transforms raw records (a CSV, Avro, Parquet or TFRecord file) with a transform artifact"
-          + " alone, in this process, and writes one JSON object of model inputs per record."
+          + " alone, in this process, and writes one JSON object of model inputs per record.",
+      "",
+      "Records are read with the types the transform was fitted on: a value that does not parse"
+          + " is skipped and reported (exit 3); a feature the outputs are computed from that the"
+          + " file lacks is an error unless --allow-missing-features (or --label, for the"
+          + " label's inputs)."
     })
 final class TransformApplyCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(
       names = "--artifact",
@@ -60,6 +72,26 @@ final class TransformApplyCommand implements Callable<Integer> {
   Path output;
 
   @Option(
+      names = "--label",
+      paramLabel = "OUTPUT",
+      description =
+          "The output that is the label: the raw features only it reads may be absent, and it is"
+              + " left out of the records written.")
+  String label;
+
+  @Option(
+      names = "--allow-missing-features",
+      description =
+          "Transform records that lack a feature the outputs are computed from, filling it as the"
+              + " transform fills a missing value; by default such input is refused.")
+  boolean allowMissingFeatures;
+
+  @Option(
+      names = "--overwrite",
+      description = "Replace an existing --output (JSON lines only, never an input).")
+  boolean overwrite;
+
+  @Option(
       names = "--accept-partial-files",
       description =
           "Transform the readable records of a damaged (cut-off or corrupt) input file instead of"
@@ -70,13 +102,39 @@ final class TransformApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (output != null) {
+      OutputGuard.check(output, List.of(artifact, input));
+      checkReplaceable(output);
+    }
     FeatureTransformer transformer = FeatureTransformer.load(artifact);
-    FormatReader reader =
-        ExampleFormat.fromFileName(input.toString()).reader(FormatOptions.defaults());
+    FittedTransform fitted = transformer.fitted();
+    List<String> outputs = new ArrayList<>();
+    fitted.fitted().forEach(step -> outputs.add(step.output()));
+    if (label != null && !outputs.remove(label)) {
+      throw new IllegalArgumentException(
+          "--label " + label + ": the transform has no such output; its outputs are " + outputs);
+    }
+    ExampleFormat format = ExampleFormat.fromFileName(input.toString());
     LocalSourceFile file = new LocalSourceFile(input);
-    ExampleSchema schema = reader.inferSchema(List.of(file));
+    ServingSchema.Resolved serving =
+        ServingSchema.resolve(
+            List.of(file),
+            format,
+            FormatOptions.defaults(),
+            fitted,
+            ServingSchema.inputsOf(fitted, outputs),
+            allowMissingFeatures);
+    FormatReader reader = format.reader(FormatOptions.defaults());
     Path temp = output == null ? null : output.resolveSibling("." + output.getFileName() + ".tmp");
     PrintWriter err = spec.commandLine().getErr();
+    if (!serving.missing().isEmpty()) {
+      err.println(
+          "millrace: "
+              + input
+              + " lacks "
+              + serving.missing()
+              + ": filled as the transform fills a missing value (--allow-missing-features)");
+    }
     long[] counts = new long[2];
     List<FileDamage> damages = new ArrayList<>();
     try (BufferedWriter out =
@@ -85,12 +143,16 @@ final class TransformApplyCommand implements Callable<Integer> {
             : Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
       reader.read(
           file,
-          schema,
+          serving.schema(),
           new ExampleSink() {
             @Override
             public void accept(Example example) {
               try {
-                out.write(ExampleJson.toJson(transformer.apply(example)).toString());
+                ObjectNode json = ExampleJson.toJson(transformer.apply(example));
+                if (label != null) {
+                  json.remove(label);
+                }
+                out.write(json.toString());
                 out.write('\n');
                 counts[0]++;
               } catch (IOException e) {
@@ -132,5 +194,35 @@ final class TransformApplyCommand implements Callable<Integer> {
         damages.isEmpty() ? "" : "; " + tally.lostText() + " lost in damaged parts of the input");
     err.flush();
     return counts[1] == 0 ? 0 : Millrace.EXIT_INPUT_REJECTED;
+  }
+
+  /** An existing output is replaced only when asked to, and only if it is JSON lines. */
+  private void checkReplaceable(Path file) throws IOException {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!overwrite) {
+      throw new IllegalStateException(
+          file + " already exists; choose another --output or pass --overwrite");
+    }
+    if (!isJsonLines(file)) {
+      throw new IllegalStateException(
+          file
+              + " is not JSON lines: --overwrite replaces only the output of transform-apply, so"
+              + " nothing was written; choose another --output");
+    }
+  }
+
+  /** An empty file, or one whose first line is a JSON object, as this command writes. */
+  private static boolean isJsonLines(Path file) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String first = reader.readLine();
+      return first == null || JSON.readTree(first).isObject();
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

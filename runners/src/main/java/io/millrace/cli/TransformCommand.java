@@ -1,10 +1,12 @@
 package io.millrace.cli;
 
 import io.millrace.examples.ExamplesManifest;
+import io.millrace.pipeline.OutputGuard;
 import io.millrace.transform.TransformJob;
 import io.millrace.transform.TransformSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,6 +72,14 @@ final class TransformCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TransformSpec definition = TransformSpec.read(specFile);
+    for (Path target :
+        List.of(
+            output.resolve("transform"),
+            output.resolve("examples"),
+            output.resolve("statistics").resolve("pre"),
+            output.resolve("statistics").resolve("post"))) {
+      OutputGuard.check(target, List.of(examples, specFile));
+    }
     TransformJob.Result result =
         TransformJob.runWithStatistics(
             examples,

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.pipeline.OutputGuard;
 import io.millrace.schema.SchemaFiles;
 import io.millrace.stats.StatisticsJob;
 import io.millrace.tfmd.Anomalies;
@@ -12,10 +13,14 @@ import io.millrace.validate.StatisticsValidator;
 import io.millrace.validate.ValidationOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -107,6 +112,14 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (output != null) {
+      List<Path> inputs = new ArrayList<>(input.files());
+      Stream.of(schemaFile, stats, previous, serving).filter(Objects::nonNull).forEach(inputs::add);
+      if (input.given()) {
+        OutputGuard.check(output.resolve("statistics"), inputs);
+      }
+      OutputGuard.check(output.resolve("anomalies"), inputs);
+    }
     Schema schema = SchemaFiles.read(schemaFile);
     PrintWriter out = spec.commandLine().getOut();
     Map<String, DatasetFeatureStatisticsList> statistics;

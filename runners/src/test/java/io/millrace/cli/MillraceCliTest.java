@@ -13,8 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 public class MillraceCliTest {
   @TempDir Path dir;
@@ -66,6 +71,27 @@ public class MillraceCliTest {
           "--format"
         }) {
       assertTrue(ingest.out().contains(option), option + " missing from:\n" + ingest.out());
+    }
+  }
+
+  @Test
+  void everyOptionIsListedOnceInEachCommandsHelp() {
+    for (String command : new CommandLine(new Millrace()).getSubcommands().keySet()) {
+      if (command.equals("help")) {
+        continue;
+      }
+      Run help = run(command, "--help");
+      assertEquals(0, help.exit(), command);
+      Map<String, Integer> listed = new TreeMap<>();
+      // Option rows of the list start with the names, e.g. "  -h, --help" or "      --input=X".
+      Matcher row = Pattern.compile("(?m)^ {2}(?:-\\w, |    )(--[\\w-]+)").matcher(help.out());
+      while (row.find()) {
+        listed.merge(row.group(1), 1, Integer::sum);
+      }
+      assertTrue(listed.containsKey("--help"), command + ":\n" + help.out());
+      listed.forEach(
+          (option, times) ->
+              assertEquals(1, times, command + " lists " + option + " twice:\n" + help.out()));
     }
   }
 

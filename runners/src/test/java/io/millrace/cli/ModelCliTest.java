@@ -30,32 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelCliTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dir;
+  static PenguinsCli.Prepared penguins;
   static Path examples;
-  static Path transformed;
   static Path evaluationConfig;
 
   @BeforeAll
   static void ingestAndTransform() throws IOException {
-    examples = dir.resolve("examples");
-    ok(
-        run(
-            "ingest",
-            "--input",
-            SharedData.path("penguins/penguins.csv").toString(),
-            "--missing-value",
-            "NA",
-            "--output",
-            examples.toString()));
-    transformed = dir.resolve("transformed");
-    ok(
-        run(
-            "transform",
-            "--examples",
-            examples.toString(),
-            "--spec",
-            Path.of("..", "examples", "penguins", "transform.json").toString(),
-            "--output",
-            transformed.toString()));
+    penguins = PenguinsCli.ingestAndTransform(dir);
+    examples = penguins.examples();
     evaluationConfig = dir.resolve("evaluation.json");
     Files.writeString(
         evaluationConfig,
@@ -68,8 +50,7 @@ class ModelCliTest {
   }
 
   private static MillraceCliTest.Run ok(MillraceCliTest.Run run) {
-    assertEquals(0, run.exit(), run.out() + run.err());
-    return run;
+    return PenguinsCli.ok(run);
   }
 
   private static String[] args(List<String> base, String... more) {
@@ -79,18 +60,7 @@ class ModelCliTest {
   }
 
   private static List<String> train(Path output, String modelConfig) {
-    return List.of(
-        "train",
-        "--transformed",
-        transformed.toString(),
-        "--label",
-        "species",
-        "--model-config",
-        modelConfig,
-        "--name",
-        "penguins",
-        "--output",
-        output.toString());
+    return penguins.train(output, modelConfig);
   }
 
   private static List<String> evaluate(Path model, Path output) {

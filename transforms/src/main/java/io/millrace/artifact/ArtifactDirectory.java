@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -16,31 +19,68 @@ import java.util.stream.Stream;
  * crashed run leaves at most a {@code .staging-*} directory, which nothing trusts.
  */
 public final class ArtifactDirectory {
+  /** The names this class gives staged, replaced and temporary copies: what only a crash leaves. */
+  private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.(staging|old|tmp)-.+");
+
   private final Path target;
   private final Path staging;
+  private final ArtifactKind replaceable;
 
-  private ArtifactDirectory(Path target, Path staging) {
+  private ArtifactDirectory(Path target, Path staging, ArtifactKind replaceable) {
     this.target = target;
     this.staging = staging;
+    this.replaceable = replaceable;
+  }
+
+  /**
+   * Starts writing an artifact at {@code target}, which must not exist or be an empty directory.
+   *
+   * @throws IllegalStateException when the target exists and is not an empty directory
+   */
+  public static ArtifactDirectory begin(Path target) throws IOException {
+    return begin(target, false, null);
   }
 
   /**
    * Starts writing an artifact at {@code target}.
    *
-   * @param overwrite whether an existing artifact at the target may be replaced on commit
-   * @throws IllegalStateException when the target exists, is not empty, and overwrite is false
+   * @param overwrite whether an existing artifact of {@code kind} at the target may be replaced on
+   *     commit; anything else there (a file, a folder of other files, another kind of artifact) is
+   *     never replaced
+   * @param kind what the command writes, and so what it may replace
+   * @throws IllegalStateException when the target exists, is not an empty directory, and is not an
+   *     artifact of {@code kind} that {@code overwrite} allows to replace
    */
-  public static ArtifactDirectory begin(Path target, boolean overwrite) throws IOException {
+  public static ArtifactDirectory begin(Path target, boolean overwrite, ArtifactKind kind)
+      throws IOException {
     Path absolute = target.toAbsolutePath().normalize();
-    if (!overwrite && Files.exists(absolute) && !isEmptyDirectory(absolute)) {
-      throw new IllegalStateException(
-          absolute + " already exists; choose another output or pass --overwrite");
-    }
+    ArtifactKind replaceable = overwrite ? Objects.requireNonNull(kind, "kind") : null;
+    checkReplaceable(absolute, replaceable);
     Path parent = absolute.getParent();
     Files.createDirectories(parent);
     Path staging = parent.resolve("." + absolute.getFileName() + ".staging-" + UUID.randomUUID());
     Files.createDirectory(staging);
-    return new ArtifactDirectory(absolute, staging);
+    return new ArtifactDirectory(absolute, staging, replaceable);
+  }
+
+  /** Refuses a target that holds anything but an artifact of the kind that may be replaced. */
+  private static void checkReplaceable(Path target, ArtifactKind replaceable) throws IOException {
+    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) || isEmptyDirectory(target)) {
+      return;
+    }
+    if (replaceable == null) {
+      throw new IllegalStateException(
+          target + " already exists; choose another output or pass --overwrite");
+    }
+    if (Files.isSymbolicLink(target) || !replaceable.isKindOf(target)) {
+      throw new IllegalStateException(
+          target
+              + " is not "
+              + replaceable.description()
+              + ": --overwrite replaces only "
+              + replaceable.description()
+              + ", so nothing was written; choose another output");
+    }
   }
 
   public Path target() {
@@ -52,8 +92,13 @@ public final class ArtifactDirectory {
     return staging;
   }
 
-  /** Moves the staged artifact into place, replacing (then deleting) any previous one. */
+  /**
+   * Moves the staged artifact into place, replacing (then deleting) a previous one of the kind that
+   * may be replaced. What is at the target is checked again: it may have changed since {@link
+   * #begin}.
+   */
   public void commit() throws IOException {
+    checkReplaceable(target, replaceable);
     Path previous = null;
     if (Files.exists(target)) {
       previous = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID());
@@ -68,6 +113,15 @@ public final class ArtifactDirectory {
   /** Deletes what was staged. */
   public void abandon() throws IOException {
     deleteRecursively(staging);
+  }
+
+  /**
+   * Whether {@code fileName} is a staged, replaced or temporary copy this class names ({@code
+   * .NAME.staging-*}, {@code .NAME.old-*}, {@code .NAME.tmp-*}): left behind only by a process that
+   * died while writing, so never anyone's data.
+   */
+  public static boolean isLeftover(String fileName) {
+    return LEFTOVER.matcher(fileName).matches();
   }
 
   /** Writes a file by writing a temporary sibling and renaming it over the target. */

@@ -40,9 +40,18 @@ public final class CommitShards
     return new CommitShards(directories);
   }
 
-  /** What was written to one directory. */
+  /**
+   * What was written to one directory.
+   *
+   * @param shards each committed file, in name order
+   */
   @DefaultCoder(SerializableCoder.class)
-  public record Written(String directory, int files, long records) implements Serializable {}
+  public record Written(String directory, int files, long records, List<ShardFile> shards)
+      implements Serializable {}
+
+  /** One committed shard: its file name, record count, size and SHA-256 (hex). */
+  public record ShardFile(String name, long records, long sizeBytes, String sha256)
+      implements Serializable {}
 
   @Override
   public PCollection<Written> expand(PCollection<ShardWriter.Shard> shards) {
@@ -119,14 +128,17 @@ public final class CommitShards
         Path dir = Paths.get(directory);
         Files.createDirectories(dir);
         long records = 0;
+        List<ShardFile> files = new ArrayList<>();
         for (int i = 0; i < mine.size(); i++) {
-          String name = String.format("part-%05d-of-%05d%s", i, mine.size(), mine.get(i).suffix());
+          ShardWriter.Shard shard = mine.get(i);
+          String name = String.format("part-%05d-of-%05d%s", i, mine.size(), shard.suffix());
           Files.move(
-              Paths.get(mine.get(i).tempFile()), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-          records += mine.get(i).records();
+              Paths.get(shard.tempFile()), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+          records += shard.records();
+          files.add(new ShardFile(name, shard.records(), shard.sizeBytes(), shard.sha256()));
         }
         ArtifactDirectory.deleteRecursively(dir.resolve(ShardWriter.TEMP_DIR));
-        out.output(new Written(directory, mine.size(), records));
+        out.output(new Written(directory, mine.size(), records, files));
       }
     }
   }

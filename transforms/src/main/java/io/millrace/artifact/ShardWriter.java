@@ -1,7 +1,10 @@
 package io.millrace.artifact;
 
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,15 +23,19 @@ import org.apache.beam.sdk.io.FileIO;
 public final class ShardWriter<T> {
   static final String TEMP_DIR = ".temp-shards";
 
-  /** A finished temporary shard: its directory, temporary path, final suffix and record count. */
+  /**
+   * A finished temporary shard: its directory, temporary path, final suffix, record count, and the
+   * size and SHA-256 (hex) of its bytes.
+   */
   @DefaultCoder(SerializableCoder.class)
-  public record Shard(String directory, String tempFile, String suffix, long records)
+  public record Shard(
+      String directory, String tempFile, String suffix, long records, long sizeBytes, String sha256)
       implements Serializable {}
 
   private final String directory;
   private final String suffix;
   private final FileIO.Sink<T> sink;
-  private WritableByteChannel channel;
+  private HashingChannel channel;
   private Path file;
   private long records;
 
@@ -43,7 +50,9 @@ public final class ShardWriter<T> {
       Path temp = Paths.get(directory, TEMP_DIR);
       Files.createDirectories(temp);
       file = temp.resolve(UUID.randomUUID() + suffix);
-      channel = Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      channel =
+          new HashingChannel(
+              Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
       sink.open(channel);
       records = 0;
     }
@@ -58,8 +67,49 @@ public final class ShardWriter<T> {
     }
     sink.flush();
     channel.close();
+    HashingChannel finished = channel;
     channel = null;
-    return new Shard(directory, file.toString(), suffix, records);
+    return new Shard(
+        directory,
+        file.toString(),
+        suffix,
+        records,
+        finished.bytes,
+        finished.sha.hash().toString());
+  }
+
+  /**
+   * Hashes the bytes as they are written, so that the shard's fingerprint costs no second read of
+   * the file.
+   */
+  private static final class HashingChannel implements WritableByteChannel {
+    private final WritableByteChannel file;
+    private final Hasher sha = Hashing.sha256().newHasher();
+    private long bytes;
+
+    HashingChannel(WritableByteChannel file) {
+      this.file = file;
+    }
+
+    @Override
+    public int write(ByteBuffer source) throws IOException {
+      ByteBuffer written = source.duplicate();
+      int n = file.write(source);
+      written.limit(written.position() + n);
+      sha.putBytes(written);
+      bytes += n;
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return file.isOpen();
+    }
+
+    @Override
+    public void close() throws IOException {
+      file.close();
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.millrace.examples;
 
+import io.millrace.artifact.PathNames;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import java.io.IOException;
@@ -51,7 +52,8 @@ public final class ExamplesArtifact {
   public List<Path> files(String split) throws IOException {
     manifest.split(split);
     List<Path> files = new ArrayList<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory.resolve(split), "*.avro")) {
+    Path splitDirectory = PathNames.resolveInside(directory, split, "directory of split " + split);
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(splitDirectory, "*.avro")) {
       dir.forEach(files::add);
     }
     files.sort(null);

@@ -163,7 +163,8 @@ public final class IngestJob {
 
     List<ExamplesManifest.InputGroup> inputGroups = resolved.inputGroups();
 
-    ArtifactDirectory artifact = ArtifactDirectory.begin(config.output, config.overwrite);
+    ArtifactDirectory artifact =
+        ArtifactDirectory.begin(config.output, config.overwrite, ExamplesManifest.KIND);
     Path staging = artifact.staging();
     Pipeline pipeline = Pipeline.create(options);
     List<String> splitNames = resolved.splitNames();
@@ -209,17 +210,26 @@ public final class IngestJob {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
 
-    Map<String, Long> counted = ShardCounts.read(staging.resolve(COUNTS_DIR));
-    long deadLetterCount = counted.getOrDefault(DEAD_LETTER_DIR, 0L);
+    Map<String, CommitShards.Written> committed =
+        ShardCounts.readCommitted(staging.resolve(COUNTS_DIR));
+    CommitShards.Written deadLetters = committed.get(DEAD_LETTER_DIR);
+    long deadLetterCount = deadLetters == null ? 0 : deadLetters.records();
     List<FileDamage> damages = ReadTally.readDamages(staging.resolve(DAMAGE_DIR));
     ArtifactDirectory.deleteRecursively(staging.resolve(DAMAGE_DIR));
     long examples = 0;
     List<ExamplesManifest.Split> splits = new ArrayList<>();
     for (String name : splitNames) {
-      long n = counted.getOrDefault(name, 0L);
+      CommitShards.Written written = committed.get(name);
+      long n = written == null ? 0 : written.records();
       examples += n;
       Integer buckets = resolved.splits() == null ? null : resolved.splits().buckets().get(name);
-      splits.add(new ExamplesManifest.Split(name, buckets, n, name + "/part-*.avro"));
+      splits.add(
+          new ExamplesManifest.Split(
+              name,
+              buckets,
+              n,
+              name + "/part-*.avro",
+              ExamplesManifest.shards(name, written == null ? List.of() : written.shards())));
     }
     ReadTally tally = new ReadTally(examples, deadLetterCount, damages);
     long recordsIn = tally.recordsIn();

@@ -79,7 +79,7 @@ public final class InputPattern implements Serializable {
    * machine: the run hung instead of naming the missing file.
    */
   private void checkLocalPathExists(String glob) throws InputException {
-    if (glob.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+    if (isRemote(glob)) {
       return; // another file system: Beam's match is the only judge
     }
     int wildcard = -1;
@@ -110,13 +110,32 @@ public final class InputPattern implements Serializable {
   }
 
   /**
-   * Matches the pattern against the file system and selects spans and versions.
-   *
-   * @throws InputException when nothing matches, naming the pattern
+   * Every local file the pattern matches, in any span and version: what a command reading it must
+   * not write over. Empty when nothing matches or the pattern names another file system.
    */
-  public ResolvedInput resolve() throws IOException {
+  public List<Path> localFiles() throws IOException {
     String glob = pattern.replace(SPAN, "*").replace(VERSION, "*");
-    checkLocalPathExists(glob);
+    if (isRemote(glob)) {
+      return List.of();
+    }
+    try {
+      checkLocalPathExists(glob);
+    } catch (InputException e) {
+      return List.of();
+    }
+    List<Path> files = new ArrayList<>();
+    for (MatchResult.Metadata m : match(glob)) {
+      files.add(Path.of(m.resourceId().toString()));
+    }
+    return files;
+  }
+
+  private static boolean isRemote(String glob) {
+    return glob.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+  }
+
+  /** The files (not directories) matching a glob; none when nothing does. */
+  private static List<MatchResult.Metadata> match(String glob) throws IOException {
     MatchResult match = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
     List<MatchResult.Metadata> files = new ArrayList<>();
     if (match.status() == MatchResult.Status.OK) {
@@ -128,6 +147,18 @@ public final class InputPattern implements Serializable {
     } else if (match.status() != MatchResult.Status.NOT_FOUND) {
       throw new IOException("cannot match '" + glob + "': " + match.status());
     }
+    return files;
+  }
+
+  /**
+   * Matches the pattern against the file system and selects spans and versions.
+   *
+   * @throws InputException when nothing matches, naming the pattern
+   */
+  public ResolvedInput resolve() throws IOException {
+    String glob = pattern.replace(SPAN, "*").replace(VERSION, "*");
+    checkLocalPathExists(glob);
+    List<MatchResult.Metadata> files = match(glob);
     if (files.isEmpty()) {
       throw new InputException("no input file matches '" + pattern + "'");
     }

@@ -2,6 +2,7 @@ package io.millrace.ingest;
 
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import io.millrace.artifact.PathNames;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.record.ExampleSchema;
 import io.millrace.split.Splits;
@@ -58,6 +59,8 @@ public final class InputSpec implements Serializable {
     if (splitPatterns.isEmpty()) {
       throw new IllegalArgumentException("no split patterns given");
     }
+    // Each split becomes a directory of the artifacts written from this input.
+    splitPatterns.keySet().forEach(name -> PathNames.requireSegment("split name", name));
     return new InputSpec(
         null, new LinkedHashMap<>(splitPatterns), null, null, null, FormatOptions.defaults(), null);
   }

@@ -3,6 +3,7 @@ package io.millrace.split;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import io.millrace.artifact.PathNames;
 import io.millrace.record.ByteArrayBuffer;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleCoder;
@@ -43,10 +44,7 @@ public final class Splits implements Serializable {
           if (n < 1) {
             throw new IllegalArgumentException("split '" + name + "' needs at least 1 bucket");
           }
-          if (!name.matches("[A-Za-z0-9_-]+")) {
-            throw new IllegalArgumentException(
-                "split name '" + name + "' must be letters, digits, '_' or '-'");
-          }
+          PathNames.requireSegment("split name", name);
         });
     this.buckets = new LinkedHashMap<>(buckets);
     this.hashFeature = hashFeature;

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.util.JsonFormat;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
 import io.millrace.artifact.CommitShards;
+import io.millrace.artifact.PathNames;
 import io.millrace.artifact.ShardCounts;
 import io.millrace.artifact.ShardWriter;
 import io.millrace.examples.ExampleJson;
@@ -235,6 +237,10 @@ public final class StatisticsJob {
     public static final String FILE_NAME = "manifest.json";
     public static final String LAYOUT = "millrace-statistics/1 (TFMD DatasetFeatureStatisticsList)";
 
+    /** What {@code --overwrite} of a statistics output may replace. */
+    public static final ArtifactKind KIND =
+        ArtifactKind.withLayout("a statistics artifact", FILE_NAME, "millrace-statistics/");
+
     public record SplitFile(String name, long examples, String statistics, String json) {}
 
     static Manifest read(Path directory) throws IOException {
@@ -250,10 +256,19 @@ public final class StatisticsJob {
       Manifest manifest = Manifest.read(directory);
       Map<String, DatasetFeatureStatisticsList> statistics = new LinkedHashMap<>();
       for (Manifest.SplitFile split : manifest.splits()) {
+        try {
+          PathNames.requireSegment("split name", split.name());
+        } catch (IllegalArgumentException e) {
+          throw new IOException(directory.resolve(Manifest.FILE_NAME) + ": " + e.getMessage(), e);
+        }
         statistics.put(
             split.name(),
             DatasetFeatureStatisticsList.parseFrom(
-                Files.readAllBytes(directory.resolve(split.statistics()))));
+                Files.readAllBytes(
+                    PathNames.resolveInside(
+                        directory,
+                        split.statistics(),
+                        "statistics file of split " + split.name()))));
       }
       return new Result(directory, manifest, statistics);
     }
@@ -320,7 +335,8 @@ public final class StatisticsJob {
     }
     log.flush();
 
-    ArtifactDirectory artifact = ArtifactDirectory.begin(config.output, config.overwrite);
+    ArtifactDirectory artifact =
+        ArtifactDirectory.begin(config.output, config.overwrite, Manifest.KIND);
     Path staging = artifact.staging();
     String deadLetterDir = staging.resolve(DEAD_LETTER_DIR).toString();
     String damageDir = staging.resolve(DAMAGE_DIR).toString();

@@ -3,8 +3,11 @@ package io.millrace.transform;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactIntegrityException;
+import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.ContentDigest;
+import io.millrace.artifact.PathNames;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
@@ -15,6 +18,7 @@ import io.millrace.transform.TransformSpec.Kind;
 import io.millrace.transform.TransformSpec.Step;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +43,20 @@ import java.util.Set;
  */
 public final class FittedTransform implements Serializable {
   private static final long serialVersionUID = 1L;
-  public static final String LAYOUT = "millrace-transform/1";
+
+  /** Version 2: the fingerprint covers the content (constants, vocabularies), not only inputs. */
+  public static final String LAYOUT = "millrace-transform/2";
+
+  private static final String CONTENT_UNPROVEN_LAYOUT = "millrace-transform/1";
   public static final String MANIFEST = "manifest.json";
   public static final String DEFINITION = "definition.json";
   public static final String VOCABULARIES = "vocabularies";
+
+  /** What {@code --overwrite} of a transform output may replace. */
+  public static final ArtifactKind KIND =
+      ArtifactKind.withLayout("a transform artifact", MANIFEST, "millrace-transform/");
+
+  private static final String FINGERPRINT = "millrace-transform-fingerprint/2";
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
@@ -97,10 +111,40 @@ public final class FittedTransform implements Serializable {
     this.fitted = List.copyOf(fitted);
     this.vocabularies = vocabularies;
     this.dataFingerprint = dataFingerprint;
-    this.fingerprint =
-        Hashing.sha256()
-            .hashString(spec.toJson() + "\n" + dataFingerprint, StandardCharsets.UTF_8)
-            .toString();
+    this.fingerprint = contentFingerprint();
+  }
+
+  /**
+   * SHA-256 over everything a prediction depends on: the definition, the input features, every
+   * output with its fitted constants, and each vocabulary as its file holds it; and the data
+   * fingerprint, so that equal content fitted on other data is still told apart. Only the
+   * manifest's {@code createdAt} (and the fingerprint itself) is left out: it changes nothing and
+   * differs between identical runs.
+   */
+  private String contentFingerprint() {
+    ContentDigest.Parts parts =
+        ContentDigest.parts(FINGERPRINT).add(spec.toJson()).add(String.valueOf(dataFingerprint));
+    try {
+      parts.add(JSON.writeValueAsBytes(ExamplesManifest.features(inputSchema)));
+      parts.add(JSON.writeValueAsBytes(fitted));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (int s = 0; s < fitted.size(); s++) {
+      if (fitted.get(s).vocabularyFile() != null) {
+        parts.add(vocabularyFileContent(vocabularies.get(s)));
+      }
+    }
+    return parts.sha256();
+  }
+
+  /** A vocabulary file's bytes: one value per line. */
+  private static byte[] vocabularyFileContent(List<byte[]> vocabulary) {
+    StringBuilder text = new StringBuilder();
+    for (byte[] value : vocabulary) {
+      text.append(new String(value, StandardCharsets.UTF_8)).append('\n');
+    }
+    return text.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   public TransformSpec spec() {
@@ -121,7 +165,11 @@ public final class FittedTransform implements Serializable {
     return vocabularies.get(index);
   }
 
-  /** SHA-256 of the definition and the data fingerprint: equal inputs, equal transform. */
+  /**
+   * SHA-256 of the transform's content: definition, input features, fitted constants, vocabularies
+   * and data fingerprint. {@link #read} recomputes it from the files and refuses an artifact whose
+   * content does not match.
+   */
   public String fingerprint() {
     return fingerprint;
   }
@@ -159,6 +207,15 @@ public final class FittedTransform implements Serializable {
       Fitted f;
       if (step.kind() == Kind.COMPUTE_AND_APPLY_VOCABULARY) {
         vocabulary = vocabulary(step, strings[s]);
+        boolean oneHot = Boolean.TRUE.equals(step.params().get("one_hot"));
+        long width = vocabulary.size() + step.integer("num_oov_buckets", 0);
+        if (oneHot && width > TransformSpec.MAX_ONE_HOT) {
+          throw new IllegalArgumentException(
+              String.format(
+                  "%s: the one-hot vector would have %,d entries (%,d values plus OOV buckets),"
+                      + " more than %,d; set top_k, or use ids (one_hot false)",
+                  step.output(), width, vocabulary.size(), TransformSpec.MAX_ONE_HOT));
+        }
         f =
             new Fitted(
                 step.output(),
@@ -288,18 +345,14 @@ public final class FittedTransform implements Serializable {
 
   /** Writes the artifact directory atomically (staged, then renamed into place). */
   public void write(Path directory, boolean overwrite) throws IOException {
-    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, overwrite);
+    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, overwrite, KIND);
     Path staging = artifact.staging();
     Files.createDirectories(staging.resolve(VOCABULARIES));
     for (int s = 0; s < fitted.size(); s++) {
       if (fitted.get(s).vocabularyFile() != null) {
-        StringBuilder text = new StringBuilder();
-        for (byte[] value : vocabularies.get(s)) {
-          text.append(new String(value, StandardCharsets.UTF_8)).append('\n');
-        }
         ArtifactDirectory.writeAtomically(
-            staging.resolve(fitted.get(s).vocabularyFile()),
-            text.toString().getBytes(StandardCharsets.UTF_8));
+            PathNames.resolveInside(staging, fitted.get(s).vocabularyFile(), "vocabulary file"),
+            vocabularyFileContent(vocabularies.get(s)));
       }
     }
     ArtifactDirectory.writeAtomically(
@@ -327,6 +380,14 @@ public final class FittedTransform implements Serializable {
       throw new IOException(directory + " is not a transform artifact: no " + MANIFEST);
     }
     Manifest manifest = JSON.readValue(manifestFile.toFile(), Manifest.class);
+    if (CONTENT_UNPROVEN_LAYOUT.equals(manifest.layout())) {
+      throw new ArtifactIntegrityException(
+          directory
+              + " was written by an older millrace ("
+              + manifest.layout()
+              + ") whose fingerprint does not cover the fitted constants and vocabularies, so"
+              + " its content cannot be proven: fit the transform again");
+    }
     if (!LAYOUT.equals(manifest.layout())) {
       throw new IOException(directory + ": unknown transform layout " + manifest.layout());
     }
@@ -335,13 +396,15 @@ public final class FittedTransform implements Serializable {
     for (Fitted f : manifest.outputs()) {
       List<byte[]> vocabulary = new ArrayList<>();
       if (f.vocabularyFile() != null) {
-        for (String line :
-            Files.readAllLines(directory.resolve(f.vocabularyFile()), StandardCharsets.UTF_8)) {
+        Path file =
+            PathNames.resolveInside(
+                directory, f.vocabularyFile(), "vocabulary file of " + f.output());
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
           vocabulary.add(line.getBytes(StandardCharsets.UTF_8));
         }
         if (vocabulary.size() != f.vocabularySize()) {
-          throw new IOException(
-              directory.resolve(f.vocabularyFile())
+          throw new ArtifactIntegrityException(
+              file
                   + " has "
                   + vocabulary.size()
                   + " values, the manifest says "
@@ -360,8 +423,16 @@ public final class FittedTransform implements Serializable {
             vocabularies,
             manifest.dataFingerprint());
     if (!read.fingerprint.equals(manifest.fingerprint())) {
-      throw new IOException(
-          directory + ": the definition does not match the fingerprint it was fitted with");
+      throw new ArtifactIntegrityException(
+          directory
+              + ": the transform's content does not match the fingerprint in its "
+              + MANIFEST
+              + " ("
+              + manifest.fingerprint()
+              + "; computed "
+              + read.fingerprint
+              + "): its definition, fitted constants or vocabularies were changed after it was"
+              + " written");
     }
     return read;
   }

@@ -105,7 +105,7 @@ public final class TransformJob {
 
     // 1. Analyze: each range of the training split into one analyzer state, merged, fitted.
     // Fails now, not after the analysis, when the target exists and may not be replaced.
-    ArtifactDirectory.begin(transformOutput, overwrite).abandon();
+    ArtifactDirectory.begin(transformOutput, overwrite, FittedTransform.KIND).abandon();
     Pipeline analyze = Pipeline.create(options);
     ReadExamples.fileParts(analyze, "", raw.fileMetadata(analyzeSplit), reader, schema)
         .apply("ReadAndAnalyze", ParDo.of(new AnalyzeRangeFn(reader, spec, schema)))
@@ -124,7 +124,8 @@ public final class TransformJob {
     log.flush();
 
     // 2. Materialize: every split read, transformed and written in one step per range.
-    ArtifactDirectory artifact = ArtifactDirectory.begin(examplesOutput, overwrite);
+    ArtifactDirectory artifact =
+        ArtifactDirectory.begin(examplesOutput, overwrite, ExamplesManifest.KIND);
     Path staging = artifact.staging();
     Pipeline materialize = Pipeline.create(options);
     List<PCollection<ShardWriter.Shard>> shards = new ArrayList<>();
@@ -145,15 +146,22 @@ public final class TransformJob {
         .apply("Counts", ShardCounts.writeTo(staging.resolve(".counts")));
     started = System.nanoTime();
     finish(materialize, "transform");
-    Map<String, Long> counts = ShardCounts.read(staging.resolve(".counts"));
+    Map<String, CommitShards.Written> committed =
+        ShardCounts.readCommitted(staging.resolve(".counts"));
     List<ExamplesManifest.Split> splits = new ArrayList<>();
     long total = 0;
     for (ExamplesManifest.Split split : raw.manifest().splits()) {
-      long n = counts.getOrDefault(split.name(), 0L);
+      CommitShards.Written written = committed.get(split.name());
+      long n = written == null ? 0 : written.records();
       total += n;
       splits.add(
           new ExamplesManifest.Split(
-              split.name(), split.buckets(), n, split.name() + "/part-*.avro"));
+              split.name(),
+              split.buckets(),
+              n,
+              split.name() + "/part-*.avro",
+              ExamplesManifest.shards(
+                  split.name(), written == null ? List.of() : written.shards())));
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     log.printf(

@@ -3,12 +3,15 @@ package io.millrace.transform;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.millrace.artifact.PathNames;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What preprocessing to do: the analogue of TensorFlow Transform's {@code preprocessing_fn}, as
@@ -42,6 +46,7 @@ public final class TransformSpec implements Serializable {
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   /** The kinds of step. Names are TensorFlow Transform's where it has the same function. */
@@ -133,6 +138,8 @@ public final class TransformSpec implements Serializable {
   private void validate() {
     Set<String> outputs = new HashSet<>();
     for (Step step : steps) {
+      // Outputs name files (a vocabulary is vocabularies/<output>.txt): one safe segment each.
+      PathNames.requireSegment("transform step output", step.output());
       if (!outputs.add(step.output())) {
         throw new IllegalArgumentException("two steps write the output '" + step.output() + "'");
       }
@@ -152,16 +159,158 @@ public final class TransformSpec implements Serializable {
                 + " input(s), not "
                 + step.inputs());
       }
+      checkParams(step);
       if (step.kind() == Kind.EXPRESSION) {
-        Expression.parse(step.text("expression", ""));
+        // The runtime reads the expression's features from the inputs by position.
+        List<String> features = Expression.parse(step.text("expression", "")).features();
+        if (!features.equals(step.inputs())) {
+          throw new IllegalArgumentException(
+              step.output()
+                  + ": the inputs of an EXPRESSION are the features it names, in order: "
+                  + features
+                  + ", not "
+                  + step.inputs());
+        }
       }
-      if (step.kind() == Kind.BUCKETIZE && step.integer("num_buckets", 0) < 2) {
+      if (step.kind() == Kind.BUCKETIZE && !step.params().containsKey("num_buckets")) {
         throw new IllegalArgumentException(step.output() + ": bucketize needs num_buckets >= 2");
       }
       if ((step.kind() == Kind.HASH_STRINGS || step.kind() == Kind.HASHED_CROSS)
-          && step.integer("num_buckets", 0) < 1) {
+          && !step.params().containsKey("num_buckets")) {
         throw new IllegalArgumentException(step.output() + ": hashing needs num_buckets >= 1");
       }
+    }
+  }
+
+  /**
+   * The most ids one categorical output may have (hash buckets, OOV buckets, a vocabulary's top_k):
+   * far above useful vocabularies (TFX's taxi example hashes into 1,000 buckets), yet small enough
+   * that one id column's weights fit in memory. The trainer bounds the whole model's weights.
+   */
+  public static final long MAX_IDS = 1L << 24;
+
+  /**
+   * The most quantile buckets: beyond the quantile sketch's resolution (rank error 0.7%), extra
+   * boundaries only repeat.
+   */
+  public static final long MAX_QUANTILE_BUCKETS = 1L << 16;
+
+  /**
+   * The most entries of a one-hot vector, which every transformed record carries in full: more
+   * values are better fed as ids (embedded by the model).
+   */
+  public static final long MAX_ONE_HOT = 1L << 14;
+
+  /** The parameters each kind of step reads; any other is an error, as a misspelt one would be. */
+  private static final Map<Kind, Set<String>> PARAMS =
+      Map.ofEntries(
+          Map.entry(Kind.SCALE_TO_Z_SCORE, Set.of("fill")),
+          Map.entry(Kind.SCALE_TO_0_1, Set.of("fill")),
+          Map.entry(Kind.SCALE_BY_MIN_MAX, Set.of("fill", "min", "max")),
+          Map.entry(Kind.BUCKETIZE, Set.of("fill", "num_buckets")),
+          Map.entry(Kind.LOG1P, Set.of("fill")),
+          Map.entry(Kind.CLIP, Set.of("fill", "min", "max")),
+          Map.entry(Kind.PASSTHROUGH, Set.of("fill")),
+          Map.entry(
+              Kind.COMPUTE_AND_APPLY_VOCABULARY,
+              Set.of(
+                  "top_k", "frequency_threshold", "num_oov_buckets", "default_value", "one_hot")),
+          Map.entry(Kind.HASH_STRINGS, Set.of("num_buckets")),
+          Map.entry(Kind.HASHED_CROSS, Set.of("num_buckets")),
+          Map.entry(Kind.EXPRESSION, Set.of("expression")));
+
+  /** Each parameter known to its kind and of the type and range the step needs. */
+  private static void checkParams(Step step) {
+    Set<String> known = PARAMS.get(step.kind());
+    for (Map.Entry<String, Object> param : step.params().entrySet()) {
+      String name = param.getKey();
+      Object value = param.getValue();
+      String where = step.output() + ": " + step.kind() + " parameter '" + name + "'";
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException(
+            where + " is not one it takes; it takes " + new TreeSet<>(known));
+      }
+      switch (name) {
+        case "fill" -> {
+          if (!(value instanceof Number) && !"mean".equals(value)) {
+            throw new IllegalArgumentException(where + " is a number or \"mean\", not " + value);
+          }
+        }
+        case "min", "max" -> requireNumber(where, value);
+        case "one_hot" -> {
+          if (!(value instanceof Boolean)) {
+            throw new IllegalArgumentException(where + " is true or false, not " + value);
+          }
+        }
+        case "expression" -> {
+          if (!(value instanceof String)) {
+            throw new IllegalArgumentException(where + " is text, not " + value);
+          }
+        }
+        case "num_buckets" ->
+            requireWhole(
+                where,
+                value,
+                step.kind() == Kind.BUCKETIZE ? 2 : 1,
+                step.kind() == Kind.BUCKETIZE ? MAX_QUANTILE_BUCKETS : MAX_IDS);
+        case "num_oov_buckets" -> requireWhole(where, value, 0, MAX_IDS);
+        case "top_k" -> {
+          if (!Long.valueOf(-1).equals(wholeOrNull(value))) {
+            requireWhole(where + " (-1 for every value)", value, 1, MAX_IDS);
+          }
+        }
+        case "frequency_threshold" -> requireWhole(where, value, 0, Long.MAX_VALUE);
+        case "default_value" -> requireWhole(where, value, -MAX_IDS, MAX_IDS);
+        default -> throw new IllegalStateException("unchecked parameter " + name);
+      }
+    }
+    if (Boolean.TRUE.equals(step.params().get("one_hot"))
+        && (step.integer("num_oov_buckets", 0) > MAX_ONE_HOT
+            || step.integer("top_k", -1) > MAX_ONE_HOT)) {
+      throw new IllegalArgumentException(
+          step.output()
+              + ": a one-hot vector has at most "
+              + MAX_ONE_HOT
+              + " entries (top_k plus num_oov_buckets); use ids (one_hot false) for more values");
+    }
+    if (step.params().containsKey("min") && step.params().containsKey("max")) {
+      double min = step.number("min", 0);
+      double max = step.number("max", 0);
+      if (!(min <= max)) {
+        throw new IllegalArgumentException(
+            step.output() + ": " + step.kind() + " needs min <= max, not " + min + " > " + max);
+      }
+    }
+  }
+
+  private static void requireNumber(String where, Object value) {
+    if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+      throw new IllegalArgumentException(where + " is a finite number, not " + value);
+    }
+  }
+
+  /** A JSON whole number as a long, or null. */
+  private static Long wholeOrNull(Object value) {
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof BigInteger b && b.bitLength() < 64) {
+      return b.longValue();
+    }
+    return null;
+  }
+
+  private static void requireWhole(String where, Object value, long min, long max) {
+    Long n = wholeOrNull(value);
+    if (n == null || n < min || n > max) {
+      throw new IllegalArgumentException(
+          where
+              + " is a whole number in ["
+              + min
+              + ", "
+              + (max == Long.MAX_VALUE ? "..." : String.format("%,d", max))
+              + "], not "
+              + value);
     }
   }
 
@@ -178,6 +327,9 @@ public final class TransformSpec implements Serializable {
     try {
       return JSON.readValue(json, TransformSpec.class);
     } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof IllegalArgumentException invalid) {
+        throw invalid; // a definition that parses but breaks a rule: its own message is clearer
+      }
       throw new IllegalArgumentException(
           "not a transform definition: " + e.getOriginalMessage(), e);
     }

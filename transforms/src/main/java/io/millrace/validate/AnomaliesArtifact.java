@@ -2,6 +2,8 @@ package io.millrace.validate;
 
 import com.google.protobuf.TextFormat;
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.PathNames;
 import io.millrace.report.StatisticsReport;
 import io.millrace.tfmd.Anomalies;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The anomalies of a validation, written atomically: {@code <split>/anomalies.pb} and {@code
@@ -17,7 +20,28 @@ import java.util.Map;
  * report.html} with the statistics, anomalies first.
  */
 public final class AnomaliesArtifact {
+  public static final String REPORT = "report.html";
+  public static final String ANOMALIES = "anomalies.pb";
+
+  /** What {@code --overwrite} of an anomalies output may replace: a report and split folders. */
+  public static final ArtifactKind KIND =
+      new ArtifactKind("an anomalies artifact", AnomaliesArtifact::isAnomaliesArtifact);
+
   private AnomaliesArtifact() {}
+
+  private static boolean isAnomaliesArtifact(Path dir) {
+    if (!Files.isRegularFile(dir.resolve(REPORT))) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.allMatch(
+          p ->
+              p.getFileName().toString().equals(REPORT)
+                  || Files.isRegularFile(p.resolve(ANOMALIES)));
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
   public static void write(
       Path directory,
@@ -26,14 +50,14 @@ public final class AnomaliesArtifact {
       Map<String, Anomalies> anomalies,
       boolean overwrite)
       throws IOException {
-    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, overwrite);
+    ArtifactDirectory artifact = ArtifactDirectory.begin(directory, overwrite, KIND);
     try {
       Path staging = artifact.staging();
       Anomalies all = Anomalies.getDefaultInstance();
       for (Map.Entry<String, Anomalies> e : anomalies.entrySet()) {
-        Path dir = staging.resolve(e.getKey());
+        Path dir = PathNames.resolveInside(staging, e.getKey(), "directory of split " + e.getKey());
         Files.createDirectories(dir);
-        ArtifactDirectory.writeAtomically(dir.resolve("anomalies.pb"), e.getValue().toByteArray());
+        ArtifactDirectory.writeAtomically(dir.resolve(ANOMALIES), e.getValue().toByteArray());
         ArtifactDirectory.writeAtomically(
             dir.resolve("anomalies.pbtxt"),
             TextFormat.printer()
@@ -42,7 +66,7 @@ public final class AnomaliesArtifact {
                 .getBytes(StandardCharsets.UTF_8));
         all = all.toBuilder().mergeFrom(e.getValue()).build();
       }
-      StatisticsReport.writeHtml(staging.resolve("report.html"), title, statistics, all);
+      StatisticsReport.writeHtml(staging.resolve(REPORT), title, statistics, all);
       artifact.commit();
     } catch (IOException | RuntimeException e) {
       artifact.abandon();

@@ -1,0 +1,28 @@
+package io.millrace.model;
+
+import io.millrace.metadata.MetadataStore;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * A push in its own JVM, for {@link ConcurrentPushTest}: prints "ready", waits for a line on
+ * standard input (so that every child pushes at the same moment), pushes and prints the version.
+ *
+ * <p>Arguments: registry, model artifact, evaluation artifact, model name, metadata store file.
+ */
+public final class PushMain {
+  private PushMain() {}
+
+  public static void main(String[] args) throws Exception {
+    ModelRegistry registry = new ModelRegistry(Path.of(args[0]));
+    System.out.println("ready");
+    System.out.flush();
+    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    try (MetadataStore store = MetadataStore.openSqlite(Path.of(args[4]))) {
+      int version = registry.push(Path.of(args[1]), Path.of(args[2]), args[3], store);
+      System.out.println("version " + version);
+    }
+  }
+}
