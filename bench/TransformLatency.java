@@ -1,6 +1,7 @@
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.LocalSourceFile;
@@ -38,6 +39,11 @@ public class TransformLatency {
 
           @Override
           public void reject(DeadLetter deadLetter) {}
+
+          @Override
+          public void damaged(FileDamage damage) {
+            throw new IllegalStateException(damage.toString());
+          }
         });
     long sink = 0;
     for (int round = 0; round < 5; round++) {

@@ -9,12 +9,15 @@ import io.millrace.artifact.CommitShards;
 import io.millrace.artifact.ShardCounts;
 import io.millrace.artifact.WriteShards;
 import io.millrace.examples.ExampleJson;
+import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleFormat;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputException;
 import io.millrace.ingest.InputPattern;
 import io.millrace.ingest.ReadExamples;
+import io.millrace.ingest.ReadTally;
 import io.millrace.ingest.ResolvedInput;
 import io.millrace.record.Example;
 import io.millrace.transform.FittedTransform;
@@ -34,6 +37,7 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -45,15 +49,20 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * <pre>
  * DIR/predictions/part-*.jsonl   each record's features plus the prediction features
  * DIR/dead-letter/part-*.jsonl   records that could not be read, with file, record and reason
- * DIR/summary.json               model, counts (records in = predicted + dead letters), features
- *                                the input lacked (when allowed), speed
+ * DIR/summary.json               model, counts (records in = predicted + dead letters + lost),
+ *                                features the input lacked (when allowed), damaged input files,
+ *                                speed
  * </pre>
+ *
+ * <p>A damaged (cut-off or corrupt) input file fails the job, writing nothing, unless the policy
+ * accepts partial files.
  */
 public final class PredictJob {
   public static final String PREDICTIONS = "predictions";
   public static final String DEAD_LETTER = "dead-letter";
   public static final String SUMMARY = "summary.json";
   private static final String COUNTS = ".counts";
+  private static final String DAMAGES = ".damaged-files";
 
   /** What {@code --overwrite} of a prediction output may replace. */
   public static final ArtifactKind KIND =
@@ -74,7 +83,9 @@ public final class PredictJob {
       long deadLetters,
       List<String> missingFeatures,
       double seconds,
-      String createdAt) {}
+      String createdAt,
+      long recordsLost,
+      List<FileDamage> damagedFiles) {}
 
   /**
    * Scores the records matching {@code inputPattern}, read with the types of the model's transform
@@ -82,24 +93,21 @@ public final class PredictJob {
    *
    * @param allowMissingFeatures score files lacking a feature the model needs, filling it as the
    *     transform fills a missing value (the summary names it); otherwise such a file is refused
-   * @param maxBadFraction fail, writing nothing, when more records than this are dead letters
-   * @throws InputException when a needed feature is absent or of another type, or too many records
-   *     are dead letters
+   * @param policy when to fail, writing nothing: more records than its fraction are dead letters or
+   *     lost, or an input file is damaged and partial files are not accepted
+   * @throws InputException when a needed feature is absent or of another type, an input file is
+   *     damaged, or too many records are bad
    */
   public static Summary run(
       String inputPattern,
       FormatOptions formatOptions,
       boolean allowMissingFeatures,
-      double maxBadFraction,
+      BadInputPolicy policy,
       Path model,
       Path output,
       boolean overwrite,
       PipelineOptions options)
       throws IOException {
-    if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
-      throw new IllegalArgumentException(
-          "max bad fraction must be in [0, 1], not " + maxBadFraction);
-    }
     ModelArtifact artifact = ModelArtifact.read(model);
     FittedTransform transform = artifact.transform();
     List<String> modelInputs = new ArrayList<>(artifact.info().inputs().denseFeatures());
@@ -126,27 +134,19 @@ public final class PredictJob {
                   .withFormatOptions(formatOptions)
                   .withSchema(serving.schema()));
       PCollection<CommitShards.Written> predictions =
-          read.examples()
-              .apply("Predict", Predict.with(model))
-              .apply(
-                  "ToJson",
-                  MapElements.into(TypeDescriptors.strings())
-                      .via((Example e) -> ExampleJson.toJson(e).toString()))
-              .setCoder(StringUtf8Coder.of())
-              .apply(
-                  "WritePredictions",
-                  WriteShards.to(staging.resolve(PREDICTIONS).toString(), ".jsonl", TextIO.sink()));
+          writeJsonLines(
+              read.examples().apply("Predict", Predict.with(model)),
+              "Predictions",
+              (Example e) -> ExampleJson.toJson(e).toString(),
+              staging.resolve(PREDICTIONS));
       PCollection<CommitShards.Written> deadLetters =
-          read.deadLetters()
-              .apply(
-                  "DeadLettersToJson",
-                  MapElements.into(TypeDescriptors.strings()).via(DeadLetter::toJson))
-              .setCoder(StringUtf8Coder.of())
-              .apply(
-                  "WriteDeadLetters",
-                  WriteShards.to(staging.resolve(DEAD_LETTER).toString(), ".jsonl", TextIO.sink()));
+          writeJsonLines(
+              read.deadLetters(), "DeadLetters", DeadLetter::toJson, staging.resolve(DEAD_LETTER));
+      PCollection<CommitShards.Written> damages =
+          writeJsonLines(read.damages(), "Damages", FileDamage::toJson, staging.resolve(DAMAGES));
       PCollectionList.of(predictions)
           .and(deadLetters)
+          .and(damages)
           .apply("AllShards", Flatten.pCollections())
           .apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS)));
       long start = System.nanoTime();
@@ -159,28 +159,27 @@ public final class PredictJob {
       long predicted = counts.getOrDefault(PREDICTIONS, 0L);
       long dead = counts.getOrDefault(DEAD_LETTER, 0L);
       ArtifactDirectory.deleteRecursively(staging.resolve(COUNTS));
-      if (dead > maxBadFraction * (predicted + dead)) {
-        throw new InputException(
-            String.format(
-                "%,d of %,d records could not be read, more than --max-bad-fraction %s allows;"
-                    + " nothing was written to %s. The first: %s",
-                dead,
-                predicted + dead,
-                maxBadFraction,
-                output,
-                firstDeadLetters(staging.resolve(DEAD_LETTER), 5)));
+      List<FileDamage> damaged = ReadTally.readDamages(staging.resolve(DAMAGES));
+      ArtifactDirectory.deleteRecursively(staging.resolve(DAMAGES));
+      ReadTally tally = new ReadTally(predicted, dead, damaged);
+      String rejected = policy.violation(tally, output.toString());
+      if (rejected != null) {
+        String first = firstDeadLetters(staging.resolve(DEAD_LETTER), 5);
+        throw new InputException(rejected + (first.isEmpty() ? "" : " The first: " + first));
       }
       Summary summary =
           new Summary(
               model.toAbsolutePath().normalize().toString(),
               artifact.fingerprint(),
               inputPattern,
-              predicted + dead,
+              tally.recordsIn(),
               predicted,
               dead,
               serving.missing(),
               seconds,
-              Instant.now().toString());
+              Instant.now().toString(),
+              tally.recordsLost(),
+              damaged);
       ObjectNode json = JSON.valueToTree(summary);
       ArtifactDirectory.writeAtomically(staging.resolve(SUMMARY), JSON.writeValueAsBytes(json));
       out.commit();
@@ -207,5 +206,17 @@ public final class PredictJob {
       }
     }
     return String.join("\n", first);
+  }
+
+  /** Writes each element as one JSON line into the shards of a directory. */
+  private static <T> PCollection<CommitShards.Written> writeJsonLines(
+      PCollection<T> elements,
+      String name,
+      SerializableFunction<T, String> toJson,
+      Path directory) {
+    return elements
+        .apply(name + "ToJson", MapElements.into(TypeDescriptors.strings()).via(toJson))
+        .setCoder(StringUtf8Coder.of())
+        .apply("Write" + name, WriteShards.to(directory.toString(), ".jsonl", TextIO.sink()));
   }
 }

@@ -126,7 +126,10 @@ public record PipelineDefinition(
    * @param format csv, avro, parquet or tfrecord; null: told from the file names
    * @param missingValues CSV cells read as missing besides the empty one, e.g. {@code NA}
    * @param featureTypes types given instead of inferred: INT, FLOAT or BYTES
-   * @param maxBadFraction fail when more records than this are dead letters (default 0.01)
+   * @param maxBadFraction fail when more records than this are dead letters or lost in damaged
+   *     files (default 0.01)
+   * @param acceptPartialFiles use the readable records of damaged (cut-off or corrupt) files
+   *     instead of failing (default false); their lost records count toward maxBadFraction
    */
   public record Input(
       String pattern,
@@ -140,7 +143,8 @@ public record PipelineDefinition(
       Map<String, String> featureTypes,
       Integer inferSample,
       Double maxBadFraction,
-      Boolean cache) {
+      Boolean cache,
+      Boolean acceptPartialFiles) {
     public Input {
       if ((pattern == null) == (patterns == null || patterns.isEmpty())) {
         throw new InvalidSettingException(
@@ -179,7 +183,8 @@ public record PipelineDefinition(
 
     /** One pattern, divided into train (2/3) and eval (1/3) by hash. */
     public static Input of(String pattern) {
-      return new Input(pattern, null, null, null, null, null, null, null, null, null, null, null);
+      return new Input(
+          pattern, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public Input withSplits(Map<String, Integer> splits) {
@@ -195,7 +200,8 @@ public record PipelineDefinition(
           featureTypes,
           inferSample,
           maxBadFraction,
-          cache);
+          cache,
+          acceptPartialFiles);
     }
 
     public Input withMissingValues(List<String> missingValues) {
@@ -211,7 +217,8 @@ public record PipelineDefinition(
           featureTypes,
           inferSample,
           maxBadFraction,
-          cache);
+          cache,
+          acceptPartialFiles);
     }
 
     public Input withPattern(String pattern) {
@@ -227,11 +234,16 @@ public record PipelineDefinition(
           featureTypes,
           inferSample,
           maxBadFraction,
-          cache);
+          cache,
+          acceptPartialFiles);
     }
 
     public boolean cacheEnabled() {
       return cache == null || cache;
+    }
+
+    public boolean partialFilesAccepted() {
+      return acceptPartialFiles != null && acceptPartialFiles;
     }
   }
 

@@ -449,6 +449,10 @@ public final class PipelineRunner {
       config.set("featureTypes", JSON.valueToTree(new TreeMap<>(in.featureTypes())));
       config.put("inferSample", in.inferSample());
       config.put("maxBadFraction", maxBadFraction(in));
+      if (in.partialFilesAccepted()) {
+        // Only when set, so that the keys of runs from before the option stay the same.
+        config.put("acceptPartialFiles", true);
+      }
       return stage(
           INGEST,
           in.cacheEnabled(),
@@ -460,7 +464,8 @@ public final class PipelineRunner {
                 IngestJob.run(
                     IngestJob.Config.of(spec, dir)
                         .withOverwrite(true)
-                        .withMaxBadFraction(maxBadFraction(in)),
+                        .withMaxBadFraction(maxBadFraction(in))
+                        .withAcceptPartialFiles(in.partialFilesAccepted()),
                     options.apply("millrace-ingest"),
                     log);
             Map<String, String> properties = new LinkedHashMap<>();
@@ -474,6 +479,7 @@ public final class PipelineRunner {
             }
             counts.put("records", Long.toString(manifest.recordsIn()));
             counts.put("dead_letters", Long.toString(manifest.deadLetterCount()));
+            counts.put("records_lost", Long.toString(manifest.recordsLost()));
             Map<String, String> artifactProperties = new LinkedHashMap<>(properties);
             artifactProperties.putAll(counts);
             return new Produced(

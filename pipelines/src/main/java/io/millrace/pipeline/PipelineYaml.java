@@ -150,7 +150,8 @@ public final class PipelineYaml {
             in.featureTypes(),
             in.inferSample(),
             in.maxBadFraction(),
-            in.cache());
+            in.cache(),
+            in.acceptPartialFiles());
     PipelineDefinition.SchemaSource s = d.schema();
     PipelineDefinition.SchemaSource schema =
         new PipelineDefinition.SchemaSource(

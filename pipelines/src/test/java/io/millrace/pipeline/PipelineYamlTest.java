@@ -56,6 +56,19 @@ class PipelineYamlTest {
     assertNull(d.model());
     assertEquals("tiny", d.modelName());
     assertTrue(d.input().cacheEnabled());
+    assertFalse(d.input().partialFilesAccepted());
+  }
+
+  @Test
+  void theInputMayAcceptPartialFiles() throws IOException {
+    Path file = dir.resolve("p.yaml");
+    Files.writeString(
+        file,
+        "name: tiny\nroot: out\ninput:\n  pattern: a.csv\n  acceptPartialFiles: true\n"
+            + "  maxBadFraction: 0.05\n");
+    PipelineDefinition d = PipelineYaml.read(file);
+    assertTrue(d.input().partialFilesAccepted());
+    assertEquals(0.05, d.input().maxBadFraction());
   }
 
   @Test

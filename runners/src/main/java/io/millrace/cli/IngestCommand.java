@@ -61,7 +61,8 @@ final class IngestCommand implements Callable<Integer> {
     IngestJob.Config config =
         IngestJob.Config.of(input.spec(splits), output)
             .withOverwrite(overwrite)
-            .withMaxBadFraction(input.maxBadFraction);
+            .withMaxBadFraction(input.maxBadFraction)
+            .withAcceptPartialFiles(input.acceptPartialFiles);
     OutputGuard.check(output, input.files());
 
     PrintWriter out = spec.commandLine().getOut();
@@ -75,6 +76,11 @@ final class IngestCommand implements Callable<Integer> {
     out.printf(
         "  %-12s %,12d records   %s%n",
         "dead letters", manifest.deadLetterCount(), manifest.deadLetters());
+    if (!manifest.damagedFiles().isEmpty()) {
+      out.printf(
+          "  %-12s %,12d records   in %d damaged part(s) of files, listed in the manifest%n",
+          "lost", manifest.recordsLost(), manifest.damagedFiles().size());
+    }
     out.println("  manifest     " + written.resolve(ExamplesManifest.FILE_NAME));
     out.flush();
     return 0;

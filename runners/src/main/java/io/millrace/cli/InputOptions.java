@@ -91,8 +91,15 @@ final class InputOptions {
       paramLabel = "F",
       description =
           "Fail, committing nothing, when more than this fraction of records are dead letters"
-              + " (default: ${DEFAULT-VALUE}).")
+              + " or lost in damaged files (default: ${DEFAULT-VALUE}).")
   double maxBadFraction;
+
+  @Option(
+      names = "--accept-partial-files",
+      description =
+          "Use the readable records of damaged (cut-off or corrupt) files instead of failing;"
+              + " their lost records still count toward --max-bad-fraction.")
+  boolean acceptPartialFiles;
 
   /** Every local file the patterns match, in any span: what the command must not write over. */
   List<Path> files() throws IOException {

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputPattern;
 import io.millrace.model.PredictJob;
@@ -31,7 +32,11 @@ import picocli.CommandLine.Spec;
       "",
       "Writes DIR/predictions/part-*.jsonl (each record with probability and predicted_label,"
           + " probabilities and predicted_class, or prediction), DIR/dead-letter/ (unreadable"
-          + " records) and DIR/summary.json (records in = predicted + dead letters)."
+          + " records) and DIR/summary.json (records in = predicted + dead letters + records lost"
+          + " in damaged files).",
+      "",
+      "A damaged (cut-off or corrupt) input file fails the command (exit 3), writing nothing,"
+          + " unless --accept-partial-files is given."
     },
     footer = {"", "Any other --name=value is passed to Beam as a pipeline option."})
 final class PredictCommand implements Callable<Integer> {
@@ -70,8 +75,8 @@ final class PredictCommand implements Callable<Integer> {
       defaultValue = "0.01",
       paramLabel = "F",
       description =
-          "Fail, writing nothing, when more than this fraction of records are dead letters"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Fail, writing nothing, when more than this fraction of records are dead letters or"
+              + " lost in damaged files (default: ${DEFAULT-VALUE}).")
   double maxBadFraction;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output.")
@@ -79,6 +84,13 @@ final class PredictCommand implements Callable<Integer> {
 
   @Option(names = "--overwrite", description = "Replace an existing output.")
   boolean overwrite;
+
+  @Option(
+      names = "--accept-partial-files",
+      description =
+          "Score the readable records of damaged (cut-off or corrupt) input files instead of"
+              + " failing.")
+  boolean acceptPartialFiles;
 
   @Mixin RunnerOptions runner;
 
@@ -98,17 +110,21 @@ final class PredictCommand implements Callable<Integer> {
             input,
             FormatOptions.defaults().withMissingValues(new LinkedHashSet<>(missingValues)),
             allowMissingFeatures,
-            maxBadFraction,
+            new BadInputPolicy(maxBadFraction, acceptPartialFiles),
             modelDir,
             output,
             overwrite,
             runner.create("millrace-predict"));
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "%,d records: %,d predicted, %,d dead letters, in %.1f s with %s%n",
+        "%,d records: %,d predicted, %,d dead letters%s, in %.1f s with %s%n",
         summary.recordsIn(),
         summary.predicted(),
         summary.deadLetters(),
+        summary.damagedFiles().isEmpty()
+            ? ""
+            : String.format(
+                ", %,d lost in damaged files (see summary.json)", summary.recordsLost()),
         summary.seconds(),
         modelDir);
     if (!summary.missingFeatures().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.ingest.InputException;
 import io.millrace.metadata.MetadataStoreException;
 import io.millrace.pipeline.PipelineDefinition;
 import io.millrace.pipeline.PipelineRunner;
@@ -85,6 +86,12 @@ final class RunCommand implements Callable<Integer> {
     RunResult result;
     try {
       result = runner.run(out);
+    } catch (InputException e) {
+      // The input was rejected (damaged files, too many bad records): exit 3, as ingest does.
+      out.flush();
+      err.println("millrace: the run failed: " + e.getMessage());
+      err.flush();
+      return Millrace.EXIT_INPUT_REJECTED;
     } catch (IOException | RuntimeException e) {
       out.flush();
       err.println("millrace: the run failed: " + e.getMessage());

@@ -81,7 +81,8 @@ final class StatsCommand implements Callable<Integer> {
         config
             .withOptions(slicing.options())
             .withOverwrite(overwrite)
-            .withMaxBadFraction(input.maxBadFraction);
+            .withMaxBadFraction(input.maxBadFraction)
+            .withAcceptPartialFiles(input.acceptPartialFiles);
     StatisticsJob.Result result =
         StatisticsJob.run(config, runner.create("millrace-stats"), spec.commandLine().getErr());
     print(spec.commandLine().getOut(), result);
@@ -105,6 +106,11 @@ final class StatsCommand implements Callable<Integer> {
       out.printf(
           "  %-12s %,12d records   %s/part-*.jsonl%n",
           "dead letters", result.manifest().deadLetterCount(), StatisticsJob.DEAD_LETTER_DIR);
+    }
+    if (!result.manifest().damagedFiles().isEmpty()) {
+      out.printf(
+          "  %-12s %,12d records   in %d damaged part(s) of files, listed in the manifest%n",
+          "lost", result.manifest().recordsLost(), result.manifest().damagedFiles().size());
     }
     out.println("  report       " + dir.resolve(StatisticsJob.REPORT_FILE));
     out.println("  manifest     " + dir.resolve(StatisticsJob.Manifest.FILE_NAME));

@@ -3,12 +3,15 @@ package io.millrace.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.examples.ExampleJson;
+import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.LocalSourceFile;
+import io.millrace.ingest.ReadTally;
 import io.millrace.pipeline.OutputGuard;
 import io.millrace.record.Example;
 import io.millrace.transform.FeatureTransformer;
@@ -88,6 +91,13 @@ final class TransformApplyCommand implements Callable<Integer> {
       description = "Replace an existing --output (JSON lines only, never an input).")
   boolean overwrite;
 
+  @Option(
+      names = "--accept-partial-files",
+      description =
+          "Transform the readable records of a damaged (cut-off or corrupt) input file instead of"
+              + " failing.")
+  boolean acceptPartialFiles;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -126,6 +136,7 @@ final class TransformApplyCommand implements Callable<Integer> {
               + ": filled as the transform fills a missing value (--allow-missing-features)");
     }
     long[] counts = new long[2];
+    List<FileDamage> damages = new ArrayList<>();
     try (BufferedWriter out =
         temp == null
             ? new BufferedWriter(spec.commandLine().getOut())
@@ -154,12 +165,33 @@ final class TransformApplyCommand implements Callable<Integer> {
               err.println("millrace: skipped " + deadLetter.toJson());
               counts[1]++;
             }
+
+            @Override
+            public void damaged(FileDamage damage) {
+              damages.add(damage);
+            }
           });
+    }
+    ReadTally tally = new ReadTally(counts[0], counts[1], damages);
+    String rejected =
+        new BadInputPolicy(1, acceptPartialFiles)
+            .violation(tally, output == null ? "standard output" : output.toString());
+    if (rejected != null) {
+      if (temp != null) {
+        Files.deleteIfExists(temp);
+      }
+      err.println("millrace: " + rejected);
+      err.flush();
+      return Millrace.EXIT_INPUT_REJECTED;
     }
     if (temp != null) {
       Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
-    err.printf("Transformed %,d records; %,d could not be read%n", counts[0], counts[1]);
+    err.printf(
+        "Transformed %,d records; %,d could not be read%s%n",
+        counts[0],
+        counts[1],
+        damages.isEmpty() ? "" : "; " + tally.lostText() + " lost in damaged parts of the input");
     err.flush();
     return counts[1] == 0 ? 0 : Millrace.EXIT_INPUT_REJECTED;
   }

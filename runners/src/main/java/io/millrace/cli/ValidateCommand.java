@@ -134,7 +134,8 @@ final class ValidateCommand implements Callable<Integer> {
           StatisticsJob.Config.ofInput(input.spec(null), output.resolve("statistics"))
               .withOptions(slicing.options())
               .withOverwrite(overwrite)
-              .withMaxBadFraction(input.maxBadFraction);
+              .withMaxBadFraction(input.maxBadFraction)
+              .withAcceptPartialFiles(input.acceptPartialFiles);
       if (emitBadExamples) {
         config = config.withRecordValidation(schema, environment);
       }

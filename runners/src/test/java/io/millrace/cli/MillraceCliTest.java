@@ -67,6 +67,7 @@ public class MillraceCliTest {
           "--split-feature",
           "--spans",
           "--max-bad-fraction",
+          "--accept-partial-files",
           "--format"
         }) {
       assertTrue(ingest.out().contains(option), option + " missing from:\n" + ingest.out());

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.evaluate.Evaluation;
 import io.millrace.model.ModelArtifact;
 import io.millrace.model.ModelRegistry;
+import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -177,6 +178,40 @@ class ModelCliTest {
                         .contains(r.path("species").get(0).asText()))
             .count();
     assertTrue(correct >= 0.95 * 344, correct + " of 344 right");
+
+    // A damaged input file fails prediction, writing nothing, unless partial files are accepted.
+    Path cut =
+        DamagedFiles.cutInHalf(
+            DamagedFiles.gzip(
+                SharedData.path("penguins/penguins.csv"), dir.resolve("penguins.csv.gz")),
+            dir.resolve("cut.csv.gz"));
+    List<String> predictCut =
+        List.of(
+            "predict",
+            "--registry",
+            registry.toString(),
+            "--name",
+            "penguins",
+            "--input",
+            cut.toString(),
+            "--missing-value",
+            "NA",
+            "--output",
+            dir.resolve("predicted-cut").toString());
+    MillraceCliTest.Run rejected = run(predictCut.toArray(String[]::new));
+    assertEquals(Millrace.EXIT_INPUT_REJECTED, rejected.exit(), rejected.out() + rejected.err());
+    assertTrue(rejected.err().contains("1 input file is damaged"), rejected.err());
+    assertFalse(Files.exists(dir.resolve("predicted-cut")));
+    MillraceCliTest.Run accepted = ok(run(args(predictCut, "--accept-partial-files")));
+    assertTrue(accepted.out().contains("lost in damaged files"), accepted.out());
+    JsonNode partial = JSON.readTree(dir.resolve("predicted-cut/summary.json").toFile());
+    assertEquals(1, partial.get("recordsLost").asLong());
+    assertEquals(
+        partial.get("recordsIn").asLong(),
+        partial.get("predicted").asLong()
+            + partial.get("deadLetters").asLong()
+            + partial.get("recordsLost").asLong());
+    assertTrue(partial.get("predicted").asLong() < 344);
 
     // Flink embedded: the same model, the same evaluation numbers, the same predictions.
     ok(

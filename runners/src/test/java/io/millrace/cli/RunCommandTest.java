@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.millrace.examples.ExamplesArtifact;
+import io.millrace.examples.ExamplesManifest;
+import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,6 +109,47 @@ class RunCommandTest {
     assertEquals(Millrace.EXIT_USAGE, typo.exit());
     assertTrue(typo.err().contains("unknown key 'bogus'"), typo.err());
     assertTrue(typo.err().contains(file.toString()), typo.err());
+  }
+
+  @Test
+  void aDamagedInputFileFailsTheRunWithExitCode3UnlessTheInputAcceptsPartialFiles()
+      throws IOException {
+    Path cut =
+        DamagedFiles.cutInHalf(
+            DamagedFiles.gzip(
+                SharedData.path("penguins/penguins.csv"), dir.resolve("penguins.csv.gz")),
+            dir.resolve("cut.csv.gz"));
+    Path file = dir.resolve("partial.yaml");
+    String pipeline =
+        String.join(
+            "\n",
+            "name: partial",
+            "root: root",
+            "validation:",
+            "  block: false",
+            "input:",
+            "  pattern: " + cut.toAbsolutePath(),
+            "  missingValues: [NA]",
+            "");
+    Files.writeString(file, pipeline);
+
+    MillraceCliTest.Run rejected = run("run", "--pipeline", file.toString());
+    assertEquals(Millrace.EXIT_INPUT_REJECTED, rejected.exit(), rejected.out() + rejected.err());
+    assertTrue(rejected.err().contains("1 input file is damaged"), rejected.err());
+    assertTrue(rejected.err().contains("acceptPartialFiles: true"), rejected.err());
+
+    Files.writeString(file, pipeline + "  acceptPartialFiles: true\n");
+    MillraceCliTest.Run accepted = run("run", "--pipeline", file.toString());
+    assertEquals(0, accepted.exit(), accepted.out() + accepted.err());
+    assertTrue(accepted.err().contains("at least 1 record lost in 1 damaged file"), accepted.err());
+    Path examples;
+    try (Stream<Path> runs = Files.list(dir.resolve("root/artifacts/ingest"))) {
+      examples =
+          runs.filter(p -> Files.exists(p.resolve("manifest.json"))).findFirst().orElseThrow();
+    }
+    ExamplesManifest manifest = ExamplesArtifact.open(examples).manifest();
+    assertEquals(1, manifest.recordsLost());
+    assertEquals(cut.toAbsolutePath().toString(), manifest.damagedFiles().get(0).source());
   }
 
   @Test

@@ -2,12 +2,14 @@ package io.millrace.cli;
 
 import static io.millrace.cli.MillraceCliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.cli.MillraceCliTest.Run;
 import io.millrace.examples.ExampleJson;
 import io.millrace.examples.ExamplesArtifact;
+import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +25,10 @@ class TransformCliTest {
   @TempDir Path dir;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Test
-  void servingWithTheArtifactAloneEqualsWhatThePipelineMaterialized() throws IOException {
-    Path train = SharedData.path("taxi/tutorial/train.csv");
+  /** Ingests raw data into {@code dir/raw} and fits the taxi transform into {@code dir/t}. */
+  private void ingestAndTransform(Path data) {
     Run ingest =
-        run("ingest", "--input", train.toString(), "--output", dir.resolve("raw").toString());
+        run("ingest", "--input", data.toString(), "--output", dir.resolve("raw").toString());
     assertEquals(0, ingest.exit(), ingest.err());
     Path spec = Path.of("..", "examples", "taxi", "transform.json");
     Run transform =
@@ -40,6 +41,12 @@ class TransformCliTest {
             "--output",
             dir.resolve("t").toString());
     assertEquals(0, transform.exit(), transform.err());
+  }
+
+  @Test
+  void servingWithTheArtifactAloneEqualsWhatThePipelineMaterialized() throws IOException {
+    Path train = SharedData.path("taxi/tutorial/train.csv");
+    ingestAndTransform(train);
     assertTrue(Files.exists(dir.resolve("t/transform/vocabularies/company_id.txt")));
 
     // The pipeline's records, both splits together, counted by their JSON form.
@@ -67,5 +74,44 @@ class TransformCliTest {
       servedRecords.merge(JSON.readTree(line).toString(), 1, Integer::sum);
     }
     assertEquals(materialized, servedRecords);
+  }
+
+  @Test
+  void aDamagedServingFileFailsUnlessPartialFilesAreAccepted() throws IOException {
+    Path eval = SharedData.path("taxi/tutorial/eval.csv");
+    ingestAndTransform(eval);
+    Path cut =
+        DamagedFiles.cutInHalf(
+            DamagedFiles.gzip(eval, dir.resolve("eval.csv.gz")), dir.resolve("cut.csv.gz"));
+    Path served = dir.resolve("served.jsonl");
+
+    Run rejected =
+        run(
+            "transform-apply",
+            "--artifact",
+            dir.resolve("t/transform").toString(),
+            "--input",
+            cut.toString(),
+            "--output",
+            served.toString());
+    assertEquals(Millrace.EXIT_INPUT_REJECTED, rejected.exit(), rejected.err());
+    assertTrue(rejected.err().contains("1 input file is damaged"), rejected.err());
+    assertTrue(rejected.err().contains("--accept-partial-files"), rejected.err());
+    assertFalse(Files.exists(served), "nothing written");
+
+    Run accepted =
+        run(
+            "transform-apply",
+            "--artifact",
+            dir.resolve("t/transform").toString(),
+            "--input",
+            cut.toString(),
+            "--output",
+            served.toString(),
+            "--accept-partial-files");
+    assertEquals(0, accepted.exit(), accepted.err());
+    assertTrue(accepted.err().contains("at least 1 record lost"), accepted.err());
+    long lines = Files.readAllLines(served, StandardCharsets.UTF_8).size();
+    assertTrue(lines > 2_000 && lines < 5_000, lines + " records before the cut");
   }
 }

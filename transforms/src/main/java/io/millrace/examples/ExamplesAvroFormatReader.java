@@ -1,7 +1,7 @@
 package io.millrace.examples;
 
-import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.SourceFile;
 import io.millrace.record.Example;
@@ -40,17 +40,21 @@ public final class ExamplesAvroFormatReader implements FormatReader {
         sink.accept(example);
       }
     } catch (IOException | RuntimeException e) {
-      sink.reject(
-          DeadLetter.of(
+      // Written by this project, a shard is never bad record by record: it is damaged.
+      sink.damaged(
+          FileDamage.of(
               file.path(),
               recordNumber + 1,
+              0,
+              false,
+              recordNumber,
+              FileDamage.Lost.atLeast(1),
               null,
               "examples shard unreadable after "
                   + recordNumber
                   + " records ("
                   + e
-                  + "); the artifact is damaged, ingest again",
-              null));
+                  + "); the artifact is damaged, ingest again"));
     }
   }
 }

@@ -10,6 +10,7 @@ import io.millrace.artifact.ArtifactKind;
 import io.millrace.artifact.CommitShards;
 import io.millrace.artifact.ContentDigest;
 import io.millrace.artifact.PathNames;
+import io.millrace.ingest.FileDamage;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
@@ -25,8 +26,9 @@ import java.util.Set;
 
 /**
  * {@code manifest.json} of an examples artifact: the schema, the splits with their counts and
- * files, the dead-letter count, and the fingerprint of the input. It is written last, so an
- * examples directory without one is incomplete and must not be read.
+ * files, the dead-letter count, the records lost in damaged input files, and the fingerprint of the
+ * input. It is written last, so an examples directory without one is incomplete and must not be
+ * read.
  *
  * @param layout always {@value #LAYOUT}
  * @param createdAt ISO-8601 time the run finished
@@ -36,9 +38,12 @@ import java.util.Set;
  * @param splitFeature the feature splits were hashed on, or null for whole examples
  * @param splits each split's name, hash buckets (null when given as its own input), record count,
  *     file pattern relative to the artifact, and its shards
- * @param recordsIn records read = sum of split counts + dead letters
- * @param deadLetterCount records that could not be read
+ * @param recordsIn records in = sum of split counts + dead letters + records lost
+ * @param deadLetterCount records that were read but are bad
  * @param deadLetters file pattern of the dead letters (JSON lines), relative to the artifact
+ * @param recordsLost records in damaged parts of input files, which could not be read at all (only
+ *     when partial files were accepted); see each damage for how the count is known
+ * @param damagedFiles each damaged part of an input file: where, records lost and why
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ExamplesManifest(
@@ -51,7 +56,40 @@ public record ExamplesManifest(
     List<Split> splits,
     long recordsIn,
     long deadLetterCount,
-    String deadLetters) {
+    String deadLetters,
+    long recordsLost,
+    List<FileDamage> damagedFiles) {
+
+  public ExamplesManifest {
+    damagedFiles = damagedFiles == null ? List.of() : List.copyOf(damagedFiles);
+  }
+
+  /** A manifest of examples read from undamaged input (or written by a later stage). */
+  public ExamplesManifest(
+      String layout,
+      String createdAt,
+      String runner,
+      Input input,
+      List<Feature> features,
+      String splitFeature,
+      List<Split> splits,
+      long recordsIn,
+      long deadLetterCount,
+      String deadLetters) {
+    this(
+        layout,
+        createdAt,
+        runner,
+        input,
+        features,
+        splitFeature,
+        splits,
+        recordsIn,
+        deadLetterCount,
+        deadLetters,
+        0,
+        List.of());
+  }
 
   public static final String FILE_NAME = "manifest.json";
   public static final String LAYOUT = "millrace-examples/1 (Avro, one nullable array per feature)";

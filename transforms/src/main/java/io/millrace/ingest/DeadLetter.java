@@ -8,10 +8,10 @@ import java.util.Objects;
 /**
  * An input record that could not be ingested, with where it came from and why.
  *
- * <p>Every input record ends up either as an example or as exactly one dead letter, so that records
- * in = examples out + dead letters. A file that cannot be read past some point (a truncated GZIP
- * stream, a cut-off TFRecord, a Parquet file without its footer) yields one dead letter for the
- * unreadable remainder.
+ * <p>Every input record that is read ends up either as an example or as exactly one dead letter. A
+ * part of a file that cannot be read at all (a truncated GZIP stream, a cut-off TFRecord, a corrupt
+ * Parquet page) is not a dead letter but a {@link FileDamage} counting the records it lost, so that
+ * records in = examples + dead letters + records lost.
  */
 public final class DeadLetter implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +36,7 @@ public final class DeadLetter implements Serializable {
   /**
    * @param source the file the record came from
    * @param recordNumber 1-based position of the record in the file (for CSV the line on which the
-   *     record starts; for the other formats the record's ordinal); 0 when the whole file is bad
+   *     record starts; for the other formats the record's ordinal)
    * @param field the feature or column at fault, or null when it is not one field's fault
    * @param reason what is wrong, in words a user can act on
    * @param raw the record's text or a description of it (cut to 1000 characters), or null

@@ -20,8 +20,9 @@ public interface FormatReader extends Serializable {
   ExampleSchema inferSchema(List<? extends SourceFile> files) throws IOException;
 
   /**
-   * Reads every record of one file into the sink. Bad records, and an unreadable remainder of the
-   * file, go to {@link ExampleSink#reject}: this method does not throw for bad input.
+   * Reads every record of one file into the sink. Bad records go to {@link ExampleSink#reject},
+   * parts of the file that cannot be read (cut off, corrupt) to {@link ExampleSink#damaged} with
+   * the records they lost: this method does not throw for bad input.
    */
   void read(SourceFile file, ExampleSchema schema, ExampleSink sink);
 
@@ -29,8 +30,11 @@ public interface FormatReader extends Serializable {
    * Divides a file into ranges that can be read independently and in parallel, each about {@code
    * targetBytes} long. By default a file is one range; formats whose records can be found without
    * reading from the start (uncompressed CSV) split large files.
+   *
+   * @param schema the schema the ranges will be read with
    */
-  default List<FileRange> split(SourceFile file, long targetBytes) throws IOException {
+  default List<FileRange> split(SourceFile file, ExampleSchema schema, long targetBytes)
+      throws IOException {
     return List.of(FileRange.whole());
   }
 

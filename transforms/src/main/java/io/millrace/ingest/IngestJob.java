@@ -34,12 +34,18 @@ import org.apache.beam.sdk.values.PCollectionList;
  * them, and write an examples artifact (Avro per split, dead letters as JSON lines, {@code
  * manifest.json}) atomically.
  *
- * <p>The run fails, and nothing is committed, when more than {@link Config#maxBadFraction()} of the
- * records are dead letters; the staged dead letters are kept for inspection and named in the error.
+ * <p>The run fails, and nothing is committed, when an input file is damaged (unless partial files
+ * are accepted) or more than {@link Config#maxBadFraction()} of the records are dead letters or
+ * lost; the dead letters and a report are kept in {@code <output>.rejected} (see {@link
+ * RejectedInput}) and named in the error, and the staged examples are deleted.
  */
 public final class IngestJob {
   public static final String DEAD_LETTER_DIR = "dead-letter";
   private static final String COUNTS_DIR = ".counts";
+
+  /** Damaged input files found by the workers, as JSON lines; the manifest lists them. */
+  private static final String DAMAGE_DIR = ".damaged-files";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private IngestJob() {}
@@ -49,13 +55,13 @@ public final class IngestJob {
     private final InputSpec input;
     private final Path output;
     private final boolean overwrite;
-    private final double maxBadFraction;
+    private final BadInputPolicy policy;
 
-    private Config(InputSpec input, Path output, boolean overwrite, double maxBadFraction) {
+    private Config(InputSpec input, Path output, boolean overwrite, BadInputPolicy policy) {
       this.input = input;
       this.output = output;
       this.overwrite = overwrite;
-      this.maxBadFraction = maxBadFraction;
+      this.policy = policy;
     }
 
     /** Ingests the files matching one pattern, divided by hash splits (default train=2,eval=1). */
@@ -69,7 +75,7 @@ public final class IngestJob {
     }
 
     public static Config of(InputSpec input, Path output) {
-      return new Config(input, output, false, 0.01);
+      return new Config(input, output, false, BadInputPolicy.defaults());
     }
 
     public Config withSpans(long first, long last) {
@@ -89,19 +95,24 @@ public final class IngestJob {
     }
 
     public Config withInput(InputSpec input) {
-      return new Config(input, output, overwrite, maxBadFraction);
+      return new Config(input, output, overwrite, policy);
     }
 
     public Config withOverwrite(boolean overwrite) {
-      return new Config(input, output, overwrite, maxBadFraction);
+      return new Config(input, output, overwrite, policy);
     }
 
-    /** The largest fraction of records that may be dead letters before the run fails. */
+    /** The largest fraction of records that may be dead letters or lost before the run fails. */
     public Config withMaxBadFraction(double fraction) {
-      if (!(fraction >= 0 && fraction <= 1)) {
-        throw new IllegalArgumentException("max bad fraction must be in [0, 1], not " + fraction);
-      }
-      return new Config(input, output, overwrite, fraction);
+      return new Config(input, output, overwrite, policy.withMaxBadFraction(fraction));
+    }
+
+    /**
+     * Whether the readable records of damaged (cut-off or corrupt) files may be committed; by
+     * default a damaged file fails the run. Lost records count toward the bad fraction either way.
+     */
+    public Config withAcceptPartialFiles(boolean accept) {
+      return new Config(input, output, overwrite, policy.withAcceptPartialFiles(accept));
     }
 
     public InputSpec input() {
@@ -109,7 +120,11 @@ public final class IngestJob {
     }
 
     public double maxBadFraction() {
-      return maxBadFraction;
+      return policy.maxBadFraction();
+    }
+
+    public BadInputPolicy policy() {
+      return policy;
     }
 
     public Path output() {
@@ -157,6 +172,8 @@ public final class IngestJob {
     splitNames.forEach(name -> allDirectories.add(staging.resolve(name).toString()));
     String deadLetterDir = staging.resolve(DEAD_LETTER_DIR).toString();
     allDirectories.add(deadLetterDir);
+    String damageDir = staging.resolve(DAMAGE_DIR).toString();
+    allDirectories.add(damageDir);
 
     FormatReader reader = resolved.reader();
     List<PCollection<ShardWriter.Shard>> shards = new ArrayList<>();
@@ -167,7 +184,7 @@ public final class IngestJob {
         directories.add(staging.resolve(name).toString());
       }
       shards.add(
-          ReadExamples.fileParts(pipeline, step, g.input().files(), reader)
+          ReadExamples.fileParts(pipeline, step, g.input().files(), reader, schema)
               .apply(
                   "ReadSplitWrite" + step,
                   ParDo.of(
@@ -176,7 +193,8 @@ public final class IngestJob {
                           schema,
                           g.split() == null ? resolved.splits() : null,
                           directories,
-                          deadLetterDir))));
+                          deadLetterDir,
+                          damageDir))));
     }
     PCollectionList.of(shards)
         .apply("AllShards", Flatten.pCollections())
@@ -196,6 +214,8 @@ public final class IngestJob {
         ShardCounts.readCommitted(staging.resolve(COUNTS_DIR));
     CommitShards.Written deadLetters = committed.get(DEAD_LETTER_DIR);
     long deadLetterCount = deadLetters == null ? 0 : deadLetters.records();
+    List<FileDamage> damages = ReadTally.readDamages(staging.resolve(DAMAGE_DIR));
+    ArtifactDirectory.deleteRecursively(staging.resolve(DAMAGE_DIR));
     long examples = 0;
     List<ExamplesManifest.Split> splits = new ArrayList<>();
     for (String name : splitNames) {
@@ -211,26 +231,22 @@ public final class IngestJob {
               name + "/part-*.avro",
               ExamplesManifest.shards(name, written == null ? List.of() : written.shards())));
     }
-    long recordsIn = examples + deadLetterCount;
+    ReadTally tally = new ReadTally(examples, deadLetterCount, damages);
+    long recordsIn = tally.recordsIn();
     log.printf(
-        "Read %,d records in %.1f s (%,.0f records/s): %,d examples, %,d dead letters%n",
-        recordsIn, seconds, recordsIn / Math.max(seconds, 1e-9), examples, deadLetterCount);
+        "Read %,d records in %.1f s (%,.0f records/s): %,d examples, %,d dead letters%s%n",
+        recordsIn,
+        seconds,
+        recordsIn / Math.max(seconds, 1e-9),
+        examples,
+        deadLetterCount,
+        damages.isEmpty()
+            ? ""
+            : String.format(
+                ", %s lost in %d damaged file(s)", tally.lostText(), tally.damagedFiles()));
     log.flush();
 
-    double badFraction = recordsIn == 0 ? 0 : (double) deadLetterCount / recordsIn;
-    if (badFraction > config.maxBadFraction) {
-      throw new InputException(
-          String.format(
-              "%,d of %,d records (%.2f%%) could not be read, more than --max-bad-fraction %s"
-                  + " allows; nothing was committed to %s. The dead letters, with file, record,"
-                  + " field and reason, are in %s",
-              deadLetterCount,
-              recordsIn,
-              100 * badFraction,
-              config.maxBadFraction,
-              artifact.target(),
-              staging.resolve(DEAD_LETTER_DIR)));
-    }
+    RejectedInput.throwIfRejected(config.policy, tally, artifact, List.of(DEAD_LETTER_DIR));
 
     ExamplesManifest manifest =
         new ExamplesManifest(
@@ -243,7 +259,9 @@ public final class IngestJob {
             splits,
             recordsIn,
             deadLetterCount,
-            DEAD_LETTER_DIR + "/part-*.jsonl");
+            DEAD_LETTER_DIR + "/part-*.jsonl",
+            tally.recordsLost(),
+            damages);
     manifest.writeTo(staging);
     artifact.commit();
     return manifest;
@@ -263,9 +281,11 @@ public final class IngestJob {
     private final Splits splits;
     private final List<String> splitDirectories;
     private final String deadLetterDirectory;
+    private final String damageDirectory;
     private transient Splits.Assigner assigner;
     private transient List<ShardWriter<Example>> splitWriters;
     private transient ShardWriter<String> deadLetterWriter;
+    private transient ShardWriter<String> damageWriter;
 
     /**
      * @param splits hash splits over {@code splitDirectories}, or null when there is one split
@@ -275,12 +295,14 @@ public final class IngestJob {
         ExampleSchema schema,
         Splits splits,
         List<String> splitDirectories,
-        String deadLetterDirectory) {
+        String deadLetterDirectory,
+        String damageDirectory) {
       this.reader = reader;
       this.schema = schema;
       this.splits = splits;
       this.splitDirectories = splitDirectories;
       this.deadLetterDirectory = deadLetterDirectory;
+      this.damageDirectory = damageDirectory;
     }
 
     @StartBundle
@@ -293,6 +315,7 @@ public final class IngestJob {
         splitWriters.add(new ShardWriter<>(directory, ".avro", new ExampleAvroSink(schema)));
       }
       deadLetterWriter = new ShardWriter<>(deadLetterDirectory, ".jsonl", TextIO.sink());
+      damageWriter = new ShardWriter<>(damageDirectory, ".jsonl", TextIO.sink());
     }
 
     @ProcessElement
@@ -313,6 +336,11 @@ public final class IngestJob {
             public void reject(DeadLetter deadLetter) {
               output.write(deadLetterWriter, deadLetter.toJson());
             }
+
+            @Override
+            public void damaged(FileDamage damage) {
+              output.write(damageWriter, damage.toJson());
+            }
           });
       output.throwIfFailed("cannot write the examples of " + part.file().resourceId());
     }
@@ -321,6 +349,7 @@ public final class IngestJob {
     public void finish(FinishBundleContext context) throws IOException {
       List<ShardWriter<?>> writers = new ArrayList<>(splitWriters);
       writers.add(deadLetterWriter);
+      writers.add(damageWriter);
       for (ShardWriter<?> writer : writers) {
         ShardWriter.Shard shard = writer.finish();
         if (shard != null) {

@@ -31,12 +31,15 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Reads CSV, Avro, Parquet or TFRecord ({@code tf.Example}) files into {@link Example}s, sending
- * every record that cannot be read to a dead-letter collection instead of failing or dropping it.
+ * every record that cannot be read to a dead-letter collection instead of failing or dropping it,
+ * and every part of a file that cannot be read at all (cut off, corrupt) to a collection of {@link
+ * FileDamage}s that count the records lost.
  *
  * <pre>{@code
  * ReadExamples.Result read = pipeline.apply(ReadExamples.from("data/span-{SPAN}/*.csv"));
  * PCollection<Example> examples = read.examples();
  * PCollection<DeadLetter> bad = read.deadLetters();
+ * PCollection<FileDamage> damaged = read.damages();
  * }</pre>
  *
  * <p>Files are matched, and the example schema is inferred, when the transform is applied (as TFX's
@@ -135,17 +138,21 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
     PCollectionTuple read =
         begin
             .apply("ListFiles", Create.of(plan.input.files()).withCoder(MetadataCoderV2.of()))
-            .apply("SplitFiles", ParDo.of(new SplitFileFn(reader, rangeBytes)))
+            .apply("SplitFiles", ParDo.of(new SplitFileFn(reader, plan.schema, rangeBytes)))
             .apply("SpreadParts", Reshuffle.viaRandomKey())
             .apply(
                 "ReadParts",
                 ParDo.of(new ReadFileFn(reader, plan.schema))
-                    .withOutputTags(ReadFileFn.EXAMPLES, TupleTagList.of(ReadFileFn.DEAD_LETTERS)));
+                    .withOutputTags(
+                        ReadFileFn.EXAMPLES,
+                        TupleTagList.of(ReadFileFn.DEAD_LETTERS).and(ReadFileFn.DAMAGES)));
     PCollection<Example> examples =
         read.get(ReadFileFn.EXAMPLES).setCoder(ExampleCoder.of(plan.schema));
     PCollection<DeadLetter> deadLetters =
         read.get(ReadFileFn.DEAD_LETTERS).setCoder(DeadLetterCoder.of());
-    return new Result(begin.getPipeline(), plan, examples, deadLetters);
+    PCollection<FileDamage> damages =
+        read.get(ReadFileFn.DAMAGES).setCoder(SerializableCoder.of(FileDamage.class));
+    return new Result(begin.getPipeline(), plan, examples, deadLetters, damages);
   }
 
   /** What a read resolved to before running: the files, their format and the example schema. */
@@ -173,22 +180,28 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
     }
   }
 
-  /** The examples read, the records that could not be, and what the read resolved to. */
+  /**
+   * The examples read, the records that could not be, the damaged parts of files, and what the read
+   * resolved to.
+   */
   public static final class Result implements POutput {
     private final Pipeline pipeline;
     private final Plan plan;
     private final PCollection<Example> examples;
     private final PCollection<DeadLetter> deadLetters;
+    private final PCollection<FileDamage> damages;
 
     Result(
         Pipeline pipeline,
         Plan plan,
         PCollection<Example> examples,
-        PCollection<DeadLetter> deadLetters) {
+        PCollection<DeadLetter> deadLetters,
+        PCollection<FileDamage> damages) {
       this.pipeline = pipeline;
       this.plan = plan;
       this.examples = examples;
       this.deadLetters = deadLetters;
+      this.damages = damages;
     }
 
     public PCollection<Example> examples() {
@@ -197,6 +210,15 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
 
     public PCollection<DeadLetter> deadLetters() {
       return deadLetters;
+    }
+
+    /**
+     * The parts of files that could not be read, each counting the records it lost. Whoever uses
+     * the examples must fail on these unless partial files are acceptable (see {@link
+     * BadInputPolicy}).
+     */
+    public PCollection<FileDamage> damages() {
+      return damages;
     }
 
     public Plan plan() {
@@ -216,7 +238,8 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
     public Map<TupleTag<?>, PValue> expand() {
       return Map.of(
           ReadFileFn.EXAMPLES, examples,
-          ReadFileFn.DEAD_LETTERS, deadLetters);
+          ReadFileFn.DEAD_LETTERS, deadLetters,
+          ReadFileFn.DAMAGES, damages);
     }
 
     @Override
@@ -234,20 +257,28 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
    * the fused read-and-process steps of the stage jobs.
    */
   public static PCollection<FilePart> fileParts(
-      Pipeline pipeline, String stepSuffix, List<MatchResult.Metadata> files, FormatReader reader) {
+      Pipeline pipeline,
+      String stepSuffix,
+      List<MatchResult.Metadata> files,
+      FormatReader reader,
+      ExampleSchema schema) {
     return pipeline
         .apply("ListFiles" + stepSuffix, Create.of(files).withCoder(MetadataCoderV2.of()))
-        .apply("SplitFiles" + stepSuffix, ParDo.of(new SplitFileFn(reader, DEFAULT_RANGE_BYTES)))
+        .apply(
+            "SplitFiles" + stepSuffix,
+            ParDo.of(new SplitFileFn(reader, schema, DEFAULT_RANGE_BYTES)))
         .apply("SpreadParts" + stepSuffix, Reshuffle.viaRandomKey());
   }
 
   static final class SplitFileFn extends DoFn<MatchResult.Metadata, FilePart> {
     private static final long serialVersionUID = 1L;
     private final FormatReader reader;
+    private final ExampleSchema schema;
     private final long rangeBytes;
 
-    SplitFileFn(FormatReader reader, long rangeBytes) {
+    SplitFileFn(FormatReader reader, ExampleSchema schema, long rangeBytes) {
       this.reader = reader;
+      this.schema = schema;
       this.rangeBytes = rangeBytes;
     }
 
@@ -255,9 +286,9 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
     public void process(@Element MatchResult.Metadata file, OutputReceiver<FilePart> out) {
       List<FileRange> ranges;
       try {
-        ranges = reader.split(new BeamSourceFile(file), rangeBytes);
+        ranges = reader.split(new BeamSourceFile(file), schema, rangeBytes);
       } catch (IOException e) {
-        // Reading the whole file reports the problem as a dead letter.
+        // Reading the whole file reports the problem.
         ranges = List.of(FileRange.whole());
       }
       ranges.forEach(range -> out.output(new FilePart(file, range)));
@@ -268,6 +299,7 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
     private static final long serialVersionUID = 1L;
     static final TupleTag<Example> EXAMPLES = new TupleTag<Example>("examples") {};
     static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>("deadLetters") {};
+    static final TupleTag<FileDamage> DAMAGES = new TupleTag<FileDamage>("damages") {};
 
     private final FormatReader reader;
     private final ExampleSchema schema;
@@ -283,6 +315,7 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
     public void process(@Element FilePart part, MultiOutputReceiver out) {
       OutputReceiver<Example> examples = out.get(EXAMPLES);
       OutputReceiver<DeadLetter> deadLetters = out.get(DEAD_LETTERS);
+      OutputReceiver<FileDamage> damages = out.get(DAMAGES);
       long[] counts = new long[2];
       reader.read(
           new BeamSourceFile(part.file()),
@@ -299,6 +332,11 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
             public void reject(DeadLetter deadLetter) {
               deadLetters.output(deadLetter);
               counts[1]++;
+            }
+
+            @Override
+            public void damaged(FileDamage damage) {
+              damages.output(damage);
             }
           });
       examplesRead.inc(counts[0]);

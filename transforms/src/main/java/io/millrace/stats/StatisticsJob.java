@@ -16,13 +16,17 @@ import io.millrace.examples.ExampleJson;
 import io.millrace.examples.ExamplesArtifact;
 import io.millrace.examples.ExamplesAvroFormatReader;
 import io.millrace.examples.ExamplesManifest;
+import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.BeamSourceFile;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.InputException;
 import io.millrace.ingest.InputSpec;
 import io.millrace.ingest.ReadExamples;
+import io.millrace.ingest.ReadTally;
+import io.millrace.ingest.RejectedInput;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.report.StatisticsReport;
@@ -78,6 +82,10 @@ public final class StatisticsJob {
   public static final String REPORT_FILE = "report.html";
   public static final String BAD_EXAMPLES_DIR = "bad-examples";
   private static final String COUNTS_DIR = ".counts";
+
+  /** Damaged input files found by the workers, as JSON lines; the manifest lists them. */
+  private static final String DAMAGE_DIR = ".damaged-files";
+
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
@@ -92,7 +100,7 @@ public final class StatisticsJob {
     private final Path output;
     private final StatisticsOptions options;
     private final boolean overwrite;
-    private final double maxBadFraction;
+    private final BadInputPolicy policy;
     private final RecordValidation recordValidation;
 
     private Config(
@@ -101,42 +109,74 @@ public final class StatisticsJob {
         Path output,
         StatisticsOptions options,
         boolean overwrite,
-        double maxBadFraction,
+        BadInputPolicy policy,
         RecordValidation recordValidation) {
       this.input = input;
       this.examples = examples;
       this.output = output;
       this.options = options;
       this.overwrite = overwrite;
-      this.maxBadFraction = maxBadFraction;
+      this.policy = policy;
       this.recordValidation = recordValidation;
     }
 
     /** Statistics of raw data files, per split when the input defines splits. */
     public static Config ofInput(InputSpec input, Path output) {
-      return new Config(input, null, output, StatisticsOptions.defaults(), false, 0.01, null);
+      return new Config(
+          input,
+          null,
+          output,
+          StatisticsOptions.defaults(),
+          false,
+          BadInputPolicy.defaults(),
+          null);
     }
 
     /** Statistics of each split of an examples artifact written by {@code millrace ingest}. */
     public static Config ofExamples(Path examples, Path output) {
-      return new Config(null, examples, output, StatisticsOptions.defaults(), false, 0.01, null);
+      return new Config(
+          null,
+          examples,
+          output,
+          StatisticsOptions.defaults(),
+          false,
+          BadInputPolicy.defaults(),
+          null);
     }
 
     public Config withOptions(StatisticsOptions options) {
-      return new Config(
-          input, examples, output, options, overwrite, maxBadFraction, recordValidation);
+      return new Config(input, examples, output, options, overwrite, policy, recordValidation);
     }
 
     public Config withOverwrite(boolean overwrite) {
-      return new Config(
-          input, examples, output, options, overwrite, maxBadFraction, recordValidation);
+      return new Config(input, examples, output, options, overwrite, policy, recordValidation);
     }
 
+    /** The largest fraction of records that may be dead letters or lost before the run fails. */
     public Config withMaxBadFraction(double fraction) {
-      if (!(fraction >= 0 && fraction <= 1)) {
-        throw new IllegalArgumentException("max bad fraction must be in [0, 1], not " + fraction);
-      }
-      return new Config(input, examples, output, options, overwrite, fraction, recordValidation);
+      return new Config(
+          input,
+          examples,
+          output,
+          options,
+          overwrite,
+          policy.withMaxBadFraction(fraction),
+          recordValidation);
+    }
+
+    /**
+     * Whether statistics may be computed from the readable records of damaged input files; by
+     * default a damaged file fails the run. Lost records count toward the bad fraction either way.
+     */
+    public Config withAcceptPartialFiles(boolean accept) {
+      return new Config(
+          input,
+          examples,
+          output,
+          options,
+          overwrite,
+          policy.withAcceptPartialFiles(accept),
+          recordValidation);
     }
 
     /**
@@ -151,7 +191,7 @@ public final class StatisticsJob {
           output,
           options,
           overwrite,
-          maxBadFraction,
+          policy,
           new RecordValidation(schema, environment));
     }
 
@@ -171,6 +211,10 @@ public final class StatisticsJob {
    * @param inputFingerprint the fingerprint of the data (the examples artifact's input fingerprint
    *     when computed from one), linking these statistics to the exact data they describe
    * @param splits each split's name, example count and statistics file relative to the artifact
+   * @param recordsIn examples + dead letters + records lost
+   * @param recordsLost records in damaged parts of input files (only when partial files were
+   *     accepted)
+   * @param damagedFiles each damaged part of an input file: where, records lost and why
    */
   public record Manifest(
       String layout,
@@ -183,7 +227,13 @@ public final class StatisticsJob {
       long recordsIn,
       long deadLetterCount,
       Long badExampleCount,
-      String options) {
+      String options,
+      long recordsLost,
+      List<FileDamage> damagedFiles) {
+    public Manifest {
+      damagedFiles = damagedFiles == null ? List.of() : List.copyOf(damagedFiles);
+    }
+
     public static final String FILE_NAME = "manifest.json";
     public static final String LAYOUT = "millrace-statistics/1 (TFMD DatasetFeatureStatisticsList)";
 
@@ -289,6 +339,7 @@ public final class StatisticsJob {
         ArtifactDirectory.begin(config.output, config.overwrite, Manifest.KIND);
     Path staging = artifact.staging();
     String deadLetterDir = staging.resolve(DEAD_LETTER_DIR).toString();
+    String damageDir = staging.resolve(DAMAGE_DIR).toString();
     ExampleValidator validator =
         config.recordValidation == null
             ? null
@@ -309,10 +360,11 @@ public final class StatisticsJob {
               source.splits(),
               source.splitNames(),
               deadLetterDir,
+              damageDir,
               validator,
               badExamplesDir);
       PCollectionTuple read =
-          ReadExamples.fileParts(pipeline, source.step(), source.files(), reader)
+          ReadExamples.fileParts(pipeline, source.step(), source.files(), reader, schema)
               .apply(
                   "ReadAndAccumulate" + source.step(),
                   ParDo.of(fn)
@@ -335,8 +387,8 @@ public final class StatisticsJob {
             "CommitShards",
             CommitShards.in(
                 badExamplesDir == null
-                    ? List.of(deadLetterDir)
-                    : List.of(deadLetterDir, badExamplesDir)))
+                    ? List.of(deadLetterDir, damageDir)
+                    : List.of(deadLetterDir, damageDir, badExamplesDir)))
         .apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS_DIR)));
 
     long started = System.nanoTime();
@@ -349,6 +401,8 @@ public final class StatisticsJob {
     Map<String, Long> counts = ShardCounts.read(staging.resolve(COUNTS_DIR));
     long deadLetters = counts.getOrDefault(DEAD_LETTER_DIR, 0L);
     long badExamples = counts.getOrDefault(BAD_EXAMPLES_DIR, 0L);
+    List<FileDamage> damages = ReadTally.readDamages(staging.resolve(DAMAGE_DIR));
+    ArtifactDirectory.deleteRecursively(staging.resolve(DAMAGE_DIR));
 
     Map<String, DatasetFeatureStatisticsList> statistics = new LinkedHashMap<>();
     List<Manifest.SplitFile> splitFiles = new ArrayList<>();
@@ -370,26 +424,22 @@ public final class StatisticsJob {
           new Manifest.SplitFile(
               split, n, split + "/" + STATS_FILE, split + "/" + STATS_JSON_FILE));
     }
-    long recordsIn = examples + deadLetters;
+    ReadTally tally = new ReadTally(examples, deadLetters, damages);
+    long recordsIn = tally.recordsIn();
     log.printf(
         "Computed statistics of %,d records in %.1f s (%,.0f records/s): %,d examples, %,d dead"
-            + " letters%n",
-        recordsIn, seconds, recordsIn / Math.max(seconds, 1e-9), examples, deadLetters);
+            + " letters%s%n",
+        recordsIn,
+        seconds,
+        recordsIn / Math.max(seconds, 1e-9),
+        examples,
+        deadLetters,
+        damages.isEmpty()
+            ? ""
+            : String.format(
+                ", %s lost in %d damaged file(s)", tally.lostText(), tally.damagedFiles()));
     log.flush();
-    double badFraction = recordsIn == 0 ? 0 : (double) deadLetters / recordsIn;
-    if (badFraction > config.maxBadFraction) {
-      throw new InputException(
-          String.format(
-              "%,d of %,d records (%.2f%%) could not be read, more than --max-bad-fraction %s"
-                  + " allows; nothing was committed to %s. The dead letters, with file, record,"
-                  + " field and reason, are in %s",
-              deadLetters,
-              recordsIn,
-              100 * badFraction,
-              config.maxBadFraction,
-              artifact.target(),
-              staging.resolve(DEAD_LETTER_DIR)));
-    }
+    RejectedInput.throwIfRejected(config.policy, tally, artifact, List.of(DEAD_LETTER_DIR));
     Manifest manifest =
         new Manifest(
             Manifest.LAYOUT,
@@ -402,7 +452,9 @@ public final class StatisticsJob {
             recordsIn,
             deadLetters,
             validator == null ? null : badExamples,
-            statsOptions.toString());
+            statsOptions.toString(),
+            tally.recordsLost(),
+            damages);
     StatisticsReport.writeHtml(
         staging.resolve(REPORT_FILE), "Statistics of " + sourceText, statistics, null);
     ArtifactDirectory.writeAtomically(
@@ -440,11 +492,13 @@ public final class StatisticsJob {
     private final Splits splits;
     private final List<String> splitNames;
     private final String deadLetterDirectory;
+    private final String damageDirectory;
     private final ExampleValidator validator;
     private final String badExamplesDirectory;
     private transient Splits.Assigner assigner;
     private transient StatisticsAccumulator[] accumulators;
     private transient ShardWriter<String> deadLetterWriter;
+    private transient ShardWriter<String> damageWriter;
     private transient ShardWriter<String> badExampleWriter;
 
     ReadAccumulateFn(
@@ -454,6 +508,7 @@ public final class StatisticsJob {
         Splits splits,
         List<String> splitNames,
         String deadLetterDirectory,
+        String damageDirectory,
         ExampleValidator validator,
         String badExamplesDirectory) {
       this.reader = reader;
@@ -462,6 +517,7 @@ public final class StatisticsJob {
       this.splits = splits;
       this.splitNames = splitNames;
       this.deadLetterDirectory = deadLetterDirectory;
+      this.damageDirectory = damageDirectory;
       this.validator = validator;
       this.badExamplesDirectory = badExamplesDirectory;
     }
@@ -473,6 +529,7 @@ public final class StatisticsJob {
       }
       accumulators = new StatisticsAccumulator[splitNames.size()];
       deadLetterWriter = new ShardWriter<>(deadLetterDirectory, ".jsonl", TextIO.sink());
+      damageWriter = new ShardWriter<>(damageDirectory, ".jsonl", TextIO.sink());
       if (validator != null) {
         badExampleWriter = new ShardWriter<>(badExamplesDirectory, ".jsonl", TextIO.sink());
       }
@@ -509,6 +566,11 @@ public final class StatisticsJob {
             public void reject(DeadLetter deadLetter) {
               output.write(deadLetterWriter, deadLetter.toJson());
             }
+
+            @Override
+            public void damaged(FileDamage damage) {
+              output.write(damageWriter, damage.toJson());
+            }
           });
       output.throwIfFailed(
           "cannot write the dead letters or bad examples of " + part.file().resourceId());
@@ -524,7 +586,8 @@ public final class StatisticsJob {
               GlobalWindow.INSTANCE);
         }
       }
-      for (ShardWriter<String> writer : Arrays.asList(deadLetterWriter, badExampleWriter)) {
+      for (ShardWriter<String> writer :
+          Arrays.asList(deadLetterWriter, damageWriter, badExampleWriter)) {
         ShardWriter.Shard shard = writer == null ? null : writer.finish();
         if (shard != null) {
           context.output(

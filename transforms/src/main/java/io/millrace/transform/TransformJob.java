@@ -11,6 +11,7 @@ import io.millrace.examples.ExamplesManifest;
 import io.millrace.ingest.BeamSourceFile;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.ReadExamples;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
@@ -106,7 +107,7 @@ public final class TransformJob {
     // Fails now, not after the analysis, when the target exists and may not be replaced.
     ArtifactDirectory.begin(transformOutput, overwrite, FittedTransform.KIND).abandon();
     Pipeline analyze = Pipeline.create(options);
-    ReadExamples.fileParts(analyze, "", raw.fileMetadata(analyzeSplit), reader)
+    ReadExamples.fileParts(analyze, "", raw.fileMetadata(analyzeSplit), reader, schema)
         .apply("ReadAndAnalyze", ParDo.of(new AnalyzeRangeFn(reader, spec, schema)))
         .setCoder(new AnalyzeTransform.AnalyzerCoder(spec, schema))
         .apply(
@@ -134,7 +135,7 @@ public final class TransformJob {
       directories.add(directory);
       shards.add(
           ReadExamples.fileParts(
-                  materialize, "-" + split.name(), raw.fileMetadata(split.name()), reader)
+                  materialize, "-" + split.name(), raw.fileMetadata(split.name()), reader, schema)
               .apply(
                   "Transform-" + split.name(),
                   ParDo.of(new TransformRangeFn(reader, schema, fitted.transformer(), directory))));
@@ -219,6 +220,11 @@ public final class TransformJob {
             @Override
             public void reject(DeadLetter deadLetter) {
               throw new IllegalStateException(deadLetter.reason());
+            }
+
+            @Override
+            public void damaged(FileDamage damage) {
+              throw new IllegalStateException(damage.toString());
             }
           });
     }

@@ -93,7 +93,7 @@ class IngestJobTest {
   }
 
   @Test
-  void tooManyBadRecordsCommitNothingAndKeepTheDeadLettersForInspection() throws IOException {
+  void tooManyBadRecordsCommitNothingAndKeepOnlyTheDeadLettersForInspection() throws IOException {
     StringBuilder csv = new StringBuilder("id,value\n");
     for (int i = 0; i < 100; i++) {
       csv.append(i).append(',').append(i % 10 == 0 ? "oops" : String.valueOf(i * 0.5)).append('\n');
@@ -109,7 +109,27 @@ class IngestJobTest {
         assertThrows(InputException.class, () -> IngestJob.run(config, options(), log));
     assertTrue(e.getMessage().contains("10 of 100 records"), e.getMessage());
     assertFalse(Files.exists(dir.resolve("out")));
-    Path deadLetters = Path.of(e.getMessage().substring(e.getMessage().lastIndexOf(" in ") + 4));
+    // Only the dead letters and the report are kept, in a visible place the message names; the
+    // staged examples are gone.
+    Path rejected = dir.resolve("out" + RejectedInput.SUFFIX);
+    Path deadLetters = rejected.resolve(IngestJob.DEAD_LETTER_DIR);
+    assertTrue(e.getMessage().contains("are in " + deadLetters), e.getMessage());
+    assertTrue(e.getMessage().contains(rejected.resolve(RejectedInput.REPORT).toString()));
+    try (Stream<Path> left = Files.list(dir)) {
+      assertEquals(
+          List.of("in.csv", "out.rejected"),
+          left.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    try (Stream<Path> kept = Files.list(rejected)) {
+      assertEquals(
+          List.of(IngestJob.DEAD_LETTER_DIR, RejectedInput.REPORT),
+          kept.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    JsonNode report = new ObjectMapper().readTree(rejected.resolve(RejectedInput.REPORT).toFile());
+    assertEquals(RejectedInput.LAYOUT, report.get("layout").asText());
+    assertEquals(100, report.get("recordsIn").asLong());
+    assertEquals(10, report.get("deadLetterCount").asLong());
+    assertEquals(dir.resolve("out").toString(), report.get("notWritten").asText());
     List<JsonNode> letters = new ArrayList<>();
     ObjectMapper json = new ObjectMapper();
     try (Stream<Path> files = Files.list(deadLetters)) {
@@ -126,12 +146,49 @@ class IngestJobTest {
     assertEquals("value", first.get("field").asText());
     assertEquals("0,oops", first.get("raw").asText());
 
+    // A second rejected run replaces the report it recognises as its own.
+    assertThrows(InputException.class, () -> IngestJob.run(config, options(), log));
+    try (Stream<Path> left = Files.list(dir)) {
+      assertEquals(
+          List.of("in.csv", "out.rejected"),
+          left.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+
     // Allowed bad records are committed with the artifact, and the counts reconcile.
     ExamplesManifest manifest = IngestJob.run(config.withMaxBadFraction(0.2), options(), log);
     assertEquals(100, manifest.recordsIn());
     assertEquals(10, manifest.deadLetterCount());
     assertEquals(90, manifest.splits().stream().mapToLong(ExamplesManifest.Split::count).sum());
     assertTrue(Files.exists(dir.resolve("out").resolve(IngestJob.DEAD_LETTER_DIR)));
+  }
+
+  @Test
+  void aRejectedRunNeverReplacesSomethingElseNamedLikeItsReport() throws IOException {
+    Files.writeString(dir.resolve("in.csv"), "id,value\n1,x\n2,y\n");
+    Path users = Files.createDirectories(dir.resolve("out" + RejectedInput.SUFFIX));
+    Files.writeString(users.resolve("notes.txt"), "mine");
+    IngestJob.Config config =
+        IngestJob.Config.of(dir.resolve("in.csv").toString(), dir.resolve("out"))
+            .withFormatOptions(
+                FormatOptions.defaults()
+                    .withFeatureTypes(Map.of("value", io.millrace.record.FeatureType.INT)));
+
+    InputException e =
+        assertThrows(InputException.class, () -> IngestJob.run(config, options(), log));
+
+    assertEquals("mine", Files.readString(users.resolve("notes.txt")));
+    try (Stream<Path> inside = Files.list(users)) {
+      assertEquals(1, inside.count());
+    }
+    Path elsewhere;
+    try (Stream<Path> left = Files.list(dir)) {
+      elsewhere =
+          left.filter(p -> p.getFileName().toString().startsWith("out.rejected-"))
+              .findFirst()
+              .orElseThrow();
+    }
+    assertTrue(e.getMessage().contains(elsewhere.toString()), e.getMessage());
+    assertTrue(Files.exists(elsewhere.resolve(RejectedInput.REPORT)));
   }
 
   @Test

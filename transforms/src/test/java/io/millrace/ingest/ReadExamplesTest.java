@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
+import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
 import io.millrace.testing.TestPipelineExtension;
 import java.io.IOException;
@@ -63,6 +64,31 @@ class ReadExamplesTest {
     assertEquals(18, result.schema().size());
     PAssert.thatSingleton(result.examples().apply(Count.globally())).isEqualTo(10_000L);
     PAssert.that(result.deadLetters()).empty();
+    PAssert.that(result.damages()).empty();
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void aCutOffFileIsADamageCountingItsLostRecordsNotADeadLetter(TestPipeline pipeline)
+      throws IOException {
+    Path cut =
+        DamagedFiles.cutInHalf(
+            DamagedFiles.gzip(
+                SharedData.path("taxi/tutorial/eval.csv"), dir.resolve("eval.csv.gz")),
+            dir.resolve("cut.csv.gz"));
+
+    ReadExamples.Result result = pipeline.apply(ReadExamples.from(cut.toString()));
+
+    String source = cut.toString();
+    PAssert.that(result.deadLetters()).empty();
+    PAssert.that(result.damages())
+        .satisfies(
+            damages -> {
+              FileDamage damage = damages.iterator().next();
+              assertEquals(source, damage.source());
+              assertEquals(FileDamage.LostBasis.AT_LEAST, damage.lostBasis());
+              return null;
+            });
     pipeline.run().waitUntilFinish();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.util.JsonFormat;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.IngestJob;
 import io.millrace.ingest.InputException;
@@ -151,6 +152,11 @@ class StatisticsJobTest {
           @Override
           public void reject(DeadLetter deadLetter) {
             throw new AssertionError(deadLetter.toJson());
+          }
+
+          @Override
+          public void damaged(FileDamage damage) {
+            throw new AssertionError(damage.toString());
           }
         });
     DatasetFeatureStatistics expected = direct.toProto().getDatasets(0);

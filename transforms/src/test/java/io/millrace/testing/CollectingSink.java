@@ -2,6 +2,7 @@ package io.millrace.testing;
 
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.LocalSourceFile;
 import io.millrace.record.Example;
@@ -14,6 +15,7 @@ import java.util.List;
 public final class CollectingSink implements ExampleSink {
   public final List<Example> examples = new ArrayList<>();
   public final List<DeadLetter> deadLetters = new ArrayList<>();
+  public final List<FileDamage> damages = new ArrayList<>();
 
   @Override
   public void accept(Example example) {
@@ -23,6 +25,16 @@ public final class CollectingSink implements ExampleSink {
   @Override
   public void reject(DeadLetter deadLetter) {
     deadLetters.add(deadLetter);
+  }
+
+  @Override
+  public void damaged(FileDamage damage) {
+    damages.add(damage);
+  }
+
+  /** The records lost in damaged parts of the files read. */
+  public long recordsLost() {
+    return damages.stream().mapToLong(FileDamage::recordsLost).sum();
   }
 
   /** Infers the schema of one file and reads it. */

@@ -2,6 +2,7 @@ package io.millrace.ingest.parquet;
 
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FileRange;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -41,10 +43,12 @@ import org.apache.parquet.io.SeekableInputStream;
  * {@code LIST} of these is multivalent. Nested groups and maps fail schema inference. Files are
  * opened through {@link SourceFile#openSeekable()}, never a Hadoop file system.
  *
- * <p>Damage costs one dead letter: a file without its footer (cut short, or not Parquet) gives one
- * with record number 0, a row group that cannot be decoded gives one for itself and every row after
- * it, with the rows before it kept. Page checksums are verified where the writer stored them, so
- * corrupt pages are reported rather than read as wrong values.
+ * <p>Damage is a {@link FileDamage}: a row group that cannot be decoded is skipped and reading goes
+ * on with the next one, its unread rows lost as counted exactly by the footer; a file without its
+ * footer (cut short, or not Parquet) holds nothing readable (schema and row groups are described
+ * only there), at least one row lost; a file whose schema maps to other features has all its rows,
+ * counted by the footer, lost. Page checksums are verified where the writer stored them, so corrupt
+ * pages are reported rather than read as wrong values.
  */
 public final class ParquetFormatReader implements FormatReader {
   private static final long serialVersionUID = 1L;
@@ -113,7 +117,8 @@ public final class ParquetFormatReader implements FormatReader {
    * in 13 MB). A file whose footer cannot be read is read whole, which reports why.
    */
   @Override
-  public List<FileRange> split(SourceFile file, long targetBytes) throws IOException {
+  public List<FileRange> split(SourceFile file, ExampleSchema schema, long targetBytes)
+      throws IOException {
     List<FileRange> whole = List.of(FileRange.whole());
     InputFile input = new SourceInputFile(file);
     if (footerProblem(input) != null) {
@@ -156,98 +161,163 @@ public final class ParquetFormatReader implements FormatReader {
     InputFile input = new SourceInputFile(file);
     Configuration conf = configuration();
     GenericRecordConverter converter;
-    long rowsInRange;
+    List<BlockMetaData> blocks;
+    List<BlockMetaData> allBlocks;
     try {
       String footerProblem = footerProblem(input);
       if (footerProblem != null) {
-        sink.reject(DeadLetter.of(file.path(), 0, null, footerProblem, null));
+        sink.damaged(FileDamage.unreadable(file.path(), footerProblem));
         return;
       }
       ParquetMetadata footer = readFooter(input);
-      rowsInRange =
+      allBlocks = footer.getBlocks();
+      blocks =
           footer.getBlocks().stream()
               .filter(b -> range.isWhole() || inRange(b, range))
-              .mapToLong(BlockMetaData::getRowCount)
-              .sum();
-      Schema avroSchema = avroSchema(footer, conf, file.path());
-      converter = GenericRecordConverter.create(avroSchema, schema, file.path());
+              .sorted(Comparator.comparingLong(BlockMetaData::getStartingPos))
+              .toList();
+      converter =
+          GenericRecordConverter.create(avroSchema(footer, conf, file.path()), schema, file.path());
     } catch (InputException e) {
-      sink.reject(DeadLetter.of(file.path(), 0, null, e.getMessage(), null));
+      // Every row is unusable: the footer counts them.
+      sink.damaged(
+          unusable(file, range, e.getMessage(), readFooterQuietly(input), range.firstLine() - 1));
       return;
     } catch (IOException | RuntimeException e) {
-      sink.reject(
-          DeadLetter.of(file.path(), 0, null, "corrupt Parquet footer: " + describe(e), null));
+      sink.damaged(FileDamage.unreadable(file.path(), "corrupt Parquet footer: " + describe(e)));
       return;
     }
-
-    ParquetReader<GenericRecord> reader;
-    try {
-      ParquetReader.Builder<GenericRecord> builder =
-          AvroParquetReader.<GenericRecord>builder(input)
-              .withDataModel(GenericData.get())
-              .withConf(conf)
-              .usePageChecksumVerification();
-      if (!range.isWhole()) {
-        // Parquet picks the row groups whose midpoint lies in the range: ours are whole groups.
-        builder = builder.withFileRange(range.start(), range.end());
+    Rows rows = new Rows(file, converter, schema, sink, range.firstLine() - 1, allBlocks);
+    int next = 0;
+    while (next < blocks.size()) {
+      int failed = rows.readFrom(input, conf, blocks, next);
+      if (failed < 0) {
+        return;
       }
-      reader = builder.build();
-    } catch (IOException | RuntimeException e) {
-      sink.reject(
-          DeadLetter.of(file.path(), 0, null, "cannot open Parquet file: " + describe(e), null));
-      return;
-    }
-    try (reader) {
-      readRows(file, reader, converter, range.firstLine() - 1, rowsInRange, schema, sink);
-    } catch (IOException e) {
-      // Closing failed after every row was handed over: nothing was lost.
+      next = failed + 1;
     }
   }
 
-  private static void readRows(
-      SourceFile file,
-      ParquetReader<GenericRecord> reader,
-      GenericRecordConverter converter,
-      long rowsBefore,
-      long rowsInRange,
-      ExampleSchema schema,
-      ExampleSink sink) {
-    Example.Builder builder = schema.newExample();
-    long recordNumber = rowsBefore;
-    long rowsInFile = rowsBefore + rowsInRange;
-    while (true) {
-      GenericRecord record;
-      try {
-        record = reader.read();
+  /**
+   * Reads rows group by group, skipping a row group that cannot be decoded: its unread rows are
+   * lost, counted exactly by the footer, and reading goes on with the next group. Rows of a damaged
+   * group that were read before the failure are kept: their pages decoded (and passed their
+   * checksums where the writer stored them). Corruption that still decodes, in a file without page
+   * checksums, cannot be told from data.
+   */
+  private static final class Rows {
+    private final SourceFile file;
+    private final ExampleSchema schema;
+    private final ExampleSink sink;
+    private final Example.Builder builder;
+    private final List<BlockMetaData> allBlocks;
+    private GenericRecordConverter converter;
+
+    /** Rows of the file before the next one, read or lost. */
+    private long recordNumber;
+
+    Rows(
+        SourceFile file,
+        GenericRecordConverter converter,
+        ExampleSchema schema,
+        ExampleSink sink,
+        long rowsBefore,
+        List<BlockMetaData> allBlocks) {
+      this.file = file;
+      this.allBlocks = allBlocks;
+      this.converter = converter;
+      this.schema = schema;
+      this.sink = sink;
+      this.builder = schema.newExample();
+      this.recordNumber = rowsBefore;
+    }
+
+    /**
+     * Reads the row groups {@code blocks[first..]}; returns the index of the group that failed, or
+     * -1 when all were read.
+     */
+    int readFrom(InputFile input, Configuration conf, List<BlockMetaData> blocks, int first) {
+      long readHere = 0;
+      BlockMetaData last = blocks.get(blocks.size() - 1);
+      try (ParquetReader<GenericRecord> reader =
+          AvroParquetReader.<GenericRecord>builder(input)
+              .withDataModel(GenericData.get())
+              .withConf(conf)
+              .usePageChecksumVerification()
+              // Parquet picks the row groups whose midpoint lies in the range: ours are whole.
+              .withFileRange(
+                  blocks.get(first).getStartingPos(),
+                  last.getStartingPos() + last.getCompressedSize())
+              .build()) {
+        for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
+          recordNumber++;
+          readHere++;
+          String unusable = accept(record);
+          if (unusable != null) {
+            // The records' schema has no feature mapping: this row and the rest are unusable.
+            long left = rowsFrom(blocks, first) - readHere + 1;
+            sink.damaged(
+                FileDamage.of(
+                    file.path(),
+                    recordNumber,
+                    blocks.get(first).getStartingPos(),
+                    false,
+                    recordNumber - 1,
+                    FileDamage.Lost.exactly(left),
+                    null,
+                    unusable));
+            recordNumber += left - 1;
+            return -1;
+          }
+        }
+        return -1;
       } catch (IOException | RuntimeException e) {
-        sink.reject(
-            DeadLetter.of(
+        int failed = first;
+        long intoFailed = readHere;
+        while (failed < blocks.size() - 1 && intoFailed >= blocks.get(failed).getRowCount()) {
+          intoFailed -= blocks.get(failed).getRowCount();
+          failed++;
+        }
+        BlockMetaData group = blocks.get(failed);
+        long lost = Math.max(0, group.getRowCount() - intoFailed);
+        sink.damaged(
+            FileDamage.of(
                 file.path(),
                 recordNumber + 1,
-                null,
-                "cannot decode Parquet rows "
-                    + (recordNumber + 1)
-                    + " to "
-                    + rowsInFile
-                    + " ("
-                    + (rowsInFile - recordNumber)
-                    + " rows): a page or row group is corrupt or cut short; "
-                    + describe(e),
-                null));
-        return;
+                group.getStartingPos(),
+                false,
+                recordNumber,
+                FileDamage.Lost.exactly(lost),
+                failed + 1 < blocks.size() ? blocks.get(failed + 1).getStartingPos() : null,
+                String.format(
+                    "cannot decode row group %d (rows %,d to %,d, %,d bytes at byte %,d): a page"
+                        + " is corrupt or cut short; %s",
+                    allBlocks.indexOf(group) + 1,
+                    recordNumber - intoFailed + 1,
+                    recordNumber - intoFailed + group.getRowCount(),
+                    group.getCompressedSize(),
+                    group.getStartingPos(),
+                    describe(e))));
+        recordNumber += lost;
+        return failed;
       }
-      if (record == null) {
-        return;
-      }
-      recordNumber++;
+    }
+
+    private static long rowsFrom(List<BlockMetaData> blocks, int first) {
+      return blocks.subList(first, blocks.size()).stream()
+          .mapToLong(BlockMetaData::getRowCount)
+          .sum();
+    }
+
+    /** Converts and hands over one row; says why not when its schema maps to no features. */
+    private String accept(GenericRecord record) {
       if (record.getSchema() != converter.recordSchema()) {
         // The footer's schema equals parquet-avro's, but positions must come from the very schema
         // the records carry; this runs once per file.
         try {
           converter = GenericRecordConverter.create(record.getSchema(), schema, file.path());
         } catch (InputException e) {
-          sink.reject(DeadLetter.of(file.path(), 0, null, e.getMessage(), null));
-          return;
+          return e.getMessage();
         }
       }
       DeadLetter bad = converter.convert(record, builder, file.path(), recordNumber);
@@ -257,6 +327,37 @@ public final class ParquetFormatReader implements FormatReader {
         builder.build();
         sink.reject(bad);
       }
+      return null;
+    }
+  }
+
+  /** A file whose rows, counted by its footer, cannot be read with the schema. */
+  private static FileDamage unusable(
+      SourceFile file, FileRange range, String reason, ParquetMetadata footer, long rowsBefore) {
+    FileDamage.Lost lost =
+        footer == null
+            ? FileDamage.Lost.atLeast(1)
+            : FileDamage.Lost.exactly(
+                footer.getBlocks().stream()
+                    .filter(b -> range.isWhole() || inRange(b, range))
+                    .mapToLong(BlockMetaData::getRowCount)
+                    .sum());
+    return FileDamage.of(
+        file.path(),
+        rowsBefore + 1,
+        range.isWhole() ? 0 : range.start(),
+        false,
+        rowsBefore,
+        lost,
+        null,
+        reason);
+  }
+
+  private static ParquetMetadata readFooterQuietly(InputFile input) {
+    try {
+      return readFooter(input);
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 

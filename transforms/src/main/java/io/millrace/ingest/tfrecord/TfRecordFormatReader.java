@@ -5,6 +5,7 @@ import com.google.protobuf.WireFormat;
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.Decompression;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.InputException;
@@ -37,9 +38,14 @@ import java.util.zip.ZipException;
  *
  * <p>A record becomes a dead letter when it is not a valid {@code tf.Example}, holds a feature the
  * schema lacks or a list of another type than the schema's, or its data checksum does not match
- * (its length checksum does, so the next record is still found). A file whose framing is cut short
- * or corrupt (a truncated file or GZIP stream, a length checksum mismatch) yields its records up to
- * the damage and one dead letter for the rest.
+ * (its length checksum does, so the next record is still found).
+ *
+ * <p>Damage is a {@link FileDamage}. A record whose length checksum fails (its framing is corrupt)
+ * is skipped to the next position that holds a record with both checksums right, and the records in
+ * between are estimated from the bytes skipped. A file or GZIP stream cut short loses at least the
+ * record it cuts, and nothing tells how many followed. A corrupt GZIP stream cannot be decompressed
+ * past the damage (DEFLATE has no points to resume at, its back-references reach 32 KiB behind), so
+ * the rest is lost, estimated from the compressed bytes left.
  */
 public final class TfRecordFormatReader implements FormatReader {
   private static final long serialVersionUID = 1L;
@@ -105,48 +111,203 @@ public final class TfRecordFormatReader implements FormatReader {
 
   @Override
   public void read(SourceFile file, ExampleSchema schema, ExampleSink sink) {
-    InputStream in;
+    Decompression.Input in;
     try {
       in = Decompression.open(file);
     } catch (IOException e) {
-      sink.reject(DeadLetter.of(file.path(), 0, null, streamFailure(e, 0), null));
+      sink.damaged(FileDamage.unreadable(file.path(), "the file cannot be opened: " + e));
       return;
     }
-    try (in) {
-      readRecords(file, new TfRecordFramer(in), schema, sink);
+    Records records = new Records(file, schema, sink, in.isGzip());
+    long offset = 0;
+    try {
+      while (true) {
+        TfRecordFramer framer = new TfRecordFramer(in, offset);
+        Long resume = records.readAll(framer, in);
+        in.close();
+        if (resume == null) {
+          return;
+        }
+        offset = resume;
+        in = Decompression.openAt(file, offset);
+      }
     } catch (IOException e) {
-      // Closing failed after every record was handed over: nothing was lost.
+      sink.damaged(
+          FileDamage.of(
+              file.path(),
+              records.recordNumber + 1,
+              offset,
+              in.isGzip(),
+              records.recordNumber,
+              FileDamage.Lost.atLeast(1),
+              null,
+              "the file cannot be read again after damage: " + e));
+    } finally {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // Every record was handed over before: nothing was lost.
+      }
     }
   }
 
-  private static void readRecords(
-      SourceFile file, TfRecordFramer framer, ExampleSchema schema, ExampleSink sink) {
-    TfExampleParser parser = new TfExampleParser(schema);
-    Example.Builder builder = schema.newExample();
-    long recordNumber = 0;
-    while (true) {
-      TfRecordFramer.Status status;
-      try {
-        status = framer.next();
-      } catch (TfRecordFramer.DamageException e) {
-        sink.reject(
-            DeadLetter.of(
+  /** Reads records through framers, turning what cannot be framed into damages. */
+  private static final class Records {
+    private final SourceFile file;
+    private final ExampleSink sink;
+    private final boolean gzip;
+    private final TfExampleParser parser;
+    private final Example.Builder builder;
+
+    /** Records of the file before the next, read or lost. */
+    long recordNumber;
+
+    /** Records read (not lost), and their bytes: the average size estimates what damage lost. */
+    private long recordsRead;
+
+    private long bytesRead;
+
+    Records(SourceFile file, ExampleSchema schema, ExampleSink sink, boolean gzip) {
+      this.file = file;
+      this.sink = sink;
+      this.gzip = gzip;
+      this.parser = new TfExampleParser(schema);
+      this.builder = schema.newExample();
+    }
+
+    /**
+     * Reads records to the end, or to damage; returns where reading can resume after damage (the
+     * next position that frames a valid record), or null when nothing more can be read.
+     */
+    Long readAll(TfRecordFramer framer, Decompression.Input in) throws IOException {
+      while (true) {
+        TfRecordFramer.Status status;
+        try {
+          status = framer.next();
+        } catch (TfRecordFramer.DamageException e) {
+          return damaged(framer, e, in);
+        } catch (IOException e) {
+          // The (GZIP) stream failed: nothing after this point can be decompressed.
+          sink.damaged(
+              FileDamage.of(
+                  file.path(),
+                  recordNumber + 1,
+                  framer.nextOffset(),
+                  gzip,
+                  recordNumber,
+                  in.lostAfter(e, recordNumber, framer.pendingBytes() > 0, framer.nextOffset()),
+                  null,
+                  in.describe(e)));
+          return null;
+        }
+        if (status == TfRecordFramer.Status.END) {
+          return null;
+        }
+        recordNumber++;
+        recordsRead++;
+        bytesRead += framer.nextOffset() - framer.recordOffset();
+        handle(framer, status);
+      }
+    }
+
+    private Long damaged(
+        TfRecordFramer framer, TfRecordFramer.DamageException e, Decompression.Input in) {
+      long at = framer.nextOffset();
+      if (e.truncated()) {
+        sink.damaged(
+            FileDamage.of(
                 file.path(),
                 recordNumber + 1,
+                at,
+                gzip,
+                recordNumber,
+                FileDamage.Lost.atLeast(1),
                 null,
-                e.getMessage() + "; " + recordNumber + " records were read before it",
-                null));
-        return;
+                e.getMessage() + "; whatever followed is lost"));
+        return null;
+      }
+      long fileBytesAtDamage = in.fileBytesAt(at);
+      Resync resync = nextRecord(at + 1);
+      FileDamage.Lost lost;
+      String after;
+      if (resync.found() >= 0) {
+        lost = FileDamage.Lost.estimated(resync.found() - at, bytesRead, recordsRead);
+        after = "; reading resumes at the next valid record, at byte " + resync.found();
+      } else if (resync.failure() != null) {
+        // The damage is in the compressed stream itself: it fails further on.
+        lost =
+            FileDamage.Lost.estimated(
+                in.fileSize() - fileBytesAtDamage, fileBytesAtDamage, recordsRead);
+        after = "; then " + in.describe(resync.failure());
+      } else {
+        lost = FileDamage.Lost.estimated(resync.scannedTo() - at, bytesRead, recordsRead);
+        after = "; no valid record follows, so the rest of the file is lost";
+      }
+      if (lost.records() == 0) {
+        lost = FileDamage.Lost.atLeast(1);
+      }
+      Long resume = resync.found() >= 0 ? resync.found() : null;
+      sink.damaged(
+          FileDamage.of(
+              file.path(),
+              recordNumber + 1,
+              at,
+              gzip,
+              recordNumber,
+              lost,
+              resume,
+              e.getMessage() + after));
+      recordNumber += lost.records();
+      return resume;
+    }
+
+    /**
+     * Where a search for the next record ended: at a record, at the end of the stream (scanned to
+     * there), or at a failure of the stream.
+     */
+    private record Resync(long found, long scannedTo, IOException failure) {}
+
+    /**
+     * The first position at or after {@code from} where a valid record starts: a header whose
+     * length checksum matches (one false match in 2^32 positions) and a record after it whose data
+     * checksum matches too.
+     */
+    private Resync nextRecord(long from) {
+      byte[] window = new byte[1 << 16];
+      TfRecordFramer probe = new TfRecordFramer(InputStream.nullInputStream());
+      long base = from;
+      int kept = 0;
+      try (InputStream in = Decompression.openAt(file, from)) {
+        while (true) {
+          int n = in.read(window, kept, window.length - kept);
+          if (n < 0) {
+            return new Resync(-1, base + kept, null);
+          }
+          int available = kept + n;
+          int i = 0;
+          for (; i + 12 <= available; i++) {
+            if (probe.isHeader(window, i) && isRecordAt(base + i)) {
+              return new Resync(base + i, base + i, null);
+            }
+          }
+          System.arraycopy(window, i, window, 0, available - i);
+          base += i;
+          kept = available - i;
+        }
       } catch (IOException e) {
-        sink.reject(
-            DeadLetter.of(
-                file.path(), recordNumber + 1, null, streamFailure(e, recordNumber), null));
-        return;
+        return new Resync(-1, base + kept, e);
       }
-      if (status == TfRecordFramer.Status.END) {
-        return;
+    }
+
+    private boolean isRecordAt(long offset) {
+      try (InputStream in = Decompression.openAt(file, offset)) {
+        return new TfRecordFramer(in, offset).next() == TfRecordFramer.Status.RECORD;
+      } catch (TfRecordFramer.DamageException | IOException e) {
+        return false;
       }
-      recordNumber++;
+    }
+
+    private void handle(TfRecordFramer framer, TfRecordFramer.Status status) {
       if (status == TfRecordFramer.Status.DATA_CRC_MISMATCH) {
         sink.reject(
             DeadLetter.of(
@@ -156,7 +317,7 @@ public final class TfRecordFormatReader implements FormatReader {
                 "TFRecord data CRC mismatch: the bytes of this record are corrupt (its length CRC"
                     + " matched, so reading goes on with the next record)",
                 describe(framer)));
-        continue;
+        return;
       }
       boolean parsed;
       String invalid = null;

@@ -33,9 +33,16 @@ final class TfRecordFramer {
   /** The stream cannot be read past this point: its framing is cut short or corrupt. */
   static final class DamageException extends Exception {
     private static final long serialVersionUID = 1L;
+    private final boolean truncated;
 
-    DamageException(String message) {
+    DamageException(String message, boolean truncated) {
       super(message);
+      this.truncated = truncated;
+    }
+
+    /** Whether the stream ended inside a record, rather than holding bytes that are not one. */
+    boolean truncated() {
+      return truncated;
     }
   }
 
@@ -49,8 +56,27 @@ final class TfRecordFramer {
   private long recordOffset;
   private long nextOffset;
 
+  /** Bytes read of the record {@link #next()} is reading (or failed to read). */
+  private long pending;
+
   TfRecordFramer(InputStream in) {
+    this(in, 0);
+  }
+
+  /** A framer over a stream that starts at {@code offset} of the (decompressed) file. */
+  TfRecordFramer(InputStream in, long offset) {
     this.in = in;
+    this.nextOffset = offset;
+  }
+
+  /** Where the record after the current one starts: where a failing {@link #next()} began. */
+  long nextOffset() {
+    return nextOffset;
+  }
+
+  /** Bytes read of a record a failure interrupted (0: it came between records). */
+  long pendingBytes() {
+    return pending;
   }
 
   /** The current record's bytes: {@code data()[0 .. length())}. Overwritten by the next call. */
@@ -75,6 +101,7 @@ final class TfRecordFramer {
    */
   Status next() throws IOException, DamageException {
     long record = records + 1;
+    pending = 0;
     int n = readFully(header, 0, HEADER_BYTES);
     if (n == 0) {
       return Status.END;
@@ -85,7 +112,8 @@ final class TfRecordFramer {
               + record
               + " ("
               + n
-              + " of 12 bytes)");
+              + " of 12 bytes)",
+          true);
     }
     if (maskedCrc32c(header, 0, 8) != littleEndianInt(header, 8)) {
       throw new DamageException(
@@ -93,7 +121,8 @@ final class TfRecordFramer {
               + record
               + " (stream offset "
               + nextOffset
-              + "): the record framing is corrupt, so the rest of the file cannot be read");
+              + "): the record framing is corrupt",
+          false);
     }
     long declared = littleEndianLong(header, 0);
     if (declared < 0 || declared > MAX_RECORD_BYTES) {
@@ -104,7 +133,8 @@ final class TfRecordFramer {
               + Long.toUnsignedString(declared)
               + " bytes, more than the "
               + MAX_RECORD_BYTES
-              + " this reader accepts");
+              + " this reader accepts",
+          false);
     }
     length = (int) declared;
     if (data.length < length) {
@@ -119,7 +149,8 @@ final class TfRecordFramer {
               + n
               + " of "
               + length
-              + " data bytes)");
+              + " data bytes)",
+          true);
     }
     if (readFully(dataCrc, 0, 4) < 4) {
       throw new DamageException(
@@ -127,7 +158,8 @@ final class TfRecordFramer {
               + record
               + " (the data CRC after its "
               + length
-              + " bytes is missing)");
+              + " bytes is missing)",
+          true);
     }
     records = record;
     recordOffset = nextOffset;
@@ -145,8 +177,17 @@ final class TfRecordFramer {
         break;
       }
       read += n;
+      pending += n;
     }
     return read;
+  }
+
+  /** Whether 12 bytes are a record header: a length and its masked CRC-32C. */
+  boolean isHeader(byte[] bytes, int offset) {
+    long declared = littleEndianLong(bytes, offset);
+    return declared >= 0
+        && declared <= MAX_RECORD_BYTES
+        && maskedCrc32c(bytes, offset, 8) == littleEndianInt(bytes, offset + 8);
   }
 
   /** TFRecord's checksum: CRC-32C rotated and offset, so that checksums of checksums differ. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.ingest.DeadLetter;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputException;
 import io.millrace.ingest.LocalSourceFile;
@@ -15,6 +16,7 @@ import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
 import io.millrace.testing.CollectingSink;
+import io.millrace.testing.DamagedFiles;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -301,7 +303,7 @@ class AvroFormatReaderTest {
   }
 
   @Test
-  void filesWithOtherFeaturesFailInferenceOrAreOneDeadLetter() throws IOException {
+  void filesWithOtherFeaturesFailInferenceOrLoseEveryRecord() throws IOException {
     Schema a = SchemaBuilder.record("R").fields().requiredLong("x").requiredString("s").endRecord();
     Schema b =
         SchemaBuilder.record("R").fields().requiredString("x").requiredString("s").endRecord();
@@ -342,34 +344,51 @@ class AvroFormatReaderTest {
             schema.newExample().setInt64s(0, 4).setString(1, "four").build()),
         sink.examples);
 
-    // Found only at read time: one dead letter for the whole file.
+    // Found only at read time: every record of the file, counted by its blocks, is lost.
     reader.read(new LocalSourceFile(fileB), schema, sink);
     assertEquals(2, sink.examples.size());
-    assertEquals(1, sink.deadLetters.size());
-    DeadLetter mismatch = sink.deadLetters.get(0);
+    assertEquals(List.of(), sink.deadLetters);
+    assertEquals(1, sink.damages.size());
+    FileDamage mismatch = sink.damages.get(0);
     assertEquals(fileB.toString(), mismatch.source());
-    assertEquals(0, mismatch.recordNumber());
+    assertEquals(1, mismatch.record());
+    assertEquals(2, mismatch.recordsLost());
+    assertEquals(FileDamage.LostBasis.EXACT, mismatch.lostBasis());
     assertTrue(
         mismatch.reason().contains("field 'x' is string here but INT in the schema"),
         mismatch.reason());
   }
 
-  @Test
-  void aFileCutInsideADataBlockKeepsTheBlocksBefore() throws IOException {
-    Path file = dir.resolve("blocks.avro");
+  /** 30 rows in three blocks of 10, deflate-compressed. */
+  private Path threeBlocks(String name) throws IOException {
+    Path file = dir.resolve(name);
     try (DataFileWriter<GenericRecord> writer =
         new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(ROW))) {
+      writer.setCodec(CodecFactory.deflateCodec(6));
       writer.create(ROW, file.toFile());
       for (int i = 1; i <= 30; i++) {
         writer.append(row(i));
-        if (i == 10 || i == 20) {
+        if (i % 10 == 0) {
           writer.sync(); // ends a block of 10 records
         }
       }
     }
+    return file;
+  }
+
+  private static List<Long> ids(CollectingSink sink) {
+    return sink.examples.stream().map(e -> e.int64s(0)[0]).toList();
+  }
+
+  private static List<Long> range(long first, long last) {
+    return java.util.stream.LongStream.rangeClosed(first, last).boxed().toList();
+  }
+
+  @Test
+  void aFileCutInsideADataBlockKeepsTheBlocksBeforeAndLosesAtLeastThatBlock() throws IOException {
     // The file is a header and 3 blocks, each ending with the sync marker: cut halfway into the
     // third.
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes = Files.readAllBytes(threeBlocks("blocks.avro"));
     int thirdBlockStart = indexOfSecondToLastSync(bytes) + 16;
     Path cut = dir.resolve("cut.avro");
     Files.write(cut, Arrays.copyOf(bytes, (thirdBlockStart + bytes.length) / 2));
@@ -377,34 +396,50 @@ class AvroFormatReaderTest {
 
     CollectingSink sink = read(schema, cut);
 
-    assertEquals(20, sink.examples.size());
-    for (int i = 0; i < 20; i++) {
-      assertArrayEquals(new long[] {i + 1}, sink.examples.get(i).int64s(0));
-    }
-    assertEquals(1, sink.deadLetters.size());
-    DeadLetter rest = sink.deadLetters.get(0);
+    assertEquals(range(1, 20), ids(sink));
+    assertEquals(List.of(), sink.deadLetters);
+    assertEquals(1, sink.damages.size());
+    FileDamage rest = sink.damages.get(0);
     assertEquals(cut.toString(), rest.source());
-    assertEquals(21, rest.recordNumber());
-    assertTrue(
-        rest.reason()
-            .startsWith("truncated Avro file: it ends inside a data block after 20 records"),
-        rest.reason());
+    assertEquals(21, rest.record());
+    assertEquals(20, rest.recordsBefore());
+    assertEquals(thirdBlockStart, rest.byteOffset());
+    assertEquals(FileDamage.LostBasis.AT_LEAST, rest.lostBasis());
+    assertEquals(10, rest.recordsLost(), "the cut block's own count");
+    assertEquals(null, rest.resumedAtByte());
+    assertTrue(rest.reason().startsWith("truncated Avro file"), rest.reason());
   }
 
   @Test
-  void aCorruptSyncMarkerEndsTheFileWithOneDeadLetter() throws IOException {
-    Path file = dir.resolve("sync.avro");
-    try (DataFileWriter<GenericRecord> writer =
-        new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(ROW))) {
-      writer.create(ROW, file.toFile());
-      for (int i = 1; i <= 30; i++) {
-        writer.append(row(i));
-        if (i % 10 == 0) {
-          writer.sync();
-        }
-      }
-    }
-    byte[] bytes = Files.readAllBytes(file);
+  void aCorruptBlockIsSkippedExactlyAndTheBlocksAfterItAreRead() throws IOException {
+    byte[] bytes = Files.readAllBytes(threeBlocks("blocks.avro"));
+    int secondBlockStart = indexOfNthSync(bytes, 2) + 16;
+    int thirdBlockStart = indexOfNthSync(bytes, 3) + 16;
+    // Deflated data in the middle of the second block, past its count and size.
+    Path corrupt =
+        DamagedFiles.corrupt(
+            threeBlocks("whole.avro"),
+            dir.resolve("corrupt.avro"),
+            (secondBlockStart + thirdBlockStart) / 2,
+            8);
+
+    CollectingSink sink = read(reader.inferSchema(List.of(new LocalSourceFile(corrupt))), corrupt);
+
+    assertEquals(
+        java.util.stream.Stream.concat(range(1, 10).stream(), range(21, 30).stream()).toList(),
+        ids(sink));
+    assertEquals(1, sink.damages.size());
+    FileDamage damage = sink.damages.get(0);
+    assertEquals(11, damage.record());
+    assertEquals(secondBlockStart, damage.byteOffset());
+    assertEquals(FileDamage.LostBasis.EXACT, damage.lostBasis());
+    assertEquals(10, damage.recordsLost());
+    assertEquals((long) thirdBlockStart, damage.resumedAtByte());
+  }
+
+  @Test
+  void aCorruptSyncMarkerLosesExactlyTheBlockItEnds() throws IOException {
+    byte[] bytes = Files.readAllBytes(threeBlocks("sync.avro"));
     // The sync marker after the first block (the header's own marker comes first).
     int firstBlockSync = indexOfNthSync(bytes, 2);
     bytes[firstBlockSync] ^= 0x01;
@@ -413,24 +448,53 @@ class AvroFormatReaderTest {
 
     CollectingSink sink = read(reader.inferSchema(List.of(new LocalSourceFile(corrupt))), corrupt);
 
-    // The first block is only handed out after its trailing marker is checked.
-    assertEquals(0, sink.examples.size());
-    assertEquals(1, sink.deadLetters.size());
-    assertEquals(1, sink.deadLetters.get(0).recordNumber());
-    assertTrue(
-        sink.deadLetters.get(0).reason().startsWith("corrupt Avro data block: its sync marker"),
-        sink.deadLetters.get(0).reason());
+    // The first block is only handed out after its trailing marker is checked; the next block's
+    // own framing holds, so it and the third are read.
+    assertEquals(range(11, 30), ids(sink));
+    assertEquals(1, sink.damages.size());
+    FileDamage damage = sink.damages.get(0);
+    assertEquals(1, damage.record());
+    assertEquals(new FileDamage.Lost(10, FileDamage.LostBasis.EXACT), lost(damage));
+    assertTrue(damage.reason().contains("its sync marker does not match"), damage.reason());
   }
 
   @Test
-  void aFileThatIsNotAvroIsOneDeadLetterAndNoSchema() throws IOException {
+  void aBlockWhoseFramingIsCorruptIsSkippedToTheNextSyncMarkerAndItsRecordsEstimated()
+      throws IOException {
+    byte[] bytes = Files.readAllBytes(threeBlocks("framing.avro"));
+    int secondBlockStart = indexOfNthSync(bytes, 2) + 16;
+    int thirdBlockStart = indexOfNthSync(bytes, 3) + 16;
+    // The second block's count and size varints become garbage (a negative count).
+    bytes[secondBlockStart] = (byte) 0x01;
+    bytes[secondBlockStart + 1] = (byte) 0xFF;
+    Path corrupt = dir.resolve("corrupt.avro");
+    Files.write(corrupt, bytes);
+
+    CollectingSink sink = read(reader.inferSchema(List.of(new LocalSourceFile(corrupt))), corrupt);
+
+    assertEquals(
+        java.util.stream.Stream.concat(range(1, 10).stream(), range(21, 30).stream()).toList(),
+        ids(sink));
+    FileDamage damage = sink.damages.get(0);
+    assertEquals(FileDamage.LostBasis.ESTIMATED, damage.lostBasis());
+    assertEquals(10, damage.recordsLost(), 2, "blocks of the same size hold about as many");
+    assertEquals((long) thirdBlockStart, damage.resumedAtByte());
+  }
+
+  private static FileDamage.Lost lost(FileDamage damage) {
+    return new FileDamage.Lost(damage.recordsLost(), damage.lostBasis());
+  }
+
+  @Test
+  void aFileThatIsNotAvroIsADamageAndNoSchema() throws IOException {
     Path file = dir.resolve("not.avro");
     Files.writeString(file, "id,name\n1,x\n");
     CollectingSink sink = read(ExampleSchema.of(FeatureSpec.of("id", FeatureType.INT)), file);
     assertEquals(0, sink.examples.size());
-    assertEquals(1, sink.deadLetters.size());
-    assertEquals(0, sink.deadLetters.get(0).recordNumber());
-    assertTrue(sink.deadLetters.get(0).reason().startsWith("not a readable Avro data file"));
+    assertEquals(List.of(), sink.deadLetters);
+    assertEquals(1, sink.damages.size());
+    assertEquals(FileDamage.Lost.atLeast(1), lost(sink.damages.get(0)));
+    assertTrue(sink.damages.get(0).reason().startsWith("not a readable Avro data file"));
     InputException e =
         assertThrows(
             InputException.class, () -> reader.inferSchema(List.of(new LocalSourceFile(file))));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.ingest.DeadLetter;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FileRange;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputException;
@@ -14,6 +15,7 @@ import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
 import io.millrace.testing.CollectingSink;
+import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -138,31 +140,114 @@ class CsvFormatReaderTest {
         "say \"hi\"", new String(out.examples.get(2).bytes(name)[0], StandardCharsets.UTF_8));
   }
 
-  @Test
-  void truncatedGzipKeepsTheRowsBeforeTheCutAndDeadLettersTheRest() throws IOException {
+  private Path squaresGzip(int rows) throws IOException {
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    int rows = 20_000;
     try (OutputStream out = new GZIPOutputStream(gz)) {
       out.write("n,square\n".getBytes(StandardCharsets.UTF_8));
       for (int i = 1; i <= rows; i++) {
         out.write((i + "," + (long) i * i + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
-    byte[] whole = gz.toByteArray();
+    return Files.write(dir.resolve("squares.csv.gz"), gz.toByteArray());
+  }
+
+  @Test
+  void truncatedGzipKeepsTheRowsBeforeTheCutAndIsADamageOfAtLeastOneRecord() throws IOException {
+    int rows = 20_000;
+    byte[] whole = Files.readAllBytes(squaresGzip(rows));
     Path file = dir.resolve("cut.csv.gz");
     Files.write(file, Arrays.copyOf(whole, whole.length * 2 / 3));
 
     CollectingSink out = read(new CsvFormatReader(FormatOptions.defaults()), file);
 
+    // Every line complete before the cut is read: none is thrown away with the stream's failure.
+    assertEquals(completeLinesBeforeTheCut(file) - 1, out.examples.size());
     assertTrue(out.examples.size() > 1000 && out.examples.size() < rows, "" + out.examples.size());
     for (int i = 0; i < out.examples.size(); i++) {
       assertEquals(i + 1, out.examples.get(i).int64s(0)[0]);
       assertEquals((long) (i + 1) * (i + 1), out.examples.get(i).int64s(1)[0]);
     }
-    assertEquals(1, out.deadLetters.size());
-    DeadLetter rest = out.deadLetters.get(0);
-    assertTrue(rest.reason().contains("cannot be read past line"), rest.reason());
-    assertEquals(out.examples.size() + 2, rest.recordNumber());
+    // The cut-off last line is not read as a (shorter, wrong) record: it is part of the damage.
+    assertEquals(List.of(), out.deadLetters);
+    assertEquals(1, out.damages.size());
+    FileDamage rest = out.damages.get(0);
+    assertEquals(file.toString(), rest.source());
+    assertEquals(out.examples.size() + 2, rest.record(), "the line the unread part starts on");
+    assertEquals(out.examples.size(), rest.recordsBefore());
+    assertEquals(FileDamage.LostBasis.AT_LEAST, rest.lostBasis());
+    assertEquals(1, rest.recordsLost());
+    assertTrue(rest.decompressedOffset());
+    long bytesBefore = "n,square\n".length();
+    for (int i = 1; i <= out.examples.size(); i++) {
+      bytesBefore += (i + "," + (long) i * i + "\n").length();
+    }
+    assertEquals(bytesBefore, rest.byteOffset());
+    assertTrue(rest.reason().contains("GZIP stream is cut short"), rest.reason());
+  }
+
+  /** The complete lines a cut-off GZIP file holds, read byte by byte up to the failure. */
+  private static long completeLinesBeforeTheCut(Path gz) throws IOException {
+    long lines = 0;
+    try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+      for (int b = in.read(); b >= 0; b = in.read()) {
+        lines += b == '\n' ? 1 : 0;
+      }
+    } catch (java.io.EOFException cut) {
+      return lines;
+    }
+    throw new AssertionError("the file is not cut short");
+  }
+
+  @Test
+  void aSmallGzipFileCutInHalfStillGivesItsHeaderAndRows() throws IOException {
+    Path penguins = SharedData.path("penguins/penguins.csv");
+    Path cut =
+        DamagedFiles.cutInHalf(
+            DamagedFiles.gzip(penguins, dir.resolve("penguins.csv.gz")), dir.resolve("cut.gz"));
+
+    CollectingSink out =
+        read(new CsvFormatReader(FormatOptions.defaults().withMissingValues(Set.of("NA"))), cut);
+
+    assertEquals(completeLinesBeforeTheCut(cut) - 1, out.examples.size());
+    assertTrue(out.examples.size() > 100, "" + out.examples.size());
+    assertEquals(1, out.damages.size());
+  }
+
+  @Test
+  void corruptGzipKeepsTheRowsBeforeAndEstimatesTheRecordsLostFromTheBytesLeft()
+      throws IOException {
+    int rows = 200_000;
+    Path whole = squaresGzip(rows);
+    // 4 KiB flipped a quarter into the file: inflating fails there ("invalid distance code").
+    Path file =
+        DamagedFiles.corrupt(whole, dir.resolve("corrupt.csv.gz"), Files.size(whole) / 4, 4096);
+
+    CollectingSink out = read(new CsvFormatReader(FormatOptions.defaults()), file);
+
+    assertEquals(1, out.damages.size(), "" + out.damages);
+    FileDamage rest = out.damages.get(0);
+    assertEquals(FileDamage.LostBasis.ESTIMATED, rest.lostBasis());
+    assertTrue(rest.reason().startsWith("corrupt GZIP stream"), rest.reason());
+    // About three quarters of the file is after the damage.
+    long accounted = out.examples.size() + out.deadLetters.size() + rest.recordsLost();
+    assertEquals(rows, accounted, rows * 0.1, "examples + dead letters + estimated lost");
+    assertTrue(rest.recordsLost() > rows / 2, "" + rest);
+  }
+
+  @Test
+  void gzipDamageThatStillInflatesIsADamageFoundAtTheChecksum() throws IOException {
+    Path whole = squaresGzip(200_000);
+    // 64 bytes flipped inflate to wrong text; only the CRC-32 at the end tells.
+    Path file =
+        DamagedFiles.corrupt(whole, dir.resolve("corrupt.csv.gz"), Files.size(whole) / 4, 64);
+
+    CollectingSink out = read(new CsvFormatReader(FormatOptions.defaults()), file);
+
+    assertEquals(1, out.damages.size(), "" + out.damages);
+    FileDamage damage = out.damages.get(0);
+    assertEquals(FileDamage.LostBasis.AT_LEAST, damage.lostBasis());
+    assertTrue(damage.reason().contains("may hold wrong values"), damage.reason());
+    assertTrue(damage.lostText().startsWith("an unknown number"), damage.lostText());
   }
 
   @Test
@@ -245,7 +330,7 @@ class CsvFormatReaderTest {
 
     CollectingSink whole = new CollectingSink();
     reader.read(source, schema, whole);
-    List<FileRange> ranges = reader.split(source, 4_096);
+    List<FileRange> ranges = reader.split(source, schema, 4_096);
     assertTrue(ranges.size() > 10, "ranges: " + ranges.size());
     CollectingSink parts = new CollectingSink();
     for (FileRange range : ranges) {
@@ -265,12 +350,13 @@ class CsvFormatReaderTest {
     Path train = SharedData.path("taxi/tutorial/train.csv");
     CsvFormatReader reader = new CsvFormatReader(FormatOptions.defaults());
     assertEquals(
-        List.of(FileRange.whole()), reader.split(new LocalSourceFile(train), Files.size(train)));
+        List.of(FileRange.whole()),
+        reader.split(new LocalSourceFile(train), null, Files.size(train)));
     Path gz = dir.resolve("train.csv.gz");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
       Files.copy(train, out);
     }
-    assertEquals(List.of(FileRange.whole()), reader.split(new LocalSourceFile(gz), 1_000));
+    assertEquals(List.of(FileRange.whole()), reader.split(new LocalSourceFile(gz), null, 1_000));
   }
 
   @Test

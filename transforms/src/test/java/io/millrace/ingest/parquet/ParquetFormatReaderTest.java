@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleSink;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FileRange;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputException;
@@ -18,6 +19,7 @@ import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
 import io.millrace.testing.CollectingSink;
+import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -145,6 +147,7 @@ class ParquetFormatReaderTest {
         sink.accepted, seconds, sink.accepted / seconds);
 
     assertEquals(List.of(), sink.deadLetters);
+    assertEquals(List.of(), sink.damages);
     assertEquals(3_000_000, sink.accepted);
     // All of 2001, as the data set says; timestamps are the stored microseconds.
     // Timestamps are the stored microseconds: the data runs from Jan 1 to Jul 1, 2001.
@@ -255,7 +258,7 @@ class ParquetFormatReaderTest {
   }
 
   @Test
-  void aFileCutShortHasNoFooterAndIsOneDeadLetter() throws IOException {
+  void aFileCutShortHasNoFooterAndNothingReadable() throws IOException {
     Path whole = write("whole.parquet", ROW, CompressionCodecName.SNAPPY, 1 << 20, rowsUpTo(100));
     byte[] bytes = Files.readAllBytes(whole);
     Path cut = dir.resolve("cut.parquet");
@@ -265,10 +268,13 @@ class ParquetFormatReaderTest {
     CollectingSink sink = read(schema, cut);
 
     assertEquals(0, sink.examples.size());
-    assertEquals(1, sink.deadLetters.size());
-    DeadLetter noFooter = sink.deadLetters.get(0);
+    assertEquals(List.of(), sink.deadLetters);
+    assertEquals(1, sink.damages.size());
+    FileDamage noFooter = sink.damages.get(0);
     assertEquals(cut.toString(), noFooter.source());
-    assertEquals(0, noFooter.recordNumber());
+    assertEquals(1, noFooter.record());
+    assertEquals(FileDamage.LostBasis.AT_LEAST, noFooter.lostBasis());
+    assertEquals(1, noFooter.recordsLost());
     assertTrue(noFooter.reason().startsWith("no Parquet footer"), noFooter.reason());
     InputException e =
         assertThrows(
@@ -278,7 +284,7 @@ class ParquetFormatReaderTest {
   }
 
   @Test
-  void aCorruptRowGroupInTheMiddleKeepsTheRowsBeforeIt() throws IOException {
+  void aCorruptRowGroupInTheMiddleIsSkippedAndTheGroupsAfterItAreRead() throws IOException {
     Path file = write("groups.parquet", ROW, CompressionCodecName.SNAPPY, 16 << 10, rowsUpTo(3000));
     List<BlockMetaData> groups;
     try (ParquetFileReader footer =
@@ -288,6 +294,7 @@ class ParquetFormatReaderTest {
     }
     assertTrue(groups.size() >= 3, "row groups: " + groups.size());
     long firstGroupRows = groups.get(0).getRowCount();
+    long secondGroupRows = groups.get(1).getRowCount();
     // Overwrite bytes in the middle of the second group's "name" column chunk.
     ColumnChunkMetaData name = groups.get(1).getColumns().get(5);
     byte[] bytes = Files.readAllBytes(file);
@@ -300,27 +307,63 @@ class ParquetFormatReaderTest {
 
     CollectingSink sink = read(reader.inferSchema(List.of(new LocalSourceFile(corrupt))), corrupt);
 
-    assertEquals(firstGroupRows, sink.examples.size());
-    for (int i = 0; i < firstGroupRows; i++) {
-      assertArrayEquals(new long[] {i}, sink.examples.get(i).int64s(0));
+    assertEquals(3000 - secondGroupRows, sink.examples.size());
+    for (int i = 0; i < sink.examples.size(); i++) {
+      long id = i < firstGroupRows ? i : i + secondGroupRows;
+      assertArrayEquals(new long[] {id}, sink.examples.get(i).int64s(0));
     }
-    assertEquals(1, sink.deadLetters.size());
-    DeadLetter rest = sink.deadLetters.get(0);
-    assertEquals(corrupt.toString(), rest.source());
-    assertEquals(firstGroupRows + 1, rest.recordNumber());
+    assertEquals(List.of(), sink.deadLetters);
+    assertEquals(1, sink.damages.size());
+    FileDamage damage = sink.damages.get(0);
+    assertEquals(corrupt.toString(), damage.source());
+    assertEquals(firstGroupRows + 1, damage.record());
+    assertEquals(firstGroupRows, damage.recordsBefore());
+    assertEquals(FileDamage.LostBasis.EXACT, damage.lostBasis());
+    assertEquals(secondGroupRows, damage.recordsLost());
+    assertEquals(groups.get(1).getStartingPos(), damage.byteOffset());
+    assertEquals(groups.get(2).getStartingPos(), damage.resumedAtByte());
     assertTrue(
-        rest.reason()
+        damage
+            .reason()
             .startsWith(
-                "cannot decode Parquet rows "
-                    + (firstGroupRows + 1)
-                    + " to 3000 ("
-                    + (3000 - firstGroupRows)
-                    + " rows)"),
-        rest.reason());
+                String.format(
+                    "cannot decode row group 2 (rows %,d to %,d",
+                    firstGroupRows + 1, firstGroupRows + secondGroupRows)),
+        damage.reason());
   }
 
   @Test
-  void filesWithOtherColumnsFailInferenceOrAreOneDeadLetter() throws IOException {
+  void aCorruptPageInFlightsWrittenByAnotherToolLosesOnlyRowsOfItsRowGroup() throws IOException {
+    List<BlockMetaData> groups;
+    try (ParquetFileReader footer =
+        ParquetFileReader.open(new SourceInputFile(new LocalSourceFile(FLIGHTS)))) {
+      groups = footer.getFooter().getBlocks();
+    }
+    // The middle of the sixth row group's "delay" column chunk (ZSTD, no page checksums).
+    ColumnChunkMetaData delay = groups.get(5).getColumns().get(1);
+    Path corrupt =
+        DamagedFiles.corrupt(
+            FLIGHTS,
+            dir.resolve("flights.parquet"),
+            delay.getStartingPos() + delay.getTotalSize() / 2,
+            64);
+    LocalSourceFile file = new LocalSourceFile(corrupt);
+    CountingSink sink = new CountingSink(e -> {});
+
+    reader.read(file, reader.inferSchema(List.of(file)), sink);
+
+    assertEquals(1, sink.damages.size(), "" + sink.damages);
+    FileDamage damage = sink.damages.get(0);
+    long before = groups.subList(0, 5).stream().mapToLong(BlockMetaData::getRowCount).sum();
+    assertEquals(FileDamage.LostBasis.EXACT, damage.lostBasis());
+    assertTrue(damage.record() > before, "" + damage);
+    assertEquals(before + groups.get(5).getRowCount(), damage.record() - 1 + damage.recordsLost());
+    assertEquals(groups.get(6).getStartingPos(), damage.resumedAtByte());
+    assertEquals(3_000_000, sink.accepted + sink.deadLetters.size() + damage.recordsLost());
+  }
+
+  @Test
+  void filesWithOtherColumnsFailInferenceOrLoseEveryRow() throws IOException {
     Schema other =
         SchemaBuilder.record("Other").fields().requiredLong("id").requiredDouble("x").endRecord();
     GenericRecord r = new GenericData.Record(other);
@@ -343,11 +386,15 @@ class ParquetFormatReaderTest {
     ExampleSchema schema = reader.inferSchema(List.of(new LocalSourceFile(rows)));
     CollectingSink sink = read(schema, others);
     assertEquals(0, sink.examples.size());
-    assertEquals(1, sink.deadLetters.size());
-    assertEquals(0, sink.deadLetters.get(0).recordNumber());
+    assertEquals(List.of(), sink.deadLetters);
+    assertEquals(1, sink.damages.size());
+    FileDamage unusable = sink.damages.get(0);
+    assertEquals(1, unusable.record());
+    assertEquals(
+        FileDamage.Lost.exactly(2),
+        new FileDamage.Lost(unusable.recordsLost(), unusable.lostBasis()));
     assertTrue(
-        sink.deadLetters.get(0).reason().contains("the file has fields the schema lacks [x]"),
-        sink.deadLetters.get(0).reason());
+        unusable.reason().contains("the file has fields the schema lacks [x]"), unusable.reason());
   }
 
   @Test
@@ -380,6 +427,7 @@ class ParquetFormatReaderTest {
   /** Hands examples to a consumer without keeping 3 million of them. */
   private static final class CountingSink implements ExampleSink {
     final List<DeadLetter> deadLetters = new ArrayList<>();
+    final List<FileDamage> damages = new ArrayList<>();
     final Consumer<Example> consumer;
     long accepted;
 
@@ -396,6 +444,11 @@ class ParquetFormatReaderTest {
     @Override
     public void reject(DeadLetter deadLetter) {
       deadLetters.add(deadLetter);
+    }
+
+    @Override
+    public void damaged(FileDamage damage) {
+      damages.add(damage);
     }
   }
 
@@ -480,13 +533,18 @@ class ParquetFormatReaderTest {
     public void reject(DeadLetter deadLetter) {
       deadLetters.add(deadLetter);
     }
+
+    @Override
+    public void damaged(FileDamage damage) {
+      throw new AssertionError(damage.toString());
+    }
   }
 
   @Test
   void rowGroupRangesReadExactlyWhatTheWholeFileReads() throws IOException {
     LocalSourceFile flights = new LocalSourceFile(SharedData.path("flights/flights-3m.parquet"));
     ExampleSchema schema = reader.inferSchema(List.of(flights));
-    List<FileRange> ranges = reader.split(flights, 16L << 20);
+    List<FileRange> ranges = reader.split(flights, schema, 16L << 20);
     assertTrue(ranges.size() >= 3, "ranges: " + ranges);
 
     OrderedDigest whole = new OrderedDigest();
@@ -500,6 +558,6 @@ class ParquetFormatReaderTest {
     assertEquals(whole.count, parts.count);
     assertEquals(whole.digest, parts.digest);
     assertTrue(whole.deadLetters.isEmpty() && parts.deadLetters.isEmpty());
-    assertEquals(List.of(FileRange.whole()), reader.split(flights, 1L << 40));
+    assertEquals(List.of(FileRange.whole()), reader.split(flights, schema, 1L << 40));
   }
 }

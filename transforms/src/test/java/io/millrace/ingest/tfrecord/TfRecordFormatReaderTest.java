@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.NamedCsvRecord;
 import io.millrace.ingest.DeadLetter;
+import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.InputException;
 import io.millrace.ingest.LocalSourceFile;
@@ -18,6 +19,7 @@ import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
 import io.millrace.testing.CollectingSink;
+import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -327,7 +329,7 @@ class TfRecordFormatReaderTest {
   // ---- damaged files ----
 
   @Test
-  void truncatedGzipKeepsTheRecordsBeforeTheCut() throws IOException {
+  void truncatedGzipKeepsTheRecordsBeforeTheCutAndLosesAtLeastOne() throws IOException {
     List<byte[]> records = numbered(2000);
     Path whole = TfRecordTestFiles.write(dir.resolve("whole.tfrecord.gz"), frame(records), true);
     byte[] gz = Files.readAllBytes(whole);
@@ -341,13 +343,35 @@ class TfRecordFormatReaderTest {
     int good = sink.examples.size();
     assertTrue(good > 0 && good < 2000, "records before the cut: " + good);
     assertNumbered(sink.examples, good);
-    assertEquals(1, sink.deadLetters.size());
-    DeadLetter rest = sink.deadLetters.get(0);
+    assertEquals(List.of(), sink.deadLetters);
+    assertEquals(1, sink.damages.size());
+    FileDamage rest = sink.damages.get(0);
     assertEquals(cut.toString(), rest.source());
-    assertEquals(good + 1, rest.recordNumber());
-    assertTrue(
-        rest.reason().startsWith("truncated GZIP stream after " + good + " records"),
-        rest.reason());
+    assertEquals(good + 1, rest.record());
+    assertEquals(good, rest.recordsBefore());
+    assertEquals(TfRecordTestFiles.offsetOf(records, good), rest.byteOffset());
+    assertTrue(rest.decompressedOffset());
+    assertEquals(FileDamage.Lost.atLeast(1), lost(rest));
+    assertTrue(rest.reason().startsWith("the GZIP stream is cut short"), rest.reason());
+  }
+
+  @Test
+  void aCorruptGzipStreamLosesTheRestEstimatedFromTheCompressedBytesLeft() throws IOException {
+    Path tfx = SharedData.path("taxi/tfrecord/train/data_tfrecord-00000-of-00012.gz");
+    ExampleSchema schema = reader.inferSchema(List.of(new LocalSourceFile(tfx)));
+    CollectingSink whole = read(schema, List.of(new LocalSourceFile(tfx)));
+    Path corrupt = DamagedFiles.corruptMiddle(tfx, dir.resolve("corrupt.gz"), 4096);
+
+    CollectingSink sink = read(schema, List.of(new LocalSourceFile(corrupt)));
+
+    assertEquals(1, sink.damages.size(), "" + sink.damages);
+    FileDamage rest = sink.damages.get(0);
+    assertEquals(FileDamage.LostBasis.ESTIMATED, rest.lostBasis(), rest.toString());
+    assertEquals(
+        whole.examples.size(),
+        sink.examples.size() + sink.deadLetters.size() + rest.recordsLost(),
+        whole.examples.size() * 0.1);
+    assertEquals(whole.examples.subList(0, sink.examples.size()), sink.examples);
   }
 
   @Test
@@ -373,21 +397,38 @@ class TfRecordFormatReaderTest {
   }
 
   @Test
-  void lengthCrcMismatchEndsTheFileWithOneDeadLetter() throws IOException {
-    List<byte[]> records = numbered(10);
+  void aLengthCrcMismatchSkipsToTheNextValidRecordAndEstimatesTheLoss() throws IOException {
+    List<byte[]> records = numbered(100);
     byte[] bytes = frame(records);
     bytes[TfRecordTestFiles.offsetOf(records, 6)] ^= 0x01; // the length of record 7
-    Path file = TfRecordTestFiles.write(dir.resolve("length.tfrecord"), bytes, false);
     ExampleSchema schema = ExampleSchema.of(FeatureSpec.of("n", FeatureType.INT));
+    for (boolean gzip : new boolean[] {false, true}) {
+      Path file = TfRecordTestFiles.write(dir.resolve("length-" + gzip + ".tfrecord"), bytes, gzip);
 
-    CollectingSink sink = read(schema, List.of(new LocalSourceFile(file)));
+      CollectingSink sink = read(schema, List.of(new LocalSourceFile(file)));
 
-    assertNumbered(sink.examples, 6);
-    assertEquals(1, sink.deadLetters.size());
-    assertEquals(7, sink.deadLetters.get(0).recordNumber());
-    assertTrue(
-        sink.deadLetters.get(0).reason().startsWith("TFRecord length CRC mismatch at record 7"),
-        sink.deadLetters.get(0).reason());
+      List<Long> values = new ArrayList<>();
+      sink.examples.forEach(e -> values.add(e.int64s(0)[0]));
+      List<Long> expected = new ArrayList<>();
+      for (long n = 1; n <= 100; n++) {
+        if (n != 7) {
+          expected.add(n);
+        }
+      }
+      assertEquals(expected, values, "gzip " + gzip);
+      assertEquals(List.of(), sink.deadLetters);
+      assertEquals(1, sink.damages.size());
+      FileDamage damage = sink.damages.get(0);
+      assertEquals(7, damage.record());
+      assertEquals(6, damage.recordsBefore());
+      assertEquals(TfRecordTestFiles.offsetOf(records, 6), damage.byteOffset());
+      assertEquals((long) TfRecordTestFiles.offsetOf(records, 7), damage.resumedAtByte());
+      assertEquals(FileDamage.Lost.exactly(1).records(), damage.recordsLost());
+      assertEquals(FileDamage.LostBasis.ESTIMATED, damage.lostBasis());
+      assertEquals(gzip, damage.decompressedOffset());
+      assertTrue(
+          damage.reason().startsWith("TFRecord length CRC mismatch at record 7"), damage.reason());
+    }
   }
 
   @Test
@@ -405,10 +446,12 @@ class TfRecordFormatReaderTest {
               dir.resolve("cut" + cut + ".tfrecord"), Arrays.copyOf(bytes, cut), false);
       CollectingSink sink = read(schema, List.of(new LocalSourceFile(file)));
       assertNumbered(sink.examples, 3);
-      assertEquals(1, sink.deadLetters.size());
-      DeadLetter rest = sink.deadLetters.get(0);
+      assertEquals(List.of(), sink.deadLetters);
+      assertEquals(1, sink.damages.size());
+      FileDamage rest = sink.damages.get(0);
       assertEquals(file.toString(), rest.source());
-      assertEquals(4, rest.recordNumber());
+      assertEquals(4, rest.record());
+      assertEquals(FileDamage.Lost.atLeast(1), lost(rest));
       assertTrue(
           rest.reason().startsWith("truncated TFRecord file: it ends inside"), rest.reason());
       assertTrue(rest.reason().contains("record 4"), rest.reason());
@@ -428,6 +471,10 @@ class TfRecordFormatReaderTest {
   }
 
   // ---- helpers ----
+
+  private static FileDamage.Lost lost(FileDamage damage) {
+    return new FileDamage.Lost(damage.recordsLost(), damage.lostBasis());
+  }
 
   private static List<byte[]> numbered(int count) throws IOException {
     List<byte[]> records = new ArrayList<>();
