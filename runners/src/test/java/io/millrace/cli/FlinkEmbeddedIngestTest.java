@@ -59,7 +59,15 @@ public class FlinkEmbeddedIngestTest {
     assertEquals("FlinkRunner", flinkManifest.runner());
     assertEquals(records, flinkManifest.recordsIn());
     assertEquals(0, flinkManifest.deadLetterCount());
-    assertEquals(ExamplesManifest.read(dir.resolve("direct")).splits(), flinkManifest.splits());
+    // The same splits with the same counts; how many shards hold them depends on the runner's
+    // bundles, so the shard lists are compared by their content below, not file by file.
+    assertEquals(
+        ExamplesManifest.read(dir.resolve("direct")).splits().stream()
+            .map(s -> s.name() + "/" + s.buckets() + "/" + s.count())
+            .toList(),
+        flinkManifest.splits().stream()
+            .map(s -> s.name() + "/" + s.buckets() + "/" + s.count())
+            .toList());
     assertEquals(contents(dir.resolve("direct")), contents(dir.resolve("flink")));
   }
 }

@@ -5,6 +5,7 @@ import io.millrace.record.ExampleSchema;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
+import org.apache.avro.Schema;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.beam.sdk.io.FileIO;
@@ -26,7 +27,8 @@ public final class ExampleAvroSink implements FileIO.Sink<Example> {
   @Override
   public void open(WritableByteChannel channel) throws IOException {
     writer = new DataFileWriter<>(ExamplesAvro.writer()).setCodec(CodecFactory.snappyCodec());
-    writer.create(ExamplesAvro.avroSchema(schema), Channels.newOutputStream(channel));
+    Schema avro = ExamplesAvro.avroSchema(schema);
+    writer.create(avro, Channels.newOutputStream(channel), ExamplesAvro.syncMarker(avro));
   }
 
   @Override

@@ -1,12 +1,15 @@
 package io.millrace.examples;
 
+import com.google.common.hash.Hashing;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
@@ -60,6 +63,16 @@ public final class ExamplesAvro {
           FeatureSpec.of(name != null ? name : field.name(), featureType(values.getElementType())));
     }
     return ExampleSchema.of(features);
+  }
+
+  /**
+   * The sync marker of every examples file of an Avro schema: Avro draws one at random per file,
+   * which makes two writes of the same records differ in their bytes (and shard fingerprints); a
+   * marker derived from the schema keeps equal content byte-identical on every run and runner.
+   */
+  public static byte[] syncMarker(Schema avro) {
+    return Arrays.copyOf(
+        Hashing.sha256().hashString(avro.toString(), StandardCharsets.UTF_8).asBytes(), 16);
   }
 
   public static DatumWriter<Example> writer() {
