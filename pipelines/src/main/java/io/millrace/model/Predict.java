@@ -2,11 +2,11 @@ package io.millrace.model;
 
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.record.Example;
-import io.millrace.record.ExampleCoder;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
 import io.millrace.train.Task;
+import io.millrace.transforms.coders.ExampleCoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

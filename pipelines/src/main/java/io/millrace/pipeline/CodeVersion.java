@@ -2,8 +2,10 @@ package io.millrace.pipeline;
 
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
-import io.millrace.ingest.IngestJob;
-import io.millrace.tune.TrainJob;
+import io.millrace.record.Example;
+import io.millrace.stage.IngestJob;
+import io.millrace.stage.TrainJob;
+import io.millrace.transforms.ReadExamples;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,7 +61,14 @@ public final class CodeVersion {
       return release;
     }
     Set<Path> sources = new LinkedHashSet<>();
-    for (Class<?> c : List.of(IngestJob.class, TrainJob.class, CodeVersion.class)) {
+    // One class of each module that computes outputs: the core, the Beam transforms, the stages.
+    for (Class<?> c :
+        List.of(
+            Example.class,
+            ReadExamples.class,
+            IngestJob.class,
+            TrainJob.class,
+            CodeVersion.class)) {
       try {
         sources.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
       } catch (URISyntaxException | NullPointerException | SecurityException e) {

@@ -20,7 +20,7 @@ import java.util.TreeSet;
  */
 public final class ModelConfigJson {
   // A key given twice is an error: a silently kept last value would train another model.
-  static final ObjectMapper JSON =
+  public static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);

@@ -1,12 +1,12 @@
 package io.millrace.tune;
 
-import io.millrace.examples.ExamplesArtifact;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.record.Example;
 import io.millrace.train.Task;
 import io.millrace.train.TrainingData;
 import io.millrace.train.TransformedData;
 import io.millrace.transform.FittedTransform;
+import io.millrace.transforms.io.ExamplesArtifact;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;

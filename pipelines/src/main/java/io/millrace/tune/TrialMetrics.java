@@ -13,10 +13,10 @@ import java.util.Map;
  * A trial's metrics, from the runner-free forward pass over in-memory data: the evaluator's metrics
  * for the task plus the training and evaluation losses.
  */
-final class TrialMetrics {
+public final class TrialMetrics {
   private TrialMetrics() {}
 
-  static Map<String, Double> of(TrainedModel model, TrainingData data) {
+  public static Map<String, Double> of(TrainedModel model, TrainingData data) {
     float[] predictions = model.predict(data);
     int width = model.outputWidth();
     MetricsAccumulator<?> metrics =

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.record.Example;
-import io.millrace.record.ExampleCoder;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
 import io.millrace.testing.TestPipelineExtension;
 import io.millrace.train.Task;
+import io.millrace.transforms.coders.ExampleCoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

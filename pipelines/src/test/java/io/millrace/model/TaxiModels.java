@@ -23,8 +23,8 @@ import java.util.Map;
 import java.util.Random;
 
 /** The taxi big-tipper model, trained small and fast, for the tests of this package. */
-final class TaxiModels {
-  static final String LABEL = "big_tipper";
+public final class TaxiModels {
+  public static final String LABEL = "big_tipper";
 
   private static List<Example> train;
   private static List<Example> eval;
@@ -32,7 +32,7 @@ final class TaxiModels {
 
   private TaxiModels() {}
 
-  static synchronized List<Example> train() {
+  public static synchronized List<Example> train() {
     if (train == null) {
       train = read("train.csv");
     }
@@ -40,7 +40,7 @@ final class TaxiModels {
   }
 
   /** The 5,000 tutorial eval records. */
-  static synchronized List<Example> eval() {
+  public static synchronized List<Example> eval() {
     if (eval == null) {
       eval = read("eval.csv");
     }
@@ -51,7 +51,7 @@ final class TaxiModels {
    * Eval records of which every {@code every}-th has no {@code tips} (so no usable label): the
    * first {@code n} of eval.csv.
    */
-  static List<Example> evalWithMissingLabels(int n, int every) {
+  public static List<Example> evalWithMissingLabels(int n, int every) {
     List<Example> out = new ArrayList<>();
     List<Example> all = eval();
     for (int i = 0; i < n; i++) {
@@ -68,7 +68,7 @@ final class TaxiModels {
     return out;
   }
 
-  static synchronized FittedTransform fitted() {
+  public static synchronized FittedTransform fitted() {
     if (fitted == null) {
       try {
         TransformSpec spec =
@@ -83,21 +83,21 @@ final class TaxiModels {
     return fitted;
   }
 
-  static TransformedData.Layout layout() {
+  public static TransformedData.Layout layout() {
     return TransformedData.layout(fitted(), LABEL);
   }
 
-  static TrainingData trainingData() {
+  public static TrainingData trainingData() {
     FeatureTransformer transformer = fitted().transformer();
     return TransformedData.of(layout(), train().stream().map(transformer::apply).toList());
   }
 
-  static ModelConfig goodConfig() {
+  public static ModelConfig goodConfig() {
     return ModelConfig.builder().dnn(32, 16).epochs(2).learningRate(0.005f).build();
   }
 
   /** A useful model: a small DNN, two epochs. */
-  static ModelArtifact writeGood(Path dir, String name) throws IOException {
+  public static ModelArtifact writeGood(Path dir, String name) throws IOException {
     ModelConfig config = goodConfig();
     TrainedModel model = new Trainer(config).train(trainingData());
     return ModelArtifact.write(
@@ -105,7 +105,7 @@ final class TaxiModels {
   }
 
   /** A model that learned nothing: trained one epoch on labels shuffled across the records. */
-  static ModelArtifact writeShuffled(Path dir, String name) throws IOException {
+  public static ModelArtifact writeShuffled(Path dir, String name) throws IOException {
     TrainingData data = trainingData();
     float[] features = new float[data.numRows() * data.numFeatures()];
     float[] labels = new float[data.numRows()];

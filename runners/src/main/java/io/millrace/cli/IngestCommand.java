@@ -1,8 +1,8 @@
 package io.millrace.cli;
 
 import io.millrace.examples.ExamplesManifest;
-import io.millrace.ingest.IngestJob;
 import io.millrace.pipeline.OutputGuard;
+import io.millrace.stage.IngestJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

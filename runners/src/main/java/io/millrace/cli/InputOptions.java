@@ -2,10 +2,10 @@ package io.millrace.cli;
 
 import io.millrace.ingest.ExampleFormat;
 import io.millrace.ingest.FormatOptions;
-import io.millrace.ingest.InputPattern;
-import io.millrace.ingest.InputSpec;
 import io.millrace.record.FeatureType;
 import io.millrace.split.Splits;
+import io.millrace.transforms.io.InputPattern;
+import io.millrace.transforms.io.InputSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package io.millrace.cli;
 
 import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.FormatOptions;
-import io.millrace.ingest.InputPattern;
-import io.millrace.model.PredictJob;
 import io.millrace.pipeline.OutputGuard;
+import io.millrace.stage.PredictJob;
+import io.millrace.transforms.io.InputPattern;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.millrace.cli;
 
-import io.millrace.stats.StatisticsJob;
+import io.millrace.stage.StatisticsJob;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.millrace.cli;
 
 import io.millrace.pipeline.OutputGuard;
 import io.millrace.report.StatisticsReport;
-import io.millrace.stats.StatisticsJob;
+import io.millrace.stage.StatisticsJob;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import java.io.PrintWriter;

@@ -1,11 +1,11 @@
 package io.millrace.cli;
 
 import io.millrace.pipeline.OutputGuard;
+import io.millrace.stage.TrainJob;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.Task;
 import io.millrace.tune.ModelConfigJson;
 import io.millrace.tune.SearchSpace;
-import io.millrace.tune.TrainJob;
 import io.millrace.tune.TrainingInputs;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.millrace.cli;
 
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.pipeline.OutputGuard;
-import io.millrace.transform.TransformJob;
+import io.millrace.stage.TransformJob;
 import io.millrace.transform.TransformSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;

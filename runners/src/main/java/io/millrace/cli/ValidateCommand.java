@@ -2,7 +2,7 @@ package io.millrace.cli;
 
 import io.millrace.pipeline.OutputGuard;
 import io.millrace.schema.SchemaFiles;
-import io.millrace.stats.StatisticsJob;
+import io.millrace.stage.StatisticsJob;
 import io.millrace.tfmd.Anomalies;
 import io.millrace.tfmd.AnomalyInfo;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;

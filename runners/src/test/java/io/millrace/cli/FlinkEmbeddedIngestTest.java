@@ -2,10 +2,10 @@ package io.millrace.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.millrace.examples.ExamplesArtifact;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.record.Example;
 import io.millrace.testing.SharedData;
+import io.millrace.transforms.io.ExamplesArtifact;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

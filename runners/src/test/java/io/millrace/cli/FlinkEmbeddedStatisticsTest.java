@@ -2,7 +2,7 @@ package io.millrace.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.millrace.stats.StatisticsJob;
+import io.millrace.stage.StatisticsJob;
 import io.millrace.testing.SharedData;
 import io.millrace.tfmd.DatasetFeatureStatistics;
 import io.millrace.tfmd.FeatureNameStatistics;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.millrace.examples.ExamplesArtifact;
 import io.millrace.testing.SharedData;
+import io.millrace.transforms.io.ExamplesArtifact;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

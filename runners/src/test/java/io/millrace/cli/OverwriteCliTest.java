@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.cli.MillraceCliTest.Run;
-import io.millrace.examples.ExamplesArtifact;
 import io.millrace.model.ModelArtifact;
 import io.millrace.testing.SharedData;
+import io.millrace.transforms.io.ExamplesArtifact;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.millrace.examples.ExamplesArtifact;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.testing.DamagedFiles;
 import io.millrace.testing.SharedData;
+import io.millrace.transforms.io.ExamplesArtifact;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

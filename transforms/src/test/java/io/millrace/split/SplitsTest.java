@@ -9,6 +9,7 @@ import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureSpec;
 import io.millrace.record.FeatureType;
 import io.millrace.testing.TestPipelineExtension;
+import io.millrace.transforms.SplitExamples;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,7 +87,7 @@ class SplitsTest {
 
     PCollectionList<Example> parts =
         pipeline
-            .apply(Create.of(all).withCoder(io.millrace.record.ExampleCoder.of(SCHEMA)))
+            .apply(Create.of(all).withCoder(io.millrace.transforms.coders.ExampleCoder.of(SCHEMA)))
             .apply(SplitExamples.into(splits));
     PCollection<Example> trainOut = parts.get(0);
     PAssert.that(trainOut).containsInAnyOrder(train);

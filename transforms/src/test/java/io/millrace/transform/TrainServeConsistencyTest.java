@@ -3,9 +3,11 @@ package io.millrace.transform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.millrace.record.Example;
-import io.millrace.record.ExampleCoder;
 import io.millrace.record.ExampleSchema;
 import io.millrace.testing.TestPipelineExtension;
+import io.millrace.transforms.AnalyzeTransform;
+import io.millrace.transforms.ApplyTransform;
+import io.millrace.transforms.coders.ExampleCoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

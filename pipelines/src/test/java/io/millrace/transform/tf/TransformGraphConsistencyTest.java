@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.record.Example;
-import io.millrace.record.ExampleCoder;
 import io.millrace.record.ExampleSchema;
 import io.millrace.testing.TestPipelineExtension;
-import io.millrace.transform.ApplyTransform;
 import io.millrace.transform.FeatureTransformer;
 import io.millrace.transform.FittedTransform;
 import io.millrace.transform.TransformAnalyzer;
 import io.millrace.transform.TransformSpec;
 import io.millrace.transform.TransformSpec.VocabularyOptions;
 import io.millrace.transform.TransformTestData;
+import io.millrace.transforms.ApplyTransform;
+import io.millrace.transforms.coders.ExampleCoder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,143 @@
+package io.millrace.transforms.io;
+
+import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ShardFile;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Renames the finished temporary shards of {@link ShardWriter}s to {@code
+ * part-NNNNN-of-MMMMM<suffix>} in each of the given directories, deletes everything else they left
+ * (files of failed, retried bundles), and outputs what each directory holds. Directories that
+ * received no shard are created empty and reported with 0 records.
+ */
+public final class CommitShards
+    extends PTransform<PCollection<ShardWriter.Shard>, PCollection<CommitShards.Written>> {
+  private static final long serialVersionUID = 1L;
+
+  private final List<String> directories;
+
+  private CommitShards(List<String> directories) {
+    this.directories = List.copyOf(directories);
+  }
+
+  public static CommitShards in(List<String> directories) {
+    return new CommitShards(directories);
+  }
+
+  /**
+   * What was written to one directory.
+   *
+   * @param shards each committed file, in name order
+   */
+  @DefaultCoder(SerializableCoder.class)
+  public record Written(String directory, int files, long records, List<ShardFile> shards)
+      implements Serializable {}
+
+  @Override
+  public PCollection<Written> expand(PCollection<ShardWriter.Shard> shards) {
+    return shards
+        .apply("CollectShards", Combine.globally(new CollectFn()))
+        .apply("RenameShards", ParDo.of(new RenameFn(directories)));
+  }
+
+  /** Gathers all shards; an empty collection gives an empty list. */
+  private static final class CollectFn
+      extends Combine.CombineFn<
+          ShardWriter.Shard, List<ShardWriter.Shard>, List<ShardWriter.Shard>> {
+    private static final long serialVersionUID = 1L;
+    private static final Coder<List<ShardWriter.Shard>> CODER =
+        ListCoder.of(SerializableCoder.of(ShardWriter.Shard.class));
+
+    @Override
+    public List<ShardWriter.Shard> createAccumulator() {
+      return new ArrayList<>();
+    }
+
+    @Override
+    public List<ShardWriter.Shard> addInput(
+        List<ShardWriter.Shard> shards, ShardWriter.Shard shard) {
+      shards.add(shard);
+      return shards;
+    }
+
+    @Override
+    public List<ShardWriter.Shard> mergeAccumulators(
+        Iterable<List<ShardWriter.Shard>> accumulators) {
+      List<ShardWriter.Shard> all = new ArrayList<>();
+      accumulators.forEach(all::addAll);
+      return all;
+    }
+
+    @Override
+    public List<ShardWriter.Shard> extractOutput(List<ShardWriter.Shard> shards) {
+      return shards;
+    }
+
+    @Override
+    public Coder<List<ShardWriter.Shard>> getAccumulatorCoder(
+        CoderRegistry registry, Coder<ShardWriter.Shard> inputCoder) {
+      return CODER;
+    }
+
+    @Override
+    public Coder<List<ShardWriter.Shard>> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<ShardWriter.Shard> inputCoder) {
+      return CODER;
+    }
+  }
+
+  private static final class RenameFn extends DoFn<List<ShardWriter.Shard>, Written> {
+    private static final long serialVersionUID = 1L;
+    private final List<String> directories;
+
+    RenameFn(List<String> directories) {
+      this.directories = directories;
+    }
+
+    @ProcessElement
+    public void process(@Element List<ShardWriter.Shard> shards, OutputReceiver<Written> out)
+        throws IOException {
+      for (String directory : directories) {
+        List<ShardWriter.Shard> mine = new ArrayList<>();
+        for (ShardWriter.Shard shard : shards) {
+          if (shard.directory().equals(directory)) {
+            mine.add(shard);
+          }
+        }
+        mine.sort(Comparator.comparing(ShardWriter.Shard::tempFile));
+        Path dir = Paths.get(directory);
+        Files.createDirectories(dir);
+        long records = 0;
+        List<ShardFile> files = new ArrayList<>();
+        for (int i = 0; i < mine.size(); i++) {
+          ShardWriter.Shard shard = mine.get(i);
+          String name = String.format("part-%05d-of-%05d%s", i, mine.size(), shard.suffix());
+          Files.move(
+              Paths.get(shard.tempFile()), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+          records += shard.records();
+          files.add(new ShardFile(name, shard.records(), shard.sizeBytes(), shard.sha256()));
+        }
+        ArtifactDirectory.deleteRecursively(dir.resolve(ShardWriter.TEMP_DIR));
+        out.output(new Written(directory, mine.size(), records, files));
+      }
+    }
+  }
+}
