@@ -61,8 +61,10 @@ public final class ModelArtifact {
    * The fields of model.json (dotted paths) left out of the fingerprint: the fingerprint itself,
    * and what differs between two identical trainings without changing any prediction: when the
    * artifact was written, and how long training took ({@code examplesPerSecond}, {@code
-   * trainMillis}, {@code trainNanos}). Everything else (task, label, class names, inputs,
-   * hyperparameters, loss curves, lineage) is covered.
+   * trainMillis}, {@code trainNanos}), and where the training examples lay (an absolute path, which
+   * differs between two pipeline roots; their content is covered by the input fingerprint beside
+   * it). Everything else (task, label, class names, inputs, hyperparameters, loss curves, the rest
+   * of the lineage) is covered.
    */
   public static final List<String> UNFINGERPRINTED =
       List.of(
@@ -70,7 +72,8 @@ public final class ModelArtifact {
           "createdAt",
           "training.examplesPerSecond",
           "training.trainMillis",
-          "training.more.trainNanos");
+          "training.more.trainNanos",
+          "lineage.dataFingerprints.examples");
 
   private static final String FINGERPRINT = "millrace-model-fingerprint/2";
 
