@@ -24,12 +24,15 @@ import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.report.StatisticsReport;
 import io.millrace.split.Splits;
+import io.millrace.stats.StatisticsAccumulation;
 import io.millrace.stats.StatisticsAccumulator;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import io.millrace.tfmd.Schema;
+import io.millrace.transforms.AccumulationCombineFn;
 import io.millrace.transforms.ReadExamples;
-import io.millrace.transforms.coders.StatisticsAccumulatorCoder;
+import io.millrace.transforms.coders.AccumulatorCoder;
+import io.millrace.transforms.coders.ProtoMessageCoder;
 import io.millrace.transforms.io.BeamSourceFile;
 import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.ExamplesArtifact;
@@ -50,8 +53,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.TextIO;
@@ -377,12 +378,18 @@ public final class StatisticsJob {
           read.get(ReadAccumulateFn.PARTIALS)
               .setCoder(
                   KvCoder.of(
-                      StringUtf8Coder.of(), StatisticsAccumulatorCoder.of(schema, statsOptions))));
+                      StringUtf8Coder.of(),
+                      AccumulatorCoder.of(new StatisticsAccumulation(schema, statsOptions)))));
       shards.add(read.get(ReadAccumulateFn.SHARDS));
     }
     PCollectionList.of(partials)
         .apply("AllPartials", Flatten.pCollections())
-        .apply("MergePerSplit", Combine.perKey(new MergeFn(schema, statsOptions)))
+        .apply(
+            "MergePerSplit",
+            Combine.perKey(
+                AccumulationCombineFn.of(
+                        new StatisticsAccumulation(schema, statsOptions).ofStates())
+                    .withOutputCoder(ProtoMessageCoder.of(DatasetFeatureStatisticsList.class))))
         .apply("WriteStatistics", ParDo.of(new WriteStatisticsFn(staging.toString())));
     PCollectionList.of(shards)
         .apply("AllShards", Flatten.pCollections())
@@ -610,58 +617,9 @@ public final class StatisticsJob {
     return node.toString();
   }
 
-  /** Merges partial accumulators of one split. */
-  private static final class MergeFn
-      extends Combine.CombineFn<
-          StatisticsAccumulator, StatisticsAccumulator, StatisticsAccumulator> {
-    private static final long serialVersionUID = 1L;
-    private final ExampleSchema schema;
-    private final StatisticsOptions options;
-
-    MergeFn(ExampleSchema schema, StatisticsOptions options) {
-      this.schema = schema;
-      this.options = options;
-    }
-
-    @Override
-    public StatisticsAccumulator createAccumulator() {
-      return StatisticsAccumulator.create(schema, options);
-    }
-
-    @Override
-    public StatisticsAccumulator addInput(
-        StatisticsAccumulator accumulator, StatisticsAccumulator input) {
-      accumulator.merge(input);
-      return accumulator;
-    }
-
-    @Override
-    public StatisticsAccumulator mergeAccumulators(Iterable<StatisticsAccumulator> accumulators) {
-      StatisticsAccumulator merged = StatisticsAccumulator.mergeAll(accumulators);
-      return merged == null ? createAccumulator() : merged;
-    }
-
-    @Override
-    public StatisticsAccumulator extractOutput(StatisticsAccumulator accumulator) {
-      return accumulator;
-    }
-
-    @Override
-    public Coder<StatisticsAccumulator> getAccumulatorCoder(
-        CoderRegistry registry, Coder<StatisticsAccumulator> inputCoder) {
-      return StatisticsAccumulatorCoder.of(schema, options);
-    }
-
-    @Override
-    public Coder<StatisticsAccumulator> getDefaultOutputCoder(
-        CoderRegistry registry, Coder<StatisticsAccumulator> inputCoder) {
-      return StatisticsAccumulatorCoder.of(schema, options);
-    }
-  }
-
   /** Writes each split's final statistics into the staging directory. */
   private static final class WriteStatisticsFn
-      extends DoFn<KV<String, StatisticsAccumulator>, Void> {
+      extends DoFn<KV<String, DatasetFeatureStatisticsList>, Void> {
     private static final long serialVersionUID = 1L;
     private final String staging;
 
@@ -670,8 +628,9 @@ public final class StatisticsJob {
     }
 
     @ProcessElement
-    public void process(@Element KV<String, StatisticsAccumulator> split) throws IOException {
-      writeStatistics(Path.of(staging, split.getKey()), split.getValue().toProto());
+    public void process(@Element KV<String, DatasetFeatureStatisticsList> split)
+        throws IOException {
+      writeStatistics(Path.of(staging, split.getKey()), split.getValue());
     }
   }
 }

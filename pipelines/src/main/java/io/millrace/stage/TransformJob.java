@@ -10,10 +10,12 @@ import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.transform.FeatureTransformer;
 import io.millrace.transform.FittedTransform;
+import io.millrace.transform.TransformAnalysis;
 import io.millrace.transform.TransformAnalyzer;
 import io.millrace.transform.TransformSpec;
-import io.millrace.transforms.AnalyzeTransform;
+import io.millrace.transforms.AccumulationCombineFn;
 import io.millrace.transforms.ReadExamples;
+import io.millrace.transforms.coders.AccumulatorCoder;
 import io.millrace.transforms.io.BeamSourceFile;
 import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.ExampleAvroSink;
@@ -30,8 +32,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Combine;
@@ -104,8 +104,9 @@ public final class TransformJob {
     ExamplesArtifact raw = ExamplesArtifact.open(examples);
     ExampleSchema schema = raw.schema();
     ExamplesAvroFormatReader reader = new ExamplesAvroFormatReader(schema);
-    TransformAnalyzer.create(spec, schema); // a bad definition fails before any job runs
     String dataFingerprint = raw.manifest().input().fingerprint() + "/" + analyzeSplit;
+    // A bad definition fails here, before any job runs.
+    TransformAnalysis analysis = new TransformAnalysis(spec, schema, dataFingerprint);
 
     // 1. Analyze: each range of the training split into one analyzer state, merged, fitted.
     // Fails now, not after the analysis, when the target exists and may not be replaced.
@@ -113,10 +114,10 @@ public final class TransformJob {
     Pipeline analyze = Pipeline.create(options);
     ReadExamples.fileParts(analyze, "", raw.fileMetadata(analyzeSplit), reader, schema)
         .apply("ReadAndAnalyze", ParDo.of(new AnalyzeRangeFn(reader, spec, schema)))
-        .setCoder(new AnalyzeTransform.AnalyzerCoder(spec, schema))
+        .setCoder(AccumulatorCoder.of(analysis))
         .apply(
             "Fit",
-            Combine.globally(new MergeAndFitFn(spec, schema, dataFingerprint)).withoutDefaults())
+            Combine.globally(AccumulationCombineFn.of(analysis.ofStates())).withoutDefaults())
         .setCoder(SerializableCoder.of(FittedTransform.class))
         .apply("WriteTransform", ParDo.of(new WriteFittedFn(transformOutput.toString())));
     long started = System.nanoTime();
@@ -297,43 +298,6 @@ public final class TransformJob {
       if (shard != null) {
         context.output(shard, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
       }
-    }
-  }
-
-  private static final class MergeAndFitFn
-      extends Combine.CombineFn<TransformAnalyzer, TransformAnalyzer, FittedTransform> {
-    private static final long serialVersionUID = 1L;
-    private final AnalyzeTransform.AnalyzeFn fn;
-
-    MergeAndFitFn(TransformSpec spec, ExampleSchema schema, String dataFingerprint) {
-      fn = new AnalyzeTransform.AnalyzeFn(spec, schema, dataFingerprint);
-    }
-
-    @Override
-    public TransformAnalyzer createAccumulator() {
-      return fn.createAccumulator();
-    }
-
-    @Override
-    public TransformAnalyzer addInput(TransformAnalyzer accumulator, TransformAnalyzer input) {
-      accumulator.merge(input);
-      return accumulator;
-    }
-
-    @Override
-    public TransformAnalyzer mergeAccumulators(Iterable<TransformAnalyzer> accumulators) {
-      return fn.mergeAccumulators(accumulators);
-    }
-
-    @Override
-    public FittedTransform extractOutput(TransformAnalyzer accumulator) {
-      return fn.extractOutput(accumulator);
-    }
-
-    @Override
-    public Coder<TransformAnalyzer> getAccumulatorCoder(
-        CoderRegistry registry, Coder<TransformAnalyzer> inputCoder) {
-      return fn.getAccumulatorCoder(registry, null);
     }
   }
 

@@ -2,14 +2,13 @@ package io.millrace.transforms;
 
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
+import io.millrace.stats.StatisticsAccumulation;
 import io.millrace.stats.StatisticsAccumulator;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import io.millrace.transforms.coders.ExampleCoder;
 import io.millrace.transforms.coders.ProtoMessageCoder;
-import io.millrace.transforms.coders.StatisticsAccumulatorCoder;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Combine;
@@ -75,8 +74,7 @@ public final class GenerateStatistics
     ExampleSchema resolved = schemaOf(schema, examples.getCoder());
     return examples
         .apply(
-            "CombineStatistics",
-            Combine.globally(new StatisticsCombineFn(resolved, options)).withoutDefaults())
+            "CombineStatistics", Combine.globally(combineFn(resolved, options)).withoutDefaults())
         .setCoder(ProtoMessageCoder.of(DatasetFeatureStatisticsList.class));
   }
 
@@ -120,61 +118,16 @@ public final class GenerateStatistics
       Coder<?> valueCoder = ((KvCoder<?, ?>) examples.getCoder()).getValueCoder();
       ExampleSchema resolved = schemaOf(schema, valueCoder);
       return examples
-          .apply(
-              "CombineStatisticsPerKey", Combine.perKey(new StatisticsCombineFn(resolved, options)))
+          .apply("CombineStatisticsPerKey", Combine.perKey(combineFn(resolved, options)))
           .setCoder(
               KvCoder.of(
                   StringUtf8Coder.of(), ProtoMessageCoder.of(DatasetFeatureStatisticsList.class)));
     }
   }
 
-  /**
-   * The statistics as a {@link Combine.CombineFn}, for use in other combines (e.g. {@code
-   * Combine.perKey} or a composed combine).
-   */
-  public static final class StatisticsCombineFn
-      extends Combine.CombineFn<Example, StatisticsAccumulator, DatasetFeatureStatisticsList> {
-    private static final long serialVersionUID = 1L;
-    private final ExampleSchema schema;
-    private final StatisticsOptions options;
-
-    public StatisticsCombineFn(ExampleSchema schema, StatisticsOptions options) {
-      this.schema = schema;
-      this.options = options;
-    }
-
-    @Override
-    public StatisticsAccumulator createAccumulator() {
-      return StatisticsAccumulator.create(schema, options);
-    }
-
-    @Override
-    public StatisticsAccumulator addInput(StatisticsAccumulator accumulator, Example example) {
-      accumulator.add(example);
-      return accumulator;
-    }
-
-    @Override
-    public StatisticsAccumulator mergeAccumulators(Iterable<StatisticsAccumulator> accumulators) {
-      StatisticsAccumulator merged = StatisticsAccumulator.mergeAll(accumulators);
-      return merged == null ? createAccumulator() : merged;
-    }
-
-    @Override
-    public DatasetFeatureStatisticsList extractOutput(StatisticsAccumulator accumulator) {
-      return accumulator.toProto();
-    }
-
-    @Override
-    public Coder<StatisticsAccumulator> getAccumulatorCoder(
-        CoderRegistry registry, Coder<Example> inputCoder) {
-      return StatisticsAccumulatorCoder.of(schema, options);
-    }
-
-    @Override
-    public Coder<DatasetFeatureStatisticsList> getDefaultOutputCoder(
-        CoderRegistry registry, Coder<Example> inputCoder) {
-      return ProtoMessageCoder.of(DatasetFeatureStatisticsList.class);
-    }
+  private static AccumulationCombineFn<Example, StatisticsAccumulator, DatasetFeatureStatisticsList>
+      combineFn(ExampleSchema schema, StatisticsOptions options) {
+    return AccumulationCombineFn.of(new StatisticsAccumulation(schema, options))
+        .withOutputCoder(ProtoMessageCoder.of(DatasetFeatureStatisticsList.class));
   }
 }
