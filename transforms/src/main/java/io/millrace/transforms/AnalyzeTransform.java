@@ -45,13 +45,12 @@ public final class AnalyzeTransform
       throw new IllegalArgumentException(
           "AnalyzeTransform needs examples with an ExampleCoder, not " + examples.getCoder());
     }
-    return examples
-        .apply(
-            "Analyze",
-            Combine.globally(
-                    AccumulationCombineFn.of(
-                        new TransformAnalysis(spec, coder.schema(), dataFingerprint)))
-                .withoutDefaults())
-        .setCoder(SerializableCoder.of(FittedTransform.class));
+    return examples.apply(
+        "Analyze",
+        Combine.globally(
+                AccumulationCombineFn.of(
+                        new TransformAnalysis(spec, coder.schema(), dataFingerprint))
+                    .withOutputCoder(SerializableCoder.of(FittedTransform.class)))
+            .withoutDefaults());
   }
 }
