@@ -32,7 +32,7 @@ import java.util.function.Function;
 
 /**
  * Renders {@link StatisticsReport#html}: one self-contained, XHTML-compatible page. Every text that
- * comes from the data goes through {@link #esc}.
+ * comes from the data goes through {@link Html#escape}.
  */
 final class HtmlReport {
   /** The most values a string feature's chart shows. */
@@ -97,7 +97,7 @@ final class HtmlReport {
         .append("<meta charset=\"utf-8\"/>\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
         .append("<title>")
-        .append(esc(title))
+        .append(Html.escape(title))
         .append("</title>\n<style>\n")
         .append(css())
         .append("</style>\n</head>\n<body>\n");
@@ -107,7 +107,7 @@ final class HtmlReport {
       out.append("<p class=\"note\">No statistics.</p>\n");
     } else {
       out.append("<section class=\"dataset\">\n<h2>")
-          .append(esc(main))
+          .append(Html.escape(main))
           .append(" <span class=\"counts\">")
           .append(exampleCounts(main))
           .append("</span></h2>\n");
@@ -123,14 +123,14 @@ final class HtmlReport {
   // Page structure
 
   private void header(String main) {
-    out.append("<header>\n<h1>").append(esc(title)).append("</h1>\n");
+    out.append("<header>\n<h1>").append(Html.escape(title)).append("</h1>\n");
     out.append("<table class=\"list\">\n<tr><th>split</th><th>examples</th><th>features</th>")
         .append("<th>slices</th></tr>\n");
     for (int s = 0; s < splits.size(); s++) {
       DatasetFeatureStatistics d = main == null ? null : datasetsBySplit.get(s).get(main);
       out.append("<tr><td>")
           .append(swatch(s))
-          .append(esc(splits.get(s)))
+          .append(Html.escape(splits.get(s)))
           .append("</td><td class=\"n\">")
           .append(d == null ? NONE : String.format(Locale.ROOT, "%,d", d.getNumExamples()))
           .append("</td><td class=\"n\">")
@@ -178,24 +178,24 @@ final class HtmlReport {
       out.append("<a href=\"#")
           .append(mainCardIds.get(feature))
           .append("\">")
-          .append(esc(feature))
+          .append(Html.escape(feature))
           .append("</a>");
     } else {
-      out.append(esc(feature));
+      out.append(Html.escape(feature));
     }
     out.append("</td><td>")
-        .append(info.hasSeverity() ? esc(info.getSeverity().name()) : NONE)
+        .append(info.hasSeverity() ? Html.escape(info.getSeverity().name()) : NONE)
         .append("</td><td>")
-        .append(esc(ReportFormat.shortDescription(info)))
+        .append(Html.escape(ReportFormat.shortDescription(info)))
         .append("</td><td>")
-        .append(esc(ReportFormat.description(info)));
+        .append(Html.escape(ReportFormat.description(info)));
     if (info.getReasonCount() > 1) {
       out.append("<ul>");
       for (AnomalyInfo.Reason r : info.getReasonList()) {
         out.append("<li>")
-            .append(esc(r.getShortDescription()))
+            .append(Html.escape(r.getShortDescription()))
             .append(r.getShortDescription().isEmpty() || r.getDescription().isEmpty() ? "" : ": ")
-            .append(esc(r.getDescription()))
+            .append(Html.escape(r.getDescription()))
             .append("</li>");
       }
       out.append("</ul>");
@@ -224,11 +224,11 @@ final class HtmlReport {
   private void measurementRow(String feature, String kind, DriftSkewInfo.Measurement m) {
     boolean over = m.hasThreshold() && m.getValue() > m.getThreshold();
     out.append(over ? "<tr class=\"bad\"><td>" : "<tr><td>")
-        .append(esc(feature))
+        .append(Html.escape(feature))
         .append("</td><td>")
         .append(kind)
         .append("</td><td>")
-        .append(esc(m.getType().name()))
+        .append(Html.escape(m.getType().name()))
         .append("</td><td class=\"n\">")
         .append(compact(m.getValue()))
         .append("</td><td class=\"n\">")
@@ -257,7 +257,7 @@ final class HtmlReport {
     }
     for (String name : shown) {
       out.append("<details>\n<summary>")
-          .append(esc(name))
+          .append(Html.escape(name))
           .append(" <span class=\"counts\">")
           .append(exampleCounts(name))
           .append("</span></summary>\n");
@@ -283,7 +283,7 @@ final class HtmlReport {
       if (i > 0) {
         s.append(" \u00b7 ");
       }
-      s.append(esc(splits.get(i)))
+      s.append(Html.escape(splits.get(i)))
           .append(": ")
           .append(d == null ? NONE : String.format(Locale.ROOT, "%,d", d.getNumExamples()))
           .append(d != null && d.getNumExamples() == 1 ? " example" : " examples");
@@ -357,9 +357,9 @@ final class HtmlReport {
       out.append(" id=\"").append(id).append('"');
     }
     out.append(">\n<h3><span class=\"name\">")
-        .append(esc(name))
+        .append(Html.escape(name))
         .append("</span> <span class=\"type\">")
-        .append(esc(types(perSplit)))
+        .append(Html.escape(types(perSplit)))
         .append("</span>");
     if (anomaly != null) {
       out.append(" <a class=\"badge\" href=\"#anomalies\">anomaly</a>");
@@ -367,7 +367,7 @@ final class HtmlReport {
     out.append("</h3>\n");
     if (anomaly != null) {
       out.append("<p class=\"bad\">")
-          .append(esc(ReportFormat.shortDescription(anomaly)))
+          .append(Html.escape(ReportFormat.shortDescription(anomaly)))
           .append("</p>\n");
     }
     keyNumbers(datasets, perSplit);
@@ -392,7 +392,7 @@ final class HtmlReport {
     boolean bytes = perSplit.stream().anyMatch(f -> f != null && f.hasBytesStats());
     out.append("<table class=\"k\">\n<tr><th></th>");
     for (int s = 0; s < splits.size(); s++) {
-      out.append("<th>").append(swatch(s)).append(esc(splits.get(s))).append("</th>");
+      out.append("<th>").append(swatch(s)).append(Html.escape(splits.get(s))).append("</th>");
     }
     out.append("</tr>\n");
     row(
@@ -525,7 +525,7 @@ final class HtmlReport {
     }
     out.append("<tr><th>").append(label).append("</th>");
     for (String text : texts) {
-      out.append("<td>").append(text == null ? NONE : esc(text)).append("</td>");
+      out.append("<td>").append(text == null ? NONE : Html.escape(text)).append("</td>");
     }
     out.append("</tr>\n");
   }
@@ -561,9 +561,9 @@ final class HtmlReport {
       } else {
         String value = f.getStringStats().getTopValues(0).getValue();
         out.append("<td title=\"")
-            .append(esc(value))
+            .append(Html.escape(value))
             .append("\">")
-            .append(esc(displayValue(value, 20)))
+            .append(Html.escape(displayValue(value, 20)))
             .append("</td>");
       }
     }
@@ -741,7 +741,7 @@ final class HtmlReport {
             .append("\" height=\"")
             .append(coord(h))
             .append("\"><title>")
-            .append(esc(splits.get(s)))
+            .append(Html.escape(splits.get(s)))
             .append(": [")
             .append(compact(b.getLowValue(), 6))
             .append(", ")
@@ -749,7 +749,7 @@ final class HtmlReport {
             .append(last ? "]: " : "): ")
             .append(compact(b.getSampleCount()))
             .append(" (")
-            .append(esc(percent(b.getSampleCount(), totals[s])))
+            .append(Html.escape(percent(b.getSampleCount(), totals[s])))
             .append(")</title></rect>");
       }
     }
@@ -768,7 +768,7 @@ final class HtmlReport {
       for (int i = 0; i < buckets.size(); i++) {
         bounds[i + 1] = buckets.get(i).getHighValue();
       }
-      StringBuilder tip = new StringBuilder(esc(splits.get(s))).append(" quantiles:");
+      StringBuilder tip = new StringBuilder(Html.escape(splits.get(s))).append(" quantiles:");
       StringBuilder ticks = new StringBuilder();
       for (int i = 0; i < bounds.length; i++) {
         double q = 100.0 * i / buckets.size();
@@ -918,9 +918,9 @@ final class HtmlReport {
           .append("\" y=\"")
           .append(coord(top + rowHeight / 2.0 + 3))
           .append("\" text-anchor=\"end\"><title>")
-          .append(esc(label))
+          .append(Html.escape(label))
           .append("</title>")
-          .append(esc(displayValue(label, 20)))
+          .append(Html.escape(displayValue(label, 20)))
           .append("</text>");
       for (int s = 0; s < n; s++) {
         Double freq = frequencies.get(s).get(label);
@@ -941,11 +941,11 @@ final class HtmlReport {
             .append("\" height=\"")
             .append(barHeight - 1)
             .append("\"><title>")
-            .append(esc(splits.get(s)))
+            .append(Html.escape(splits.get(s)))
             .append(": ")
             .append(compact(freq))
             .append(" (")
-            .append(esc(percent(freq, totals[s])))
+            .append(Html.escape(percent(freq, totals[s])))
             .append(")</title></rect>");
         if (single) {
           text(barLeft + width + 3, y + barHeight - 2, "start", compact(freq));
@@ -961,7 +961,7 @@ final class HtmlReport {
     if (!anchor.equals("start")) {
       out.append(" text-anchor=\"").append(anchor).append('"');
     }
-    out.append('>').append(esc(text)).append("</text>");
+    out.append('>').append(Html.escape(text)).append("</text>");
   }
 
   /** Maps values to x pixels of the plot. */
@@ -1001,65 +1001,6 @@ final class HtmlReport {
 
   private static String swatch(int split) {
     return "<span class=\"sw w" + (split % COLORS.length) + "\"></span>";
-  }
-
-  /**
-   * Text escaped for XHTML content and attribute values; characters XML does not allow (control
-   * characters, lone surrogates) become U+FFFD.
-   */
-  static String esc(String s) {
-    StringBuilder b = null;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      String replacement;
-      switch (c) {
-        case '&':
-          replacement = "&amp;";
-          break;
-        case '<':
-          replacement = "&lt;";
-          break;
-        case '>':
-          replacement = "&gt;";
-          break;
-        case '"':
-          replacement = "&quot;";
-          break;
-        case '\'':
-          replacement = "&#39;";
-          break;
-        default:
-          replacement = null;
-          if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-              || (c >= 0x7f && c <= 0x9f)
-              || c == 0xfffe
-              || c == 0xffff) {
-            replacement = "\ufffd";
-          } else if (Character.isHighSurrogate(c)) {
-            if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-              if (b != null) {
-                b.append(c).append(s.charAt(i + 1));
-              }
-              i++;
-              continue;
-            }
-            replacement = "\ufffd";
-          } else if (Character.isLowSurrogate(c)) {
-            replacement = "\ufffd";
-          }
-      }
-      if (replacement != null && b == null) {
-        b = new StringBuilder(s.length() + 16).append(s, 0, i);
-      }
-      if (b != null) {
-        if (replacement != null) {
-          b.append(replacement);
-        } else {
-          b.append(c);
-        }
-      }
-    }
-    return b == null ? s : b.toString();
   }
 
   private static String css() {
