@@ -240,6 +240,16 @@ final class MetadataRows {
         "INSERT INTO mr_association (context_id, execution_id) VALUES (?, ?)", runId, executionId);
   }
 
+  /** Records the artifacts as the execution's events of this type, and as part of its run. */
+  void insertEvents(
+      long executionId, long runId, Event.Type type, Map<String, Artifact> artifacts, long at)
+      throws SQLException {
+    for (Map.Entry<String, Artifact> named : artifacts.entrySet()) {
+      insertEvent(executionId, named.getValue().id(), type, named.getKey(), at);
+      attribute(runId, named.getValue().id());
+    }
+  }
+
   void insertEvent(long executionId, long artifactId, Event.Type type, String name, long at)
       throws SQLException {
     jdbc.insert(

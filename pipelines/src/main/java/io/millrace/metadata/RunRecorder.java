@@ -113,10 +113,7 @@ final class RunRecorder {
                   codeVersion,
                   now);
           rows.associate(run.id(), id);
-          for (Map.Entry<String, Artifact> input : inputs.entrySet()) {
-            rows.insertEvent(id, input.getValue().id(), Event.Type.INPUT, input.getKey(), now);
-            rows.attribute(run.id(), input.getValue().id());
-          }
+          rows.insertEvents(id, run.id(), Event.Type.INPUT, inputs, now);
           return new Execution(
               id,
               run.id(),
@@ -298,14 +295,8 @@ final class RunRecorder {
           rows.associate(run.id(), id);
           Map<String, Artifact> inputsToLink =
               inputs != null ? inputs : rows.events(original.id(), Event.Type.INPUT);
-          for (Map.Entry<String, Artifact> input : inputsToLink.entrySet()) {
-            rows.insertEvent(id, input.getValue().id(), Event.Type.INPUT, input.getKey(), now);
-            rows.attribute(run.id(), input.getValue().id());
-          }
-          for (Map.Entry<String, Artifact> output : reused.outputs().entrySet()) {
-            rows.insertEvent(id, output.getValue().id(), Event.Type.OUTPUT, output.getKey(), now);
-            rows.attribute(run.id(), output.getValue().id());
-          }
+          rows.insertEvents(id, run.id(), Event.Type.INPUT, inputsToLink, now);
+          rows.insertEvents(id, run.id(), Event.Type.OUTPUT, reused.outputs(), now);
           rows.insertProperties(PropertyTable.EXECUTION, id, original.properties());
           return rows.readExecution(id);
         });

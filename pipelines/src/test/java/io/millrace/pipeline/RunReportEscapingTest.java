@@ -42,22 +42,10 @@ class RunReportEscapingTest {
         PipelineDefinition.of(
             "hostile",
             dir.resolve("root"),
-            new PipelineDefinition.Input(
-                null,
+            PipelineDefinition.Input.ofPatterns(
                 Map.of(
                     "train", data.resolve("train.csv").toString(),
-                    "eval", data.resolve("eval.csv").toString()),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null));
+                    "eval", data.resolve("eval.csv").toString())));
 
     RunResult result =
         PipelineRunner.of(definition)
