@@ -26,6 +26,7 @@ import io.millrace.model.ModelArtifact;
 import io.millrace.model.ModelRegistry;
 import io.millrace.record.Example;
 import io.millrace.record.FeatureType;
+import io.millrace.report.Html;
 import io.millrace.schema.InferenceOptions;
 import io.millrace.schema.SchemaFiles;
 import io.millrace.schema.SchemaInference;
@@ -1089,17 +1090,17 @@ public final class PipelineRunner {
       Path file = reportDir.resolve("report.html");
       StringBuilder html = new StringBuilder();
       html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
-          .append(escape(run.name()))
+          .append(Html.escape(run.name()))
           .append("</title><style>body{font-family:sans-serif;margin:2em}")
           .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;")
           .append("text-align:left;vertical-align:top}.cached{color:#777}</style></head><body>\n");
-      html.append("<h1>Run ").append(escape(run.name())).append("</h1>\n");
+      html.append("<h1>Run ").append(Html.escape(run.name())).append("</h1>\n");
       html.append("<p>Pipeline <b>")
-          .append(escape(definition.name()))
+          .append(Html.escape(definition.name()))
           .append("</b>, code ")
-          .append(escape(code))
+          .append(Html.escape(code))
           .append("</p>\n<h2>Decision</h2>\n<p><b>")
-          .append(escape(decision))
+          .append(Html.escape(decision))
           .append("</b></p>\n<h2>Stages</h2>\n<table><tr><th>stage</th><th>outcome</th>")
           .append("<th>seconds</th><th>reports</th><th>properties</th></tr>\n");
       for (RunResult.StageResult r : results) {
@@ -1115,16 +1116,20 @@ public final class PipelineRunner {
         for (Map.Entry<String, Path> link : reportLinks(r).entrySet()) {
           if (Files.exists(link.getValue())) {
             html.append("<a href=\"")
-                .append(escape(reportDir.relativize(link.getValue()).toString()))
+                .append(Html.escape(reportDir.relativize(link.getValue()).toString()))
                 .append("\">")
-                .append(escape(link.getKey()))
+                .append(Html.escape(link.getKey()))
                 .append("</a><br>");
           }
         }
         html.append("</td><td>");
         new TreeMap<>(r.properties())
             .forEach(
-                (k, v) -> html.append(escape(k)).append(" = ").append(escape(v)).append("<br>"));
+                (k, v) ->
+                    html.append(Html.escape(k))
+                        .append(" = ")
+                        .append(Html.escape(v))
+                        .append("<br>"));
         html.append("</td></tr>\n");
       }
       html.append("</table>\n</body></html>\n");
@@ -1316,12 +1321,5 @@ public final class PipelineRunner {
 
   static String sha256(byte[] bytes) {
     return Hashing.sha256().hashBytes(bytes).toString();
-  }
-
-  private static String escape(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }
