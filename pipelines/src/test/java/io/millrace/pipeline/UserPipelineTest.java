@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.millrace.examples.ExamplesAvro;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.record.Example;
-import io.millrace.record.ExampleSchema;
 import io.millrace.split.Splits;
 import io.millrace.stats.StatisticsFiles;
 import io.millrace.stats.StatisticsOptions;
+import io.millrace.testing.ExampleShards;
 import io.millrace.testing.SharedData;
 import io.millrace.tfmd.Anomalies;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
@@ -31,7 +30,6 @@ import io.millrace.validate.AnomaliesArtifact;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +37,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.avro.file.DataFileReader;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -97,7 +94,7 @@ class UserPipelineTest {
       List<Example> millrace = new ArrayList<>();
       millraceExamples.forEach(split, millrace::add);
       List<Example> users =
-          read(user.resolve("transformed").resolve(split), millraceExamples.schema());
+          ExampleShards.read(user.resolve("transformed").resolve(split), millraceExamples.schema());
       assertEquals(expected.getDatasets(0).getNumExamples(), millrace.size(), split);
       assertEquals(counts(millrace), counts(users), split);
     }
@@ -162,19 +159,6 @@ class UserPipelineTest {
       Files.createDirectories(path.getParent());
       Files.write(path, anomalies.toByteArray());
     }
-  }
-
-  private static List<Example> read(Path directory, ExampleSchema schema) throws IOException {
-    List<Example> examples = new ArrayList<>();
-    try (DirectoryStream<Path> shards = Files.newDirectoryStream(directory, "part-*.avro")) {
-      for (Path shard : shards) {
-        try (DataFileReader<Example> reader =
-            new DataFileReader<>(shard.toFile(), ExamplesAvro.reader(schema))) {
-          reader.forEach(examples::add);
-        }
-      }
-    }
-    return examples;
   }
 
   /** The records as a multiset. */

@@ -99,14 +99,11 @@ public final class AnalyzeTransform
       for (ExampleFiles.Group group : files.groups()) {
         states =
             states.and(
-                ReadExamples.fileParts(
+                FusedReadFn.readGroup(
                         begin.getPipeline(),
-                        group.step(),
-                        group.files(),
-                        files.reader(),
-                        files.schema())
-                    .apply(
-                        "ReadAndAnalyze" + group.step(),
+                        files,
+                        group,
+                        "ReadAndAnalyze",
                         ParDo.of(new AnalyzeFn(files, analysis, statesTag))
                             .withOutputTags(statesTag, TupleTagList.empty()))
                     .get(statesTag)

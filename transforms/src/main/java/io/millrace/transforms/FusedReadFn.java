@@ -9,13 +9,17 @@ import io.millrace.record.ExampleSchema;
 import io.millrace.split.Splits;
 import io.millrace.transforms.io.BadRecordDirectories;
 import io.millrace.transforms.io.BeamSourceFile;
+import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.ShardWriter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
@@ -56,6 +60,21 @@ abstract class FusedReadFn<T> extends DoFn<ReadExamples.FilePart, T> {
     this.splits = splits;
     this.badRecords = badRecords;
     this.badRecordShards = badRecordShards;
+  }
+
+  /**
+   * The steps of a fused composite for one group of files: the files listed and cut into parts,
+   * spread over workers, then {@code read} (a {@link FusedReadFn}) on each part.
+   */
+  static PCollectionTuple readGroup(
+      Pipeline pipeline,
+      ExampleFiles files,
+      ExampleFiles.Group group,
+      String name,
+      ParDo.MultiOutput<ReadExamples.FilePart, ?> read) {
+    return ReadExamples.fileParts(
+            pipeline, group.step(), group.files(), files.reader(), files.schema())
+        .apply(name + group.step(), read);
   }
 
   /** A new bundle begins. */

@@ -229,22 +229,23 @@ public final class GenerateStatistics
       PCollectionList<ShardWriter.Shard> shards = PCollectionList.empty(pipeline);
       for (ExampleFiles.Group group : files.groups()) {
         PCollectionTuple read =
-            ReadExamples.fileParts(
-                    pipeline, group.step(), group.files(), files.reader(), files.schema())
-                .apply(
-                    "ReadAndAccumulate" + group.step(),
-                    ParDo.of(
-                            new AccumulateStatisticsFn(
-                                files,
-                                group.split() == null ? files.splits() : null,
-                                files.splitsOf(group),
-                                accumulation,
-                                validator,
-                                badExamples,
-                                badRecords,
-                                statesTag,
-                                shardsTag))
-                        .withOutputTags(statesTag, TupleTagList.of(shardsTag)));
+            FusedReadFn.readGroup(
+                pipeline,
+                files,
+                group,
+                "ReadAndAccumulate",
+                ParDo.of(
+                        new AccumulateStatisticsFn(
+                            files,
+                            files.hashSplitsOf(group),
+                            files.splitsOf(group),
+                            accumulation,
+                            validator,
+                            badExamples,
+                            badRecords,
+                            statesTag,
+                            shardsTag))
+                    .withOutputTags(statesTag, TupleTagList.of(shardsTag)));
         states =
             states.and(
                 read.get(statesTag)

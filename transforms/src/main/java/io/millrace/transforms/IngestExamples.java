@@ -77,18 +77,15 @@ public final class IngestExamples extends PTransform<PBegin, PCollection<CommitS
           .forEach(name -> splitDirectories.add(Path.of(directory, name).toString()));
       shards =
           shards.and(
-              ReadExamples.fileParts(
+              FusedReadFn.readGroup(
                       begin.getPipeline(),
-                      group.step(),
-                      group.files(),
-                      files.reader(),
-                      files.schema())
-                  .apply(
-                      "ReadSplitWrite" + group.step(),
+                      files,
+                      group,
+                      "ReadSplitWrite",
                       ParDo.of(
                               new ReadSplitWriteFn(
                                   files,
-                                  group.split() == null ? files.splits() : null,
+                                  files.hashSplitsOf(group),
                                   splitDirectories,
                                   badRecords,
                                   shardsTag))

@@ -94,14 +94,11 @@ public final class MaterializeTransform
       directories.add(splitDirectory);
       shards =
           shards.and(
-              ReadExamples.fileParts(
+              FusedReadFn.readGroup(
                       begin.getPipeline(),
-                      group.step(),
-                      group.files(),
-                      files.reader(),
-                      files.schema())
-                  .apply(
-                      "Transform" + group.step(),
+                      files,
+                      group,
+                      "Transform",
                       ParDo.of(new TransformWriteFn(files, resolved, splitDirectory, shardsTag))
                           .withOutputTags(shardsTag, TupleTagList.empty())
                           .withSideInputs(resolved.sideInputs()))

@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.TextFormat;
-import io.millrace.examples.ExamplesAvro;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.ingest.LocalSourceFile;
 import io.millrace.record.Example;
-import io.millrace.record.ExampleSchema;
 import io.millrace.split.Splits;
 import io.millrace.stats.StatisticsAccumulation;
 import io.millrace.stats.StatisticsFiles;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.testing.CollectingSink;
+import io.millrace.testing.ExampleShards;
 import io.millrace.testing.ProtoAssert;
 import io.millrace.testing.SharedData;
 import io.millrace.testing.TestPipelineExtension;
@@ -36,7 +35,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.avro.file.DataFileReader;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -79,19 +77,6 @@ class FusedCompositesTest {
     return bySplit;
   }
 
-  private static List<Example> readShards(Path directory, ExampleSchema schema) throws IOException {
-    List<Example> examples = new ArrayList<>();
-    try (DirectoryStream<Path> shards = Files.newDirectoryStream(directory, "part-*.avro")) {
-      for (Path shard : shards) {
-        try (DataFileReader<Example> reader =
-            new DataFileReader<>(shard.toFile(), ExamplesAvro.reader(schema))) {
-          reader.forEach(examples::add);
-        }
-      }
-    }
-    return examples;
-  }
-
   private static long lines(Path directory) throws IOException {
     long n = 0;
     try (DirectoryStream<Path> shards = Files.newDirectoryStream(directory, "part-*.jsonl")) {
@@ -131,7 +116,7 @@ class FusedCompositesTest {
     pipeline.run().waitUntilFinish();
 
     for (String split : List.of("train", "eval")) {
-      List<Example> actual = readShards(out.resolve(split), files.schema());
+      List<Example> actual = ExampleShards.read(out.resolve(split), files.schema());
       assertEquals(expected.get(split).size(), actual.size(), split);
       assertEquals(Set.copyOf(expected.get(split)), Set.copyOf(actual), split);
     }
@@ -214,7 +199,7 @@ class FusedCompositesTest {
     List<String> expected = new ArrayList<>();
     sink.examples.forEach(e -> expected.add(rounded(runtime.apply(e))));
     List<String> actual = new ArrayList<>();
-    readShards(out.resolve("train"), spec.outputSchema(files.schema()))
+    ExampleShards.read(out.resolve("train"), spec.outputSchema(files.schema()))
         .forEach(e -> actual.add(rounded(e)));
     expected.sort(null);
     actual.sort(null);

@@ -73,6 +73,11 @@ public record ExampleFiles(
         new ExamplesAvroFormatReader(examples.schema()), examples.schema(), null, splits, groups);
   }
 
+  /** The hash splits of a group's records; null when they all go to the group's own split. */
+  public Splits hashSplitsOf(Group group) {
+    return group.split() == null ? splits : null;
+  }
+
   /** The splits a group's records go to. */
   public List<String> splitsOf(Group group) {
     return group.split() == null ? splitNames : List.of(group.split());
