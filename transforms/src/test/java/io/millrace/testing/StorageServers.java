@@ -1,0 +1,108 @@
+package io.millrace.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives JUnit 5 tests real storage servers as parameters ({@link S3Server}, {@link HdfsCluster},
+ * {@link PostgresServer}), each started on first use and shared by the test class, then stopped
+ * after its last test (in-process close, or by the PID it started) and its folder deleted. Start
+ * times go to the test report ({@code startMillis} entries).
+ *
+ * <pre>{@code
+ * @ExtendWith(StorageServers.class)
+ * class OnS3Test {
+ *   @Test
+ *   void writesAndReads(S3Server s3) { ... }
+ * }
+ * }</pre>
+ */
+public final class StorageServers implements ParameterResolver {
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(StorageServers.class);
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    return type == S3Server.class || type == HdfsCluster.class || type == PostgresServer.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    ExtensionContext classContext = classContext(context);
+    Running running =
+        classContext
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(type, t -> start(type, classContext), Running.class);
+    return running.server;
+  }
+
+  private static ExtensionContext classContext(ExtensionContext context) {
+    ExtensionContext c = context;
+    while (c.getTestMethod().isPresent() && c.getParent().isPresent()) {
+      c = c.getParent().get();
+    }
+    return c;
+  }
+
+  private static Running start(Class<?> type, ExtensionContext context) {
+    try {
+      if (type == PostgresServer.class) {
+        // Skipped, with the reason, where PostgreSQL's binaries are not installed.
+        PostgresServer.assumeInstalled();
+      }
+      Path directory = Files.createTempDirectory("millrace-" + type.getSimpleName());
+      AutoCloseable server;
+      long millis;
+      if (type == S3Server.class) {
+        S3Server s3 = S3Server.start(directory);
+        server = s3;
+        millis = s3.startMillis();
+      } else if (type == HdfsCluster.class) {
+        HdfsCluster hdfs = HdfsCluster.start(directory);
+        server = hdfs;
+        millis = hdfs.startMillis();
+      } else {
+        PostgresServer postgres = PostgresServer.start(directory);
+        server = postgres;
+        millis = postgres.startMillis();
+      }
+      context.publishReportEntry(type.getSimpleName() + ".startMillis", Long.toString(millis));
+      System.out.println(type.getSimpleName() + " started in " + millis + " ms");
+      return new Running(server, directory);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start " + type.getSimpleName() + ": " + e, e);
+    }
+  }
+
+  /** A started server; JUnit closes it with the class's context. */
+  private record Running(AutoCloseable server, Path directory)
+      implements ExtensionContext.Store.CloseableResource {
+    @Override
+    public void close() throws Throwable {
+      try {
+        server.close();
+      } finally {
+        deleteRecursively(directory);
+      }
+    }
+  }
+
+  static void deleteRecursively(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (var paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}
