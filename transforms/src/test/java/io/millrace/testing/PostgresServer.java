@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real PostgreSQL server from the machine's binaries (Debian's {@code postgresql} package: {@code
@@ -28,6 +27,11 @@ import org.junit.jupiter.api.Assumptions;
  * server runs as the {@code postgres} user the package creates.
  */
 public final class PostgresServer implements AutoCloseable {
+  /** Why a test needing the server cannot run here. */
+  public static final String NOT_INSTALLED =
+      "PostgreSQL's initdb and pg_ctl are not installed (looked in /usr/lib/postgresql/*/bin and"
+          + " -Dmillrace.postgres.bin); on Debian: apt-get install postgresql";
+
   private static final String USER = "millrace";
   private static final String SERVICE_USER = "postgres";
   private static final long TIMEOUT_SECONDS = 60;
@@ -80,14 +84,6 @@ public final class PostgresServer implements AutoCloseable {
     } catch (NumberFormatException e) {
       return 0;
     }
-  }
-
-  /** Skips the calling test, with the reason, where the server binaries are not installed. */
-  public static void assumeInstalled() {
-    Assumptions.assumeTrue(
-        binaries().isPresent(),
-        "PostgreSQL's initdb and pg_ctl are not installed (looked in /usr/lib/postgresql/*/bin"
-            + " and -Dmillrace.postgres.bin); on Debian: apt-get install postgresql");
   }
 
   /** Creates a cluster under {@code directory} and starts its server. */

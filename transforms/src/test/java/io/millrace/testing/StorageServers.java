@@ -3,6 +3,9 @@ package io.millrace.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -10,8 +13,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Gives JUnit 5 tests real storage servers as parameters ({@link S3Server}, {@link HdfsCluster},
  * {@link PostgresServer}), each started on first use and shared by the test class, then stopped
- * after its last test (in-process close, or by the PID it started) and its folder deleted. Start
- * times go to the test report ({@code startMillis} entries).
+ * after its last test (in-process close, or by the PID it started) and its folder deleted. A test
+ * needing PostgreSQL where its binaries are not installed is reported skipped, with the reason.
+ * Start times go to the test report ({@code startMillis} entries) and the output.
  *
  * <pre>{@code
  * @ExtendWith(StorageServers.class)
@@ -21,9 +25,22 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  */
-public final class StorageServers implements ParameterResolver {
+public final class StorageServers implements ParameterResolver, ExecutionCondition {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(StorageServers.class);
+
+  /** A test needing PostgreSQL is skipped, with the reason, where its binaries are missing. */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    boolean needsPostgres =
+        context.getTestMethod().stream()
+            .flatMap(method -> Arrays.stream(method.getParameterTypes()))
+            .anyMatch(type -> type == PostgresServer.class);
+    if (needsPostgres && PostgresServer.binaries().isEmpty()) {
+      return ConditionEvaluationResult.disabled(PostgresServer.NOT_INSTALLED);
+    }
+    return ConditionEvaluationResult.enabled("its servers can start");
+  }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -52,10 +69,6 @@ public final class StorageServers implements ParameterResolver {
 
   private static Running start(Class<?> type, ExtensionContext context) {
     try {
-      if (type == PostgresServer.class) {
-        // Skipped, with the reason, where PostgreSQL's binaries are not installed.
-        PostgresServer.assumeInstalled();
-      }
       Path directory = Files.createTempDirectory("millrace-" + type.getSimpleName());
       AutoCloseable server;
       long millis;
