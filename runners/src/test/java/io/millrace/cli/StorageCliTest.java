@@ -31,8 +31,8 @@ class StorageCliTest {
       throws IOException, InterruptedException {
     s3.createBucket("taxi");
     s3.register();
-    try (OutputStream out = Channels.newOutputStream(Storage.create("s3://taxi/train.csv"))) {
-      Files.copy(SharedData.path("taxi/tutorial/train.csv"), out);
+    try (OutputStream out = Channels.newOutputStream(Storage.create("s3://taxi/serving.csv"))) {
+      Files.copy(SharedData.path("taxi/tutorial/serving.csv"), out);
     }
     // A process of its own: the endpoint, region and key pair come from its environment alone.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -44,7 +44,7 @@ class StorageCliTest {
                 Millrace.class.getName(),
                 "ingest",
                 "--input",
-                "s3://taxi/train.csv",
+                "s3://taxi/serving.csv",
                 "--output",
                 dir.resolve("examples").toString())
             .redirectOutput(dir.resolve("out").toFile())
@@ -55,8 +55,8 @@ class StorageCliTest {
     String out = Files.readString(dir.resolve("out"), StandardCharsets.UTF_8);
     String err = Files.readString(dir.resolve("err"), StandardCharsets.UTF_8);
     assertEquals(0, process.exitValue(), out + err);
-    assertTrue(err.contains("Read 10,000 records"), err);
-    assertEquals(10_000, ExamplesArtifact.open(dir.resolve("examples")).manifest().recordsIn());
+    assertTrue(err.contains("Read 100 records"), err);
+    assertEquals(100, ExamplesArtifact.open(dir.resolve("examples")).manifest().recordsIn());
     for (String printed : List.of(out, err)) {
       assertFalse(printed.contains(s3.secretKey()), printed);
     }

@@ -31,6 +31,9 @@ public final class HdfsCluster implements AutoCloseable {
     configuration.set("dfs.datanode.http.address", "127.0.0.1:0");
     configuration.set("dfs.datanode.address", "127.0.0.1:0");
     configuration.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+    // The cluster is active once the datanode has reported: every second, not every three.
+    configuration.setInt("dfs.heartbeat.interval", 1);
+    configuration.setInt("dfs.blockreport.initialDelay", 0);
     MiniDFSCluster cluster =
         new MiniDFSCluster.Builder(configuration, directory.toFile())
             .numDataNodes(1)
