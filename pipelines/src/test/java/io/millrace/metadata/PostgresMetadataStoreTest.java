@@ -1,7 +1,6 @@
 package io.millrace.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.testing.PostgresServer;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,45 +121,39 @@ class PostgresMetadataStoreTest {
   @Test
   void connectionsRacingForTheRunLockGetItOnce(PostgresServer postgres) throws Exception {
     String url = database(postgres, "locks");
-    int contenders = 4;
     List<MetadataStore> stores = new ArrayList<>();
-    ExecutorService threads = Executors.newFixedThreadPool(contenders);
+    ExecutorService threads = Executors.newFixedThreadPool(4);
     try {
-      for (int i = 0; i < contenders; i++) {
+      for (int i = 0; i < 4; i++) {
         stores.add(MetadataStore.open(url));
       }
       // The pipeline's context exists before the race: only the lock is contended. (Creating it
       // from several connections at once fails on PostgreSQL with a unique-key violation.)
-      stores.get(0).pipeline("taxi");
-      for (int round = 0; round < 3; round++) {
-        CyclicBarrier start = new CyclicBarrier(contenders);
-        List<Future<Optional<RunLock>>> attempts = new ArrayList<>();
-        for (int i = 0; i < contenders; i++) {
-          MetadataStore own = stores.get(i);
-          String owner = "contender " + i;
-          attempts.add(
-              threads.submit(
-                  () -> {
-                    start.await(30, TimeUnit.SECONDS);
-                    return RunLock.tryAcquire(own, own.pipeline("taxi"), owner);
-                  }));
-        }
-        List<RunLock> winners = new ArrayList<>();
-        for (Future<Optional<RunLock>> attempt : attempts) {
-          attempt.get(60, TimeUnit.SECONDS).ifPresent(winners::add);
-        }
-        assertEquals(1, winners.size(), "round " + round);
-        RunLock winner = winners.get(0);
-        MetadataStore observer = stores.get(0);
-        Context taxi = observer.pipeline("taxi");
-        assertEquals(
-            winner.owner().description(),
-            RunLock.holder(observer, taxi).orElseThrow().owner().description());
-        assertTrue(RunLock.tryAcquire(observer, taxi, "scheduler").isEmpty());
-        assertTrue(winner.heartbeat());
-        assertTrue(winner.release());
-        assertFalse(winner.release());
-        assertTrue(RunLock.holder(observer, taxi).isEmpty());
+      Context taxi = stores.get(0).pipeline("taxi");
+      CyclicBarrier together = new CyclicBarrier(stores.size());
+      List<Callable<Optional<RunLock>>> contenders =
+          stores.stream()
+              .<Callable<Optional<RunLock>>>map(
+                  store ->
+                      () -> {
+                        together.await(30, TimeUnit.SECONDS);
+                        return RunLock.tryAcquire(store, taxi, "run on " + store.hashCode());
+                      })
+              .toList();
+      List<RunLock> winners = new ArrayList<>();
+      for (Future<Optional<RunLock>> attempt : threads.invokeAll(contenders, 2, TimeUnit.MINUTES)) {
+        attempt.get().ifPresent(winners::add);
+      }
+      assertEquals(1, winners.size());
+      RunLock winner = winners.get(0);
+      MetadataStore scheduler = stores.get(3);
+      assertEquals(winner.owner(), RunLock.holder(scheduler, taxi).orElseThrow().owner());
+      assertTrue(RunLock.tryAcquire(scheduler, taxi, "scheduler").isEmpty());
+      assertTrue(winner.heartbeat());
+      assertTrue(winner.release());
+      assertTrue(RunLock.holder(scheduler, taxi).isEmpty());
+      try (RunLock next = RunLock.tryAcquire(scheduler, taxi, "scheduler").orElseThrow()) {
+        assertEquals("scheduler", next.owner().description());
       }
     } finally {
       threads.shutdownNow();

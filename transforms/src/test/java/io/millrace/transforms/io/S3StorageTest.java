@@ -20,10 +20,6 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.beam.sdk.io.fs.MoveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -41,72 +37,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(StorageServers.class)
 class S3StorageTest {
 
-  private static void write(String uri, String text) throws IOException {
-    try (OutputStream out =
-        Channels.newOutputStream(
-            FileSystems.create(FileSystems.matchNewResource(uri, false), "text/plain"))) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
-    }
-  }
-
-  private static String read(String uri) throws IOException {
-    try (InputStream in =
-        Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(uri, false)))) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  private static List<String> names(String pattern) throws IOException {
-    return FileSystems.match(pattern, EmptyMatchTreatment.ALLOW).metadata().stream()
-        .map(m -> m.resourceId().toString())
-        .sorted()
-        .toList();
-  }
-
-  private static ResourceId resource(String uri) {
-    return FileSystems.matchNewResource(uri, false);
-  }
-
   @Test
   void createsReadsMatchesCopiesRenamesAndDeletes(S3Server s3) throws IOException {
     s3.createBucket("files");
     s3.register();
-    write("s3://files/data/span-1/a.csv", "a,b\n1,2\n");
-    write("s3://files/data/span-1/b.csv", "a,b\n3,4\n");
-    write("s3://files/data/span-2/c.csv", "a,b\n5,6\n");
-    write("s3://files/data/notes.txt", "not a csv");
-
-    assertEquals("a,b\n1,2\n", read("s3://files/data/span-1/a.csv"));
-    assertEquals(
-        List.of("s3://files/data/span-1/a.csv", "s3://files/data/span-1/b.csv"),
-        names("s3://files/data/span-1/*.csv"));
-    assertEquals(
-        List.of(
-            "s3://files/data/span-1/a.csv",
-            "s3://files/data/span-1/b.csv",
-            "s3://files/data/span-2/c.csv"),
-        names("s3://files/data/**.csv"));
-    assertEquals(List.of(), names("s3://files/data/span-9/*.csv"));
-    assertEquals(
-        8, FileSystems.match("s3://files/data/span-1/a.csv").metadata().get(0).sizeBytes());
-
-    FileSystems.copy(
-        List.of(resource("s3://files/data/span-1/a.csv")),
-        List.of(resource("s3://files/copy/a.csv")));
-    assertEquals("a,b\n1,2\n", read("s3://files/copy/a.csv"));
-    assertEquals("a,b\n1,2\n", read("s3://files/data/span-1/a.csv"));
-
-    FileSystems.rename(
-        List.of(resource("s3://files/copy/a.csv")), List.of(resource("s3://files/moved/a.csv")));
-    assertEquals("a,b\n1,2\n", read("s3://files/moved/a.csv"));
-    assertEquals(List.of(), names("s3://files/copy/*"));
-
-    FileSystems.delete(
-        List.of(resource("s3://files/moved/a.csv"), resource("s3://files/data/notes.txt")),
-        MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-    assertEquals(List.of(), names("s3://files/moved/*"));
-    assertEquals(
-        MatchResult.Status.NOT_FOUND, FileSystems.match("s3://files/data/notes.txt").status());
+    FileSystemRoundTrip.check("s3://files/");
   }
 
   @Test
