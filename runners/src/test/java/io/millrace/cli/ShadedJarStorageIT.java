@@ -8,11 +8,8 @@ import io.millrace.testing.S3Server;
 import io.millrace.testing.SharedData;
 import io.millrace.testing.StorageServers;
 import io.millrace.transforms.io.ExamplesArtifact;
-import io.millrace.transforms.io.Storage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,12 +53,7 @@ class ShadedJarStorageIT {
 
   @Test
   void theJarIngestsFromS3WithTheAwsVariables(S3Server s3) throws Exception {
-    s3.createBucket("taxi");
-    s3.register();
-    try (OutputStream out =
-        Channels.newOutputStream(Storage.create("s3://taxi/span-1/serving.csv"))) {
-      Files.copy(SharedData.path("taxi/tutorial/serving.csv"), out);
-    }
+    s3.upload(SharedData.path("taxi/tutorial/serving.csv"), "s3://taxi/span-1/serving.csv");
     ProcessBuilder cli =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

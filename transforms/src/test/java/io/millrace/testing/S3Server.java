@@ -4,7 +4,9 @@ import io.millrace.transforms.io.Storage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -253,6 +255,18 @@ public final class S3Server implements AutoCloseable {
       client.createBucket(request -> request.bucket(name));
     } catch (BucketAlreadyOwnedByYouException e) {
       // Already there, which is what the caller wants.
+    }
+  }
+
+  /**
+   * Copies a local file to {@code s3://bucket/key} on this server, creating the bucket if needed,
+   * with this server's options {@link #register}ed.
+   */
+  public void upload(Path file, String uri) throws IOException {
+    createBucket(URI.create(uri).getAuthority());
+    register();
+    try (OutputStream out = Channels.newOutputStream(Storage.create(uri))) {
+      Files.copy(file, out);
     }
   }
 

@@ -13,7 +13,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,12 +72,7 @@ class S3StorageTest {
 
   @Test
   void aPipelineReadsTheTaxiCsvFromS3(S3Server s3) throws IOException {
-    s3.createBucket("taxi");
-    s3.register();
-    try (OutputStream out =
-        Channels.newOutputStream(Storage.create("s3://taxi/span-1/train.csv"))) {
-      Files.copy(SharedData.path("taxi/tutorial/train.csv"), out);
-    }
+    s3.upload(SharedData.path("taxi/tutorial/train.csv"), "s3://taxi/span-1/train.csv");
     Pipeline pipeline = Pipeline.create(s3.options("--runner=DirectRunner"));
     // Ranges of 256 KiB: the 1.3 MB file is read in parallel ranged GETs.
     ReadExamples.Result read =
