@@ -68,31 +68,39 @@ public final class StorageServers implements ParameterResolver, ExecutionConditi
   }
 
   private static Running start(Class<?> type, ExtensionContext context) {
+    Path directory = null;
     try {
-      Path directory = Files.createTempDirectory("millrace-" + type.getSimpleName());
-      AutoCloseable server;
-      long millis;
-      if (type == S3Server.class) {
-        S3Server s3 = S3Server.start(directory);
-        server = s3;
-        millis = s3.startMillis();
-      } else if (type == HdfsCluster.class) {
-        HdfsCluster hdfs = HdfsCluster.start(directory);
-        server = hdfs;
-        millis = hdfs.startMillis();
-      } else {
-        PostgresServer postgres = PostgresServer.start(directory);
-        server = postgres;
-        millis = postgres.startMillis();
-      }
-      context.publishReportEntry(type.getSimpleName() + ".startMillis", Long.toString(millis));
-      System.out.println(type.getSimpleName() + " started in " + millis + " ms");
-      return new Running(server, directory);
-    } catch (RuntimeException e) {
-      throw e;
+      directory = Files.createTempDirectory("millrace-" + type.getSimpleName());
+      Started started = startIn(type, directory);
+      context.publishReportEntry(
+          type.getSimpleName() + ".startMillis", Long.toString(started.millis()));
+      System.out.println(type.getSimpleName() + " started in " + started.millis() + " ms");
+      return new Running(started.server(), directory);
     } catch (Exception e) {
+      try {
+        if (directory != null) {
+          deleteRecursively(directory);
+        }
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       throw new IllegalStateException("cannot start " + type.getSimpleName() + ": " + e, e);
     }
+  }
+
+  private record Started(AutoCloseable server, long millis) {}
+
+  private static Started startIn(Class<?> type, Path directory) throws Exception {
+    if (type == S3Server.class) {
+      S3Server s3 = S3Server.start(directory);
+      return new Started(s3, s3.startMillis());
+    }
+    if (type == HdfsCluster.class) {
+      HdfsCluster hdfs = HdfsCluster.start(directory);
+      return new Started(hdfs, hdfs.startMillis());
+    }
+    PostgresServer postgres = PostgresServer.start(directory);
+    return new Started(postgres, postgres.startMillis());
   }
 
   /** A started server; JUnit closes it with the class's context. */
