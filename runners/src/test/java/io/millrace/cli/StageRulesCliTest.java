@@ -1,0 +1,142 @@
+package io.millrace.cli;
+
+import static io.millrace.cli.MillraceCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.millrace.evaluate.Evaluation;
+import io.millrace.examples.ExamplesManifest;
+import io.millrace.model.ModelArtifact;
+import io.millrace.testing.SharedData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rules the command line and {@code pipeline.yaml} used to apply differently, now one rule
+ * each: a split feature hashes records into the default or given hash splits and is refused where
+ * no record is hashed; the baseline an evaluation compares with is the registry's latest version
+ * that is not the candidate itself.
+ */
+class StageRulesCliTest {
+  @TempDir Path dir;
+
+  private static String penguins() {
+    return SharedData.path("penguins/penguins.csv").toString();
+  }
+
+  @Test
+  void aSplitFeatureHashesIntoTheDefaultHashSplits() throws IOException {
+    MillraceCliTest.Run ingested =
+        run(
+            "ingest",
+            "--input",
+            penguins(),
+            "--missing-value",
+            "NA",
+            "--split-feature",
+            "island",
+            "--output",
+            dir.resolve("hashed").toString());
+    assertEquals(0, ingested.exit(), ingested.out() + ingested.err());
+    ExamplesManifest manifest = ExamplesManifest.read(dir.resolve("hashed"));
+    assertEquals("island", manifest.splitFeature());
+    assertEquals(List.of("train", "eval"), manifest.splits().stream().map(s -> s.name()).toList());
+  }
+
+  @Test
+  void aSplitFeatureIsRefusedWhereEachInputIsASplitOfItsOwn() {
+    MillraceCliTest.Run refused =
+        run(
+            "ingest",
+            "--input-split",
+            "train=" + penguins(),
+            "--input-split",
+            "eval=" + penguins(),
+            "--missing-value",
+            "NA",
+            "--split-feature",
+            "island",
+            "--output",
+            dir.resolve("per-split").toString());
+    assertEquals(Millrace.EXIT_USAGE, refused.exit(), refused.out() + refused.err());
+    assertTrue(refused.err().contains("split feature"), refused.err());
+    assertFalse(Files.exists(dir.resolve("per-split")));
+  }
+
+  @Test
+  void aSplitFeatureIsRefusedWhereTheInputIsOneSplit() {
+    MillraceCliTest.Run refused =
+        run(
+            "stats",
+            "--input",
+            penguins(),
+            "--missing-value",
+            "NA",
+            "--split-feature",
+            "island",
+            "--output",
+            dir.resolve("stats").toString());
+    assertEquals(Millrace.EXIT_USAGE, refused.exit(), refused.out() + refused.err());
+    assertTrue(refused.err().contains("split feature"), refused.err());
+    assertFalse(Files.exists(dir.resolve("stats")));
+  }
+
+  @Test
+  void theBaselineIsTheLatestVersionThatIsNotTheCandidateItself() throws IOException {
+    PenguinsCli.Prepared penguins = PenguinsCli.ingestAndTransform(dir);
+    Path config = dir.resolve("passing.json");
+    Files.writeString(
+        config, "{\"thresholds\": [{\"metric\": \"accuracy\", \"lowerBound\": 0.0}]}");
+    Path modelConfig = dir.resolve("model.json");
+    Files.writeString(modelConfig, "{\"kind\": \"LINEAR\", \"epochs\": 2}");
+    PenguinsCli.ok(
+        run(penguins.train(dir.resolve("trained"), modelConfig.toString()).toArray(String[]::new)));
+    Path model = dir.resolve("trained/model");
+    Path registry = dir.resolve("registry");
+    List<String> evaluate =
+        List.of(
+            "evaluate",
+            "--model",
+            model.toString(),
+            "--examples",
+            penguins.examples().toString(),
+            "--config",
+            config.toString(),
+            "--registry",
+            registry.toString(),
+            "--name",
+            "penguins",
+            "--output");
+    PenguinsCli.ok(run(with(evaluate, dir.resolve("first-eval").toString())));
+    PenguinsCli.ok(
+        run(
+            "push",
+            "--model",
+            model.toString(),
+            "--evaluation",
+            dir.resolve("first-eval").toString(),
+            "--registry",
+            registry.toString(),
+            "--name",
+            "penguins"));
+
+    // The candidate is the registry's latest version: it is not its own baseline.
+    MillraceCliTest.Run again =
+        PenguinsCli.ok(run(with(evaluate, dir.resolve("again").toString())));
+    Evaluation evaluation = Evaluation.read(dir.resolve("again"));
+    assertEquals(ModelArtifact.read(model).fingerprint(), evaluation.candidate().fingerprint());
+    assertNull(evaluation.baseline(), again.out());
+    assertTrue(again.out().contains("(no baseline)"), again.out());
+  }
+
+  private static String[] with(List<String> args, String last) {
+    return java.util.stream.Stream.concat(args.stream(), java.util.stream.Stream.of(last))
+        .toArray(String[]::new);
+  }
+}
