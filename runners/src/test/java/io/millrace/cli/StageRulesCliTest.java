@@ -88,6 +88,50 @@ class StageRulesCliTest {
   }
 
   @Test
+  void pipelineYamlFollowsTheSameSplitFeatureRule() throws IOException {
+    Path hashed = dir.resolve("hashed.yaml");
+    Files.writeString(
+        hashed,
+        String.join(
+            "\n",
+            "name: hashed",
+            "root: root",
+            "input:",
+            "  pattern: " + penguins(),
+            "  missingValues: [NA]",
+            "  splitFeature: island",
+            "validation: {block: false}",
+            ""));
+    MillraceCliTest.Run ran = run("run", "--pipeline", hashed.toString());
+    assertEquals(0, ran.exit(), ran.out() + ran.err());
+    Path examples;
+    try (java.util.stream.Stream<Path> keys = Files.list(dir.resolve("root/artifacts/ingest"))) {
+      examples =
+          keys.filter(p -> Files.exists(p.resolve("manifest.json"))).findFirst().orElseThrow();
+    }
+    ExamplesManifest manifest = ExamplesManifest.read(examples);
+    assertEquals("island", manifest.splitFeature());
+    assertEquals(List.of("train", "eval"), manifest.splits().stream().map(s -> s.name()).toList());
+
+    Path perSplit = dir.resolve("per-split.yaml");
+    Files.writeString(
+        perSplit,
+        String.join(
+            "\n",
+            "name: per-split",
+            "root: root-per-split",
+            "input:",
+            "  patterns: {train: " + penguins() + ", eval: " + penguins() + "}",
+            "  splitFeature: island",
+            ""));
+    MillraceCliTest.Run refused = run("run", "--pipeline", perSplit.toString());
+    assertEquals(Millrace.EXIT_USAGE, refused.exit(), refused.out() + refused.err());
+    assertTrue(refused.err().contains("split feature"), refused.err());
+    assertTrue(refused.err().contains("splitFeature"), refused.err());
+    assertFalse(Files.exists(dir.resolve("root-per-split")));
+  }
+
+  @Test
   void theBaselineIsTheLatestVersionThatIsNotTheCandidateItself() throws IOException {
     PenguinsCli.Prepared penguins = PenguinsCli.ingestAndTransform(dir);
     Path config = dir.resolve("passing.json");
