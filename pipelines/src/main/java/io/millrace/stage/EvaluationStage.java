@@ -31,7 +31,8 @@ import org.apache.beam.sdk.values.PCollection;
  * fingerprint): a candidate already pushed, by an earlier run or by hand, is compared with the
  * version before it, never with itself.
  */
-public final class EvaluationStage implements Stage<EvaluationStage.Result> {
+public final class EvaluationStage
+    extends AbstractStage<EvaluationStage.Settings, EvaluationStage.Result> {
   public static final String NAME = "evaluation";
 
   /**
@@ -105,7 +106,6 @@ public final class EvaluationStage implements Stage<EvaluationStage.Result> {
   private final StageArtifact.Examples examples;
   private final String rawPattern;
   private final StageArtifact.Model baseline;
-  private final Settings settings;
   private final String candidateFingerprint;
 
   private EvaluationStage(
@@ -115,11 +115,11 @@ public final class EvaluationStage implements Stage<EvaluationStage.Result> {
       StageArtifact.Model baseline,
       Settings settings)
       throws IOException {
+    super(NAME, settings, Result.class);
     this.candidate = candidate;
     this.examples = examples;
     this.rawPattern = rawPattern;
     this.baseline = baseline;
-    this.settings = settings;
     this.candidateFingerprint = ModelArtifact.read(candidate.path()).fingerprint();
   }
 
@@ -174,16 +174,6 @@ public final class EvaluationStage implements Stage<EvaluationStage.Result> {
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Settings settings() {
-    return settings;
-  }
-
-  @Override
   public Map<String, StageArtifact> inputs() {
     Map<String, StageArtifact> inputs = new LinkedHashMap<>();
     inputs.put("model", candidate);
@@ -217,11 +207,6 @@ public final class EvaluationStage implements Stage<EvaluationStage.Result> {
   }
 
   @Override
-  public Class<Result> resultType() {
-    return Result.class;
-  }
-
-  @Override
   public Result run(StageContext context) throws IOException {
     Path dir = context.directory();
     if (context.overwrite() && Files.isRegularFile(dir.resolve(Evaluation.FILE))) {
@@ -232,14 +217,14 @@ public final class EvaluationStage implements Stage<EvaluationStage.Result> {
     PCollection<Example> records =
         examples != null
             ? pipeline.apply(
-                "ReadEvalSplit", ReadExamplesArtifact.split(examples.path(), settings.split()))
+                "ReadEvalSplit", ReadExamplesArtifact.split(examples.path(), settings().split()))
             : pipeline.apply("ReadEvalRecords", ReadExamples.from(rawPattern)).examples();
     Evaluation evaluation =
         EvaluationJob.run(
             records,
             candidate.path(),
             baseline == null ? null : baseline.path(),
-            settings.config(),
+            settings().config(),
             dir);
     return new Result(
         new StageArtifact.Evaluation(dir),

@@ -14,7 +14,7 @@ import java.util.Set;
  * Ingestion: raw data files into a split, fingerprinted examples artifact ({@link IngestJob}), and
  * the data's content fingerprint into the cache key.
  */
-public final class IngestStage implements Stage<IngestStage.Result> {
+public final class IngestStage extends AbstractStage<IngestStage.Settings, IngestStage.Result> {
   public static final String NAME = "ingest";
 
   /**
@@ -71,23 +71,12 @@ public final class IngestStage implements Stage<IngestStage.Result> {
     }
   }
 
-  private final Settings settings;
   private final InputSpec spec;
   private InputSpec.Resolved resolved;
 
   public IngestStage(Settings settings) {
-    this.settings = settings;
-    this.spec = settings.input().spec();
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Settings settings() {
-    return settings;
+    super(NAME, settings, Result.class);
+    this.spec = settings().input().spec();
   }
 
   /** The data's content: what the examples are made of. */
@@ -98,12 +87,7 @@ public final class IngestStage implements Stage<IngestStage.Result> {
 
   @Override
   public List<Path> reads() throws IOException {
-    return settings.input().localFiles();
-  }
-
-  @Override
-  public Class<Result> resultType() {
-    return Result.class;
+    return settings().input().localFiles();
   }
 
   @Override
@@ -112,8 +96,8 @@ public final class IngestStage implements Stage<IngestStage.Result> {
         IngestJob.run(
             IngestJob.Config.of(spec, context.directory())
                 .withOverwrite(context.overwrite())
-                .withMaxBadFraction(settings.maxBadFraction())
-                .withAcceptPartialFiles(settings.acceptPartialFiles()),
+                .withMaxBadFraction(settings().maxBadFraction())
+                .withAcceptPartialFiles(settings().acceptPartialFiles()),
             context.beamOptions(NAME),
             context.log());
     Map<String, Long> splits = new LinkedHashMap<>();

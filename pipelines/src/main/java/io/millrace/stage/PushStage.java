@@ -17,7 +17,7 @@ import java.util.Optional;
  * same way and not pushed again. Its output is the registry's version, not a file under the stage's
  * directory: the registry writes it, atomically.
  */
-public final class PushStage implements Stage<PushStage.Result> {
+public final class PushStage extends AbstractStage<PushStage.Settings, PushStage.Result> {
   public static final String NAME = "push";
 
   /**
@@ -70,7 +70,6 @@ public final class PushStage implements Stage<PushStage.Result> {
 
   private final StageArtifact.Model model;
   private final StageArtifact.Evaluation evaluation;
-  private final Settings settings;
   private final MetadataStore evaluations;
 
   /**
@@ -81,20 +80,10 @@ public final class PushStage implements Stage<PushStage.Result> {
       StageArtifact.Evaluation evaluation,
       Settings settings,
       MetadataStore evaluations) {
+    super(NAME, settings, Result.class);
     this.model = model;
     this.evaluation = evaluation;
-    this.settings = settings;
     this.evaluations = evaluations;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Settings settings() {
-    return settings;
   }
 
   @Override
@@ -112,14 +101,9 @@ public final class PushStage implements Stage<PushStage.Result> {
   }
 
   @Override
-  public Class<Result> resultType() {
-    return Result.class;
-  }
-
-  @Override
   public Result run(StageContext context) throws IOException {
-    ModelRegistry registry = new ModelRegistry(settings.registry());
-    String name = settings.name();
+    ModelRegistry registry = new ModelRegistry(settings().registry());
+    String name = settings().name();
     String fingerprint = registry.checkBlessed(model.path(), evaluation.path(), name, evaluations);
     Optional<Path> latest = registry.latest(name);
     boolean already =

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * The schema: inferred from the statistics of the training split (TFDV's {@code infer_schema}),
  * with drift comparators added on request, or a curated schema file read as it is.
  */
-public final class SchemaStage implements Stage<SchemaStage.Result> {
+public final class SchemaStage extends AbstractStage<SchemaStage.Settings, SchemaStage.Result> {
   public static final String NAME = "schema";
 
   /** The file name of the schema in a pipeline's stage directory. */
@@ -87,12 +87,11 @@ public final class SchemaStage implements Stage<SchemaStage.Result> {
   }
 
   private final StageArtifact.Statistics statistics;
-  private final Settings settings;
   private final String fileName;
 
   private SchemaStage(StageArtifact.Statistics statistics, Settings settings, String fileName) {
+    super(NAME, settings, Result.class);
     this.statistics = statistics;
-    this.settings = settings;
     this.fileName = fileName;
   }
 
@@ -106,16 +105,6 @@ public final class SchemaStage implements Stage<SchemaStage.Result> {
     return new SchemaStage(settings.isCurated() ? null : statistics, settings, fileName);
   }
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Settings settings() {
-    return settings;
-  }
-
   /** A curated schema does not depend on the statistics: only on the file's content. */
   @Override
   public Map<String, StageArtifact> inputs() {
@@ -124,22 +113,17 @@ public final class SchemaStage implements Stage<SchemaStage.Result> {
 
   @Override
   public List<String> fingerprints() throws IOException {
-    return settings.isCurated() ? List.of(ContentDigest.sha256(settings.curated())) : List.of();
+    return settings().isCurated() ? List.of(ContentDigest.sha256(settings().curated())) : List.of();
   }
 
   @Override
   public List<Path> reads() {
-    return settings.isCurated() ? List.of(settings.curated()) : List.of();
+    return settings().isCurated() ? List.of(settings().curated()) : List.of();
   }
 
   @Override
   public List<Path> targets(Path directory) {
     return List.of(directory.resolve(fileName));
-  }
-
-  @Override
-  public Class<Result> resultType() {
-    return Result.class;
   }
 
   @Override
@@ -157,28 +141,28 @@ public final class SchemaStage implements Stage<SchemaStage.Result> {
                 + " written; choose another output");
       }
     }
-    Schema schema = settings.isCurated() ? SchemaFiles.read(settings.curated()) : infer();
+    Schema schema = settings().isCurated() ? SchemaFiles.read(settings().curated()) : infer();
     SchemaFiles.write(schema, file);
     return new Result(
         new StageArtifact.Schema(file),
-        settings.isCurated(),
+        settings().isCurated(),
         schema.getFeatureCount(),
         schema.getStringDomainCount());
   }
 
   private Schema infer() throws IOException {
     InferenceOptions inference = InferenceOptions.defaults();
-    if (settings.maxDomainSize() != null) {
-      inference = inference.withMaxStringDomainSize(settings.maxDomainSize());
+    if (settings().maxDomainSize() != null) {
+      inference = inference.withMaxStringDomainSize(settings().maxDomainSize());
     }
-    if (settings.inferRanges() != null) {
-      inference = inference.withInferNumericRanges(settings.inferRanges());
+    if (settings().inferRanges() != null) {
+      inference = inference.withInferNumericRanges(settings().inferRanges());
     }
     DatasetFeatureStatisticsList train =
-        settings.split() != null
-            ? StatisticsInputs.load(statistics.path(), settings.split()).get(settings.split())
+        settings().split() != null
+            ? StatisticsInputs.load(statistics.path(), settings().split()).get(settings().split())
             : StatisticsInputs.one(statistics.path(), "train");
-    return withDriftComparators(SchemaInference.create(inference).infer(train), settings.drift());
+    return withDriftComparators(SchemaInference.create(inference).infer(train), settings().drift());
   }
 
   /** The inferred schema with the drift comparators asked for. */

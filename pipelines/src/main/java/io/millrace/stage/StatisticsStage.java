@@ -15,7 +15,8 @@ import java.util.Map;
  * Statistics of every split in one pass ({@link StatisticsJob}), of an examples artifact or of raw
  * data files.
  */
-public final class StatisticsStage implements Stage<StatisticsStage.Result> {
+public final class StatisticsStage
+    extends AbstractStage<StatisticsStage.Settings, StatisticsStage.Result> {
   public static final String NAME = "statistics";
 
   /**
@@ -93,12 +94,11 @@ public final class StatisticsStage implements Stage<StatisticsStage.Result> {
 
   private final StageArtifact.Examples examples;
   private final RawInput input;
-  private final Settings settings;
 
   private StatisticsStage(StageArtifact.Examples examples, RawInput input, Settings settings) {
+    super(NAME, settings, Result.class);
     this.examples = examples;
     this.input = input;
-    this.settings = settings;
   }
 
   /** Statistics of each split of an examples artifact. */
@@ -113,16 +113,6 @@ public final class StatisticsStage implements Stage<StatisticsStage.Result> {
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Settings settings() {
-    return settings;
-  }
-
-  @Override
   public Map<String, StageArtifact> inputs() {
     return examples == null ? Map.of() : Map.of("examples", examples);
   }
@@ -133,8 +123,8 @@ public final class StatisticsStage implements Stage<StatisticsStage.Result> {
     if (input != null) {
       fingerprints.add(input.spec().resolve("all").fingerprint());
     }
-    if (settings.recordValidation() != null) {
-      fingerprints.add(ContentDigest.sha256(settings.recordValidation().schema()));
+    if (settings().recordValidation() != null) {
+      fingerprints.add(ContentDigest.sha256(settings().recordValidation().schema()));
     }
     return fingerprints;
   }
@@ -142,15 +132,10 @@ public final class StatisticsStage implements Stage<StatisticsStage.Result> {
   @Override
   public List<Path> reads() throws IOException {
     List<Path> reads = new ArrayList<>(input == null ? List.of() : input.localFiles());
-    if (settings.recordValidation() != null) {
-      reads.add(settings.recordValidation().schema());
+    if (settings().recordValidation() != null) {
+      reads.add(settings().recordValidation().schema());
     }
     return reads;
-  }
-
-  @Override
-  public Class<Result> resultType() {
-    return Result.class;
   }
 
   @Override
@@ -162,11 +147,11 @@ public final class StatisticsStage implements Stage<StatisticsStage.Result> {
             : StatisticsJob.Config.ofInput(input.spec(), output);
     config =
         config
-            .withOptions(settings.options())
+            .withOptions(settings().options())
             .withOverwrite(context.overwrite())
-            .withMaxBadFraction(settings.maxBadFraction())
-            .withAcceptPartialFiles(settings.acceptPartialFiles());
-    RecordValidation validation = settings.recordValidation();
+            .withMaxBadFraction(settings().maxBadFraction())
+            .withAcceptPartialFiles(settings().acceptPartialFiles());
+    RecordValidation validation = settings().recordValidation();
     if (validation != null) {
       config =
           config.withRecordValidation(

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * kept as the candidate ({@link TrainJob}): {@code DIR/model}, {@code DIR/trials.json}, {@code
  * DIR/trials/}.
  */
-public final class TrainStage implements Stage<TrainStage.Result> {
+public final class TrainStage extends AbstractStage<TrainStage.Settings, TrainStage.Result> {
   public static final String NAME = "train";
 
   /**
@@ -85,7 +85,6 @@ public final class TrainStage implements Stage<TrainStage.Result> {
 
   private final StageArtifact.Transform transform;
   private final StageArtifact.Examples examples;
-  private final Settings settings;
 
   /**
    * @param transform the transform the examples were made with
@@ -93,9 +92,9 @@ public final class TrainStage implements Stage<TrainStage.Result> {
    */
   public TrainStage(
       StageArtifact.Transform transform, StageArtifact.Examples examples, Settings settings) {
+    super(NAME, settings, Result.class);
     this.transform = transform;
     this.examples = examples;
-    this.settings = settings;
   }
 
   /**
@@ -109,16 +108,6 @@ public final class TrainStage implements Stage<TrainStage.Result> {
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Settings settings() {
-    return settings;
-  }
-
-  @Override
   public Map<String, StageArtifact> inputs() {
     Map<String, StageArtifact> inputs = new LinkedHashMap<>();
     inputs.put("transform", transform);
@@ -127,26 +116,21 @@ public final class TrainStage implements Stage<TrainStage.Result> {
   }
 
   @Override
-  public Class<Result> resultType() {
-    return Result.class;
-  }
-
-  @Override
   public Result run(StageContext context) throws IOException {
     TrainingInputs inputs =
         new TrainingInputs(
             transform.path().toString(),
             examples.path().toString(),
-            settings.label(),
-            settings.task(),
-            settings.trainSplit(),
-            settings.evalSplit());
+            settings().label(),
+            settings().task(),
+            settings().trainSplit(),
+            settings().evalSplit());
     TrainJob.Result result =
         TrainJob.run(
             inputs,
-            settings.model(),
-            settings.search(),
-            settings.name(),
+            settings().model(),
+            settings().search(),
+            settings().name(),
             context.directory(),
             context.overwrite(),
             context.beamOptions(NAME),
@@ -154,7 +138,7 @@ public final class TrainStage implements Stage<TrainStage.Result> {
     TrialResult best = result.best();
     return new Result(
         new StageArtifact.Model(result.model()),
-        settings.name(),
+        settings().name(),
         result.objective().metric(),
         result.objective().higherIsBetter(),
         best.objectiveValue(),

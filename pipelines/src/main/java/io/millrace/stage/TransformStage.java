@@ -19,7 +19,8 @@ import java.util.Map;
  * DIR/statistics/post
  * </pre>
  */
-public final class TransformStage implements Stage<TransformStage.Result> {
+public final class TransformStage
+    extends AbstractStage<TransformStage.Settings, TransformStage.Result> {
   public static final String NAME = "transform";
 
   /**
@@ -74,21 +75,10 @@ public final class TransformStage implements Stage<TransformStage.Result> {
   }
 
   private final StageArtifact.Examples examples;
-  private final Settings settings;
 
   public TransformStage(StageArtifact.Examples examples, Settings settings) {
+    super(NAME, settings, Result.class);
     this.examples = examples;
-    this.settings = settings;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Settings settings() {
-    return settings;
   }
 
   @Override
@@ -106,18 +96,13 @@ public final class TransformStage implements Stage<TransformStage.Result> {
   }
 
   @Override
-  public Class<Result> resultType() {
-    return Result.class;
-  }
-
-  @Override
   public Result run(StageContext context) throws IOException {
     Path dir = context.directory();
     TransformJob.Result result =
         TransformJob.runWithStatistics(
             examples.path(),
-            settings.analyzeSplit(),
-            settings.spec(),
+            settings().analyzeSplit(),
+            settings().spec(),
             dir.resolve("transform"),
             dir.resolve("examples"),
             dir.resolve("statistics"),

@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * (blocking, drifted features) are fields of the result; whether a run stops on them is the
  * caller's.
  */
-public final class ValidationStage implements Stage<ValidationStage.Result> {
+public final class ValidationStage
+    extends AbstractStage<ValidationStage.Settings, ValidationStage.Result> {
   public static final String NAME = "validation";
 
   /**
@@ -89,7 +90,6 @@ public final class ValidationStage implements Stage<ValidationStage.Result> {
   private final StageArtifact.Schema schema;
   private final StageArtifact.Statistics previous;
   private final StageArtifact.Statistics serving;
-  private final Settings settings;
 
   /**
    * @param previous the previous span's statistics, for drift; null: none
@@ -101,21 +101,11 @@ public final class ValidationStage implements Stage<ValidationStage.Result> {
       StageArtifact.Statistics previous,
       StageArtifact.Statistics serving,
       Settings settings) {
+    super(NAME, settings, Result.class);
     this.statistics = statistics;
     this.schema = schema;
     this.previous = previous;
     this.serving = serving;
-    this.settings = settings;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Settings settings() {
-    return settings;
   }
 
   @Override
@@ -132,17 +122,12 @@ public final class ValidationStage implements Stage<ValidationStage.Result> {
     return inputs;
   }
 
-  @Override
-  public Class<Result> resultType() {
-    return Result.class;
-  }
-
   /** Validates; writes the anomalies artifact at the context's directory unless it is null. */
   @Override
   public Result run(StageContext context) throws IOException {
     Schema parsed = SchemaFiles.read(schema.path());
     Map<String, DatasetFeatureStatisticsList> bySplit =
-        StatisticsInputs.load(statistics.path(), settings.split());
+        StatisticsInputs.load(statistics.path(), settings().split());
     Map<String, Anomalies> anomalies = new LinkedHashMap<>();
     boolean blocking = false;
     boolean blockingBesidesDrift = false;
@@ -151,8 +136,8 @@ public final class ValidationStage implements Stage<ValidationStage.Result> {
     int count = 0;
     for (Map.Entry<String, DatasetFeatureStatisticsList> split : bySplit.entrySet()) {
       ValidationOptions options = ValidationOptions.defaults();
-      if (settings.environment() != null) {
-        options = options.withEnvironment(settings.environment());
+      if (settings().environment() != null) {
+        options = options.withEnvironment(settings().environment());
       }
       if (previous != null) {
         options = options.withPreviousSpan(StatisticsInputs.one(previous.path(), split.getKey()));

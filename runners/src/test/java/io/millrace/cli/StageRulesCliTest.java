@@ -51,40 +51,30 @@ class StageRulesCliTest {
 
   @Test
   void aSplitFeatureIsRefusedWhereEachInputIsASplitOfItsOwn() {
-    MillraceCliTest.Run refused =
-        run(
-            "ingest",
-            "--input-split",
-            "train=" + penguins(),
-            "--input-split",
-            "eval=" + penguins(),
-            "--missing-value",
-            "NA",
-            "--split-feature",
-            "island",
-            "--output",
-            dir.resolve("per-split").toString());
-    assertEquals(Millrace.EXIT_USAGE, refused.exit(), refused.out() + refused.err());
-    assertTrue(refused.err().contains("split feature"), refused.err());
-    assertFalse(Files.exists(dir.resolve("per-split")));
+    assertRefusedWritingNothing(
+        dir.resolve("per-split"),
+        "ingest",
+        "--input-split",
+        "train=" + penguins(),
+        "--input-split",
+        "eval=" + penguins());
   }
 
   @Test
   void aSplitFeatureIsRefusedWhereTheInputIsOneSplit() {
-    MillraceCliTest.Run refused =
-        run(
-            "stats",
-            "--input",
-            penguins(),
-            "--missing-value",
-            "NA",
-            "--split-feature",
-            "island",
-            "--output",
-            dir.resolve("stats").toString());
+    assertRefusedWritingNothing(dir.resolve("stats"), "stats", "--input", penguins());
+  }
+
+  /** The command with a split feature is refused (exit 2) and writes nothing at {@code output}. */
+  private static void assertRefusedWritingNothing(Path output, String... command) {
+    List<String> args = new java.util.ArrayList<>(List.of(command));
+    args.addAll(
+        List.of(
+            "--missing-value", "NA", "--split-feature", "island", "--output", output.toString()));
+    MillraceCliTest.Run refused = run(args.toArray(String[]::new));
     assertEquals(Millrace.EXIT_USAGE, refused.exit(), refused.out() + refused.err());
     assertTrue(refused.err().contains("split feature"), refused.err());
-    assertFalse(Files.exists(dir.resolve("stats")));
+    assertFalse(Files.exists(output));
   }
 
   @Test
