@@ -1,6 +1,7 @@
 package io.millrace.pipeline;
 
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.report.Html;
 import io.millrace.stage.EvaluationStage;
 import io.millrace.stage.IngestStage;
 import io.millrace.stage.SchemaStage;
@@ -37,17 +38,17 @@ final class RunReport {
     Path file = directory.resolve("report.html");
     StringBuilder html = new StringBuilder();
     html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
-        .append(escape(run))
+        .append(Html.escape(run))
         .append("</title><style>body{font-family:sans-serif;margin:2em}")
         .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;")
         .append("text-align:left;vertical-align:top}.cached{color:#777}</style></head><body>\n");
-    html.append("<h1>Run ").append(escape(run)).append("</h1>\n");
+    html.append("<h1>Run ").append(Html.escape(run)).append("</h1>\n");
     html.append("<p>Pipeline <b>")
-        .append(escape(pipeline))
+        .append(Html.escape(pipeline))
         .append("</b>, code ")
-        .append(escape(code))
+        .append(Html.escape(code))
         .append("</p>\n<h2>Decision</h2>\n<p><b>")
-        .append(escape(decision))
+        .append(Html.escape(decision))
         .append("</b></p>\n<h2>Stages</h2>\n<table><tr><th>stage</th><th>outcome</th>")
         .append("<th>seconds</th><th>reports</th><th>properties</th></tr>\n");
     for (RunResult.StageResult r : stages) {
@@ -63,15 +64,17 @@ final class RunReport {
       for (Map.Entry<String, Path> link : links(r).entrySet()) {
         if (Files.exists(link.getValue())) {
           html.append("<a href=\"")
-              .append(escape(directory.relativize(link.getValue()).toString()))
+              .append(Html.escape(directory.relativize(link.getValue()).toString()))
               .append("\">")
-              .append(escape(link.getKey()))
+              .append(Html.escape(link.getKey()))
               .append("</a><br>");
         }
       }
       html.append("</td><td>");
       new TreeMap<>(r.properties())
-          .forEach((k, v) -> html.append(escape(k)).append(" = ").append(escape(v)).append("<br>"));
+          .forEach(
+              (k, v) ->
+                  html.append(Html.escape(k)).append(" = ").append(Html.escape(v)).append("<br>"));
       html.append("</td></tr>\n");
     }
     html.append("</table>\n</body></html>\n");
@@ -105,12 +108,5 @@ final class RunReport {
       default -> links.putAll(out);
     }
     return links;
-  }
-
-  private static String escape(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }
