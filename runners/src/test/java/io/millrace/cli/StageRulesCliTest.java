@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.millrace.evaluate.Evaluation;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.model.ModelArtifact;
+import io.millrace.model.ModelRegistry;
 import io.millrace.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -167,6 +168,31 @@ class StageRulesCliTest {
     assertEquals(ModelArtifact.read(model).fingerprint(), evaluation.candidate().fingerprint());
     assertNull(evaluation.baseline(), again.out());
     assertTrue(again.out().contains("(no baseline)"), again.out());
+
+    // Pushing it again is checked as any push, and writes no second version of the same model.
+    List<String> push =
+        List.of(
+            "push",
+            "--model",
+            model.toString(),
+            "--registry",
+            registry.toString(),
+            "--name",
+            "penguins",
+            "--evaluation");
+    MillraceCliTest.Run pushedAgain =
+        PenguinsCli.ok(run(with(push, dir.resolve("again").toString())));
+    assertTrue(pushedAgain.out().contains("Not pushed again"), pushedAgain.out());
+    Path failing = dir.resolve("failing.json");
+    Files.writeString(
+        failing, "{\"thresholds\": [{\"metric\": \"accuracy\", \"lowerBound\": 1.01}]}");
+    List<String> strict = new java.util.ArrayList<>(evaluate);
+    strict.set(strict.indexOf(config.toString()), failing.toString());
+    assertEquals(
+        Millrace.EXIT_NOT_BLESSED, run(with(strict, dir.resolve("strict").toString())).exit());
+    MillraceCliTest.Run refused = run(with(push, dir.resolve("strict").toString()));
+    assertEquals(Millrace.EXIT_NOT_BLESSED, refused.exit(), refused.out() + refused.err());
+    assertEquals(List.of(1), new ModelRegistry(registry).versions("penguins"));
   }
 
   private static String[] with(List<String> args, String last) {
