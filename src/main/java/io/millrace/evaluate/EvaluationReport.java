@@ -1,5 +1,6 @@
 package io.millrace.evaluate;
 
+import io.millrace.report.Html;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Set;
 /**
  * Renders an {@link Evaluation} as one small self-contained HTML page: the blessing decision first
  * (with every failing threshold), then candidate and baseline side by side overall and per slice,
- * and the candidate's training loss curve as an inline SVG. Every text from the data is escaped.
+ * and the candidate's training loss curve as an inline SVG. Every text from the data goes through
+ * {@link Html#escape}.
  */
 public final class EvaluationReport {
   private static final String NONE = "\u2013";
@@ -33,11 +35,11 @@ public final class EvaluationReport {
     out.append("<!DOCTYPE html>\n")
         .append("<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
         .append("<meta charset=\"utf-8\"/>\n<title>")
-        .append(esc(title))
+        .append(Html.escape(title))
         .append("</title>\n<style>\n")
         .append(CSS)
         .append("</style>\n</head>\n<body>\n<h1>")
-        .append(esc(title))
+        .append(Html.escape(title))
         .append("</h1>\n");
     blessing();
     models(candidate, baseline);
@@ -60,17 +62,17 @@ public final class EvaluationReport {
           .append("<th>baseline</th><th>threshold</th><th>failure</th></tr>\n");
       for (ModelValidation.Failure f : v.failures()) {
         out.append("<tr><td>")
-            .append(esc(sliceName(f.slice())))
+            .append(Html.escape(sliceName(f.slice())))
             .append("</td><td>")
-            .append(esc(f.metric()))
+            .append(Html.escape(f.metric()))
             .append("</td><td class=\"n\">")
             .append(num(f.candidateValue()))
             .append("</td><td class=\"n\">")
             .append(num(f.baselineValue()))
             .append("</td><td>")
-            .append(esc(f.threshold()))
+            .append(Html.escape(f.threshold()))
             .append("</td><td>")
-            .append(esc(f.message()))
+            .append(Html.escape(f.message()))
             .append("</td></tr>\n");
       }
       out.append("</table>\n");
@@ -81,9 +83,9 @@ public final class EvaluationReport {
       out.append("<p class=\"note\">Skipped:</p>\n<ul class=\"note\">\n");
       for (ModelValidation.Skipped s : v.skipped()) {
         out.append("<li>")
-            .append(esc(sliceName(s.slice()) + " " + s.metric() + ": " + s.threshold()))
+            .append(Html.escape(sliceName(s.slice()) + " " + s.metric() + ": " + s.threshold()))
             .append(" (")
-            .append(esc(s.reason()))
+            .append(Html.escape(s.reason()))
             .append(")</li>\n");
       }
       out.append("</ul>\n");
@@ -116,12 +118,12 @@ public final class EvaluationReport {
 
   private void row(String name, String candidate, String baseline, boolean withBaseline) {
     out.append("<tr><th>")
-        .append(esc(name))
+        .append(Html.escape(name))
         .append("</th><td>")
-        .append(esc(candidate == null ? NONE : candidate))
+        .append(Html.escape(candidate == null ? NONE : candidate))
         .append("</td>");
     if (withBaseline) {
-      out.append("<td>").append(esc(baseline == null ? NONE : baseline)).append("</td>");
+      out.append("<td>").append(Html.escape(baseline == null ? NONE : baseline)).append("</td>");
     }
     out.append("</tr>\n");
   }
@@ -140,7 +142,7 @@ public final class EvaluationReport {
     Map<String, Double> b = baseline == null ? null : baseline.overall();
     for (Map.Entry<String, Double> e : c.entrySet()) {
       out.append("<tr><td>")
-          .append(esc(e.getKey()))
+          .append(Html.escape(e.getKey()))
           .append("</td><td class=\"n\">")
           .append(num(e.getValue()))
           .append("</td>");
@@ -183,14 +185,14 @@ public final class EvaluationReport {
     out.append("<h2>Slices</h2>\n<table class=\"list\">\n<tr><th>slice</th><th>examples</th>");
     for (String m : metrics) {
       out.append("<th>")
-          .append(esc(m))
+          .append(Html.escape(m))
           .append(baseline == null ? "" : "<br/><span class=\"note\">cand. / base.</span>")
           .append("</th>");
     }
     out.append("</tr>\n");
     for (String key : keys) {
       out.append("<tr><td>")
-          .append(esc(sliceName(key)))
+          .append(Html.escape(sliceName(key)))
           .append("</td><td class=\"n\">")
           .append(num(candidate.metric(key, "example_count")))
           .append("</td>");
@@ -210,7 +212,7 @@ public final class EvaluationReport {
           .append(" slices with fewer than ")
           .append(evaluation.config().minSliceSize())
           .append(" examples are not shown: ")
-          .append(esc(String.join("; ", candidate.droppedSlices())))
+          .append(Html.escape(String.join("; ", candidate.droppedSlices())))
           .append("</p>\n");
     }
   }
@@ -313,7 +315,7 @@ public final class EvaluationReport {
   private static String text(double x, double y, String s, String anchor) {
     return String.format(
             Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">", x, y, anchor)
-        + esc(s)
+        + Html.escape(s)
         + "</text>\n";
   }
 
@@ -340,22 +342,6 @@ public final class EvaluationReport {
 
   private static String signed(double v) {
     return Double.isNaN(v) ? "NaN" : (v > 0 ? "+" : "") + String.format(Locale.ROOT, "%.4g", v);
-  }
-
-  static String esc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '&' -> b.append("&amp;");
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
   }
 
   private static final String CSS =

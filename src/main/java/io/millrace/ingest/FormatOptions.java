@@ -9,27 +9,36 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/** How to read input files: options shared by all formats plus the CSV dialect. Immutable. */
-public final class FormatOptions implements Serializable {
-  private static final long serialVersionUID = 1L;
+/**
+ * How to read input files: options shared by all formats plus the CSV dialect.
+ *
+ * @param featureTypes types that override inference, by feature name; a CSV cell that does not
+ *     parse as its column's given type sends its row to the dead letters
+ * @param missingValues CSV cells read as missing, e.g. {@code NA}; the empty cell always is
+ * @param inferenceSample how many records type inference reads (spread over the first files); at
+ *     least 1
+ */
+public record FormatOptions(
+    char delimiter,
+    Map<String, FeatureType> featureTypes,
+    Set<String> missingValues,
+    int inferenceSample)
+    implements Serializable {
 
   /** Records sampled to infer CSV column types and TFRecord features when none are given. */
   public static final int DEFAULT_INFERENCE_SAMPLE = 10_000;
 
-  private final char delimiter;
-  private final Map<String, FeatureType> featureTypes;
-  private final Set<String> missingValues;
-  private final int inferenceSample;
-
-  private FormatOptions(
-      char delimiter,
-      Map<String, FeatureType> featureTypes,
-      Set<String> missingValues,
-      int inferenceSample) {
-    this.delimiter = delimiter;
-    this.featureTypes = Collections.unmodifiableMap(new LinkedHashMap<>(featureTypes));
-    this.missingValues = Collections.unmodifiableSet(new LinkedHashSet<>(missingValues));
-    this.inferenceSample = inferenceSample;
+  public FormatOptions {
+    if (inferenceSample < 1) {
+      throw new IllegalArgumentException("the inference sample needs at least 1 record");
+    }
+    featureTypes =
+        Collections.unmodifiableMap(
+            new LinkedHashMap<>(Objects.requireNonNull(featureTypes, "featureTypes")));
+    Set<String> missing =
+        new LinkedHashSet<>(Objects.requireNonNull(missingValues, "missingValues"));
+    missing.add("");
+    missingValues = Collections.unmodifiableSet(missing);
   }
 
   public static FormatOptions defaults() {
@@ -40,59 +49,15 @@ public final class FormatOptions implements Serializable {
     return new FormatOptions(delimiter, featureTypes, missingValues, inferenceSample);
   }
 
-  /**
-   * Types that override inference, by feature name. A CSV cell that does not parse as its column's
-   * given type sends its row to the dead letters.
-   */
   public FormatOptions withFeatureTypes(Map<String, FeatureType> types) {
     return new FormatOptions(delimiter, types, missingValues, inferenceSample);
   }
 
-  /** CSV cells read as missing (the empty cell always is), e.g. {@code NA}. */
   public FormatOptions withMissingValues(Set<String> values) {
-    Set<String> all = new LinkedHashSet<>(values);
-    all.add("");
-    return new FormatOptions(delimiter, featureTypes, all, inferenceSample);
+    return new FormatOptions(delimiter, featureTypes, values, inferenceSample);
   }
 
-  /** How many records type inference reads (spread over the first files); at least 1. */
   public FormatOptions withInferenceSample(int records) {
-    if (records < 1) {
-      throw new IllegalArgumentException("the inference sample needs at least 1 record");
-    }
     return new FormatOptions(delimiter, featureTypes, missingValues, records);
-  }
-
-  public char delimiter() {
-    return delimiter;
-  }
-
-  public Map<String, FeatureType> featureTypes() {
-    return featureTypes;
-  }
-
-  public Set<String> missingValues() {
-    return missingValues;
-  }
-
-  public int inferenceSample() {
-    return inferenceSample;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof FormatOptions)) {
-      return false;
-    }
-    FormatOptions f = (FormatOptions) o;
-    return delimiter == f.delimiter
-        && featureTypes.equals(f.featureTypes)
-        && missingValues.equals(f.missingValues)
-        && inferenceSample == f.inferenceSample;
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(delimiter, featureTypes, missingValues, inferenceSample);
   }
 }

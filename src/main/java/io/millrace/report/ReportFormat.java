@@ -257,6 +257,11 @@ final class ReportFormat {
     return s.toString();
   }
 
+  /** A value as shown in a chart or table: cut to {@code max} characters, empty made visible. */
+  static String displayValue(String value, int max) {
+    return value.isEmpty() ? "\"\"" : truncate(value, max);
+  }
+
   /** Cuts a text to at most {@code max} code points, marking the cut with {@code ...}. */
   static String truncate(String s, int max) {
     if (s.codePointCount(0, s.length()) <= max) {

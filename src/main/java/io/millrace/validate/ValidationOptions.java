@@ -5,50 +5,38 @@ import io.millrace.tfmd.AnomalyInfo;
 import io.millrace.tfmd.DatasetFeatureStatistics;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * What {@link StatisticsValidator} compares the statistics with besides the schema. Immutable;
- * {@code withX} methods return copies. The defaults validate against the schema alone, with every
- * anomaly an error, as TFDV's {@code validate_statistics(stats, schema)}.
+ * What {@link StatisticsValidator} compares the statistics with besides the schema. The defaults
+ * validate against the schema alone, with every anomaly an error, as TFDV's {@code
+ * validate_statistics(stats, schema)}.
+ *
+ * @param environment the environment the data is from (e.g. "SERVING"), or null to expect every
+ *     feature
+ * @param previousSpan the previous span's statistics, for drift comparators; null when there are
+ *     none
+ * @param serving serving data's statistics, for skew comparators; null when there are none
+ * @param severities the anomaly types reported with another severity than ERROR
  */
-public final class ValidationOptions implements Serializable {
-  private static final long serialVersionUID = 1L;
+public record ValidationOptions(
+    String environment,
+    DatasetFeatureStatistics previousSpan,
+    DatasetFeatureStatistics serving,
+    Map<AnomalyInfo.Type, AnomalyInfo.Severity> severities)
+    implements Serializable {
 
-  private final String environment;
-  private final DatasetFeatureStatistics previousSpan;
-  private final DatasetFeatureStatistics serving;
-  private final EnumMap<AnomalyInfo.Type, AnomalyInfo.Severity> severities;
-
-  private ValidationOptions(
-      String environment,
-      DatasetFeatureStatistics previousSpan,
-      DatasetFeatureStatistics serving,
-      EnumMap<AnomalyInfo.Type, AnomalyInfo.Severity> severities) {
-    this.environment = environment;
-    this.previousSpan = previousSpan;
-    this.serving = serving;
-    this.severities = severities;
+  public ValidationOptions {
+    EnumMap<AnomalyInfo.Type, AnomalyInfo.Severity> copy = new EnumMap<>(AnomalyInfo.Type.class);
+    copy.putAll(Objects.requireNonNull(severities, "severities"));
+    severities = Collections.unmodifiableMap(copy);
   }
 
   public static ValidationOptions defaults() {
-    return new ValidationOptions(null, null, null, new EnumMap<>(AnomalyInfo.Type.class));
-  }
-
-  /** The environment the data is from (e.g. "SERVING"), or null to expect every feature. */
-  public String environment() {
-    return environment;
-  }
-
-  /** The previous span's statistics, for drift comparators; null when there are none. */
-  public DatasetFeatureStatistics previousSpan() {
-    return previousSpan;
-  }
-
-  /** Serving data's statistics, for skew comparators; null when there are none. */
-  public DatasetFeatureStatistics serving() {
-    return serving;
+    return new ValidationOptions(null, null, null, Map.of());
   }
 
   /** The severity of an anomaly type: ERROR unless overridden. */
@@ -87,7 +75,8 @@ public final class ValidationOptions implements Serializable {
    * columns as WARNING so that they do not block.
    */
   public ValidationOptions withSeverity(AnomalyInfo.Type type, AnomalyInfo.Severity severity) {
-    EnumMap<AnomalyInfo.Type, AnomalyInfo.Severity> more = new EnumMap<>(severities);
+    EnumMap<AnomalyInfo.Type, AnomalyInfo.Severity> more = new EnumMap<>(AnomalyInfo.Type.class);
+    more.putAll(severities);
     more.put(Objects.requireNonNull(type), Objects.requireNonNull(severity));
     return new ValidationOptions(environment, previousSpan, serving, more);
   }

@@ -71,9 +71,9 @@ class ReportFormatTest {
 
   @Test
   void coordinatesHaveOneDecimal() {
-    assertEquals("12", HtmlReport.coord(12.04));
-    assertEquals("12.5", HtmlReport.coord(12.46));
-    assertEquals("-0.5", HtmlReport.coord(-0.5));
-    assertEquals("-1.5", HtmlReport.coord(-1.5));
+    assertEquals("12", Svg.coord(12.04));
+    assertEquals("12.5", Svg.coord(12.46));
+    assertEquals("-0.5", Svg.coord(-0.5));
+    assertEquals("-1.5", Svg.coord(-1.5));
   }
 }

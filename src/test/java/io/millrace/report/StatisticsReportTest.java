@@ -404,7 +404,7 @@ class StatisticsReportTest {
             null);
     Element card = card(parse(html), "v");
     NodeList labels = card.getElementsByTagName("text");
-    assertEquals(HtmlReport.MAX_TOP_VALUES, labels.getLength());
+    assertEquals(TopValuesChart.MAX_TOP_VALUES, labels.getLength());
   }
 
   @Test

@@ -1,29 +1,11 @@
 package io.millrace.metadata;
 
-import io.millrace.artifact.NoSpaceLeft;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * ML Metadata's model (artifacts, executions, the events linking them, and the contexts grouping
@@ -31,29 +13,35 @@ import java.util.concurrent.ThreadLocalRandom;
  * (PostgreSQL, ...). It records what each pipeline run did, answers the runner's cache lookups, and
  * holds the per-pipeline {@link RunLock}.
  *
- * <p>Only the id column of the DDL differs between SQLite and other databases; every query is
- * standard SQL with parameters. Ids come from {@link Statement#getGeneratedKeys()}. Properties are
- * rows of key-value tables rather than JSON text, so {@link #findArtifacts} can select by property
- * in portable SQL (JSON functions differ in every database).
+ * <p>The store is this entry point over classes of one responsibility each: {@link MetadataSchema}
+ * (the tables), {@link Jdbc} (the connection, transactions, failures in words), {@link
+ * MetadataRows} (records to and from rows), {@link RunRecorder} (what a run writes), {@link
+ * CacheLookup} (which outputs may be reused), {@link RunHistory} (what past runs did) and {@link
+ * RunLockTable} (the rows behind {@link RunLock}).
  *
- * <p>One store holds one connection; its methods are synchronized, so threads may share it.
- * Processes share an SQLite file through WAL mode and a busy timeout. Failures are {@link
- * MetadataStoreException}s naming the store and the operation.
+ * <p>Only the id column of the DDL differs between SQLite and other databases; every query is
+ * standard SQL with parameters. Ids come from {@link java.sql.Statement#getGeneratedKeys()}.
+ * Properties are rows of key-value tables rather than JSON text, so {@link #findArtifacts} can
+ * select by property in portable SQL (JSON functions differ in every database).
+ *
+ * <p>One store holds one connection; each operation is one transaction on it, one thread at a time,
+ * so threads may share a store. Processes share an SQLite file through WAL mode and a busy timeout.
+ * Failures are {@link MetadataStoreException}s naming the store and the operation.
  */
 public final class MetadataStore implements AutoCloseable {
-  static final int SCHEMA_VERSION = 1;
-  private static final int SQLITE_BUSY_TIMEOUT_MS = 30_000;
-  private static final DateTimeFormatter RUN_NAME_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+  private final Jdbc jdbc;
+  private final RunRecorder recorder;
+  private final CacheLookup cache;
+  private final RunHistory history;
+  private final RunLockTable locks;
 
-  private final Connection connection;
-  private final String url;
-  private final boolean sqlite;
-
-  private MetadataStore(Connection connection, String url) {
-    this.connection = connection;
-    this.url = url;
-    this.sqlite = url.startsWith("jdbc:sqlite:");
+  private MetadataStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
+    MetadataRows rows = new MetadataRows(jdbc);
+    this.recorder = new RunRecorder(jdbc, rows);
+    this.cache = new CacheLookup(jdbc, rows);
+    this.history = new RunHistory(jdbc, rows);
+    this.locks = new RunLockTable(jdbc);
   }
 
   /**
@@ -61,32 +49,14 @@ public final class MetadataStore implements AutoCloseable {
    * WAL mode, a busy timeout, foreign keys and immediate transactions.
    */
   public static MetadataStore open(String jdbcUrl) {
-    Properties properties = new Properties();
-    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
-      properties.setProperty("journal_mode", "WAL");
-      properties.setProperty("busy_timeout", Integer.toString(SQLITE_BUSY_TIMEOUT_MS));
-      properties.setProperty("foreign_keys", "true");
-      // In WAL mode, NORMAL never corrupts the file; a power cut may lose the last commits, which
-      // at worst makes a stage run again.
-      properties.setProperty("synchronous", "NORMAL");
-      // A deferred transaction that reads then writes fails at once with SQLITE_BUSY when another
-      // connection wrote meanwhile; an immediate one waits for the busy timeout instead.
-      properties.setProperty("transaction_mode", "IMMEDIATE");
-    }
-    Connection connection;
+    Jdbc jdbc = Jdbc.connect(jdbcUrl);
     try {
-      connection = DriverManager.getConnection(jdbcUrl, properties);
-    } catch (SQLException e) {
-      throw failure(jdbcUrl, "cannot open the metadata store " + jdbcUrl, e);
-    }
-    MetadataStore store = new MetadataStore(connection, jdbcUrl);
-    try {
-      store.createSchema();
+      MetadataSchema.create(jdbc);
     } catch (RuntimeException e) {
-      store.close();
+      jdbc.close();
       throw e;
     }
-    return store;
+    return new MetadataStore(jdbc);
   }
 
   /** Opens (creating it and its parent directories if absent) an SQLite store file. */
@@ -102,175 +72,34 @@ public final class MetadataStore implements AutoCloseable {
   }
 
   public String url() {
-    return url;
+    return jdbc.url();
   }
 
   @Override
-  public synchronized void close() {
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      throw failure(url, url + ": closing", e);
-    }
+  public void close() {
+    jdbc.close();
   }
 
-  // ---------------------------------------------------------------- schema
-
-  private List<String> ddl() {
-    String id =
-        sqlite
-            ? "id INTEGER PRIMARY KEY AUTOINCREMENT"
-            : "id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
-    return List.of(
-        "CREATE TABLE IF NOT EXISTS mr_schema_version (version INTEGER NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS mr_context ("
-            + id
-            + ", context_type VARCHAR(16) NOT NULL, name VARCHAR(512) NOT NULL,"
-            + " parent_id BIGINT REFERENCES mr_context (id), state VARCHAR(16),"
-            + " created_at BIGINT NOT NULL, ended_at BIGINT,"
-            + " CONSTRAINT mr_context_name UNIQUE (context_type, name))",
-        "CREATE TABLE IF NOT EXISTS mr_context_property ("
-            + "context_id BIGINT NOT NULL REFERENCES mr_context (id),"
-            + " prop_name VARCHAR(255) NOT NULL, prop_value TEXT NOT NULL,"
-            + " PRIMARY KEY (context_id, prop_name))",
-        "CREATE TABLE IF NOT EXISTS mr_artifact ("
-            + id
-            + ", artifact_type VARCHAR(64) NOT NULL, uri VARCHAR(4096) NOT NULL,"
-            + " fingerprint VARCHAR(255) NOT NULL, state VARCHAR(24) NOT NULL,"
-            + " created_at BIGINT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS mr_artifact_property ("
-            + "artifact_id BIGINT NOT NULL REFERENCES mr_artifact (id),"
-            + " prop_name VARCHAR(255) NOT NULL, prop_value TEXT NOT NULL,"
-            + " PRIMARY KEY (artifact_id, prop_name))",
-        "CREATE TABLE IF NOT EXISTS mr_execution ("
-            + id
-            + ", stage VARCHAR(255) NOT NULL, state VARCHAR(16) NOT NULL,"
-            + " cache_key VARCHAR(128) NOT NULL, config_json TEXT NOT NULL,"
-            + " code_version VARCHAR(255) NOT NULL, started_at BIGINT NOT NULL, ended_at BIGINT,"
-            + " error_message TEXT, reused_execution_id BIGINT REFERENCES mr_execution (id))",
-        "CREATE TABLE IF NOT EXISTS mr_execution_property ("
-            + "execution_id BIGINT NOT NULL REFERENCES mr_execution (id),"
-            + " prop_name VARCHAR(255) NOT NULL, prop_value TEXT NOT NULL,"
-            + " PRIMARY KEY (execution_id, prop_name))",
-        "CREATE TABLE IF NOT EXISTS mr_event ("
-            + id
-            + ", execution_id BIGINT NOT NULL REFERENCES mr_execution (id),"
-            + " artifact_id BIGINT NOT NULL REFERENCES mr_artifact (id),"
-            + " event_type VARCHAR(8) NOT NULL, name VARCHAR(255) NOT NULL,"
-            + " created_at BIGINT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS mr_association ("
-            + "context_id BIGINT NOT NULL REFERENCES mr_context (id),"
-            + " execution_id BIGINT NOT NULL REFERENCES mr_execution (id),"
-            + " PRIMARY KEY (context_id, execution_id))",
-        "CREATE TABLE IF NOT EXISTS mr_attribution ("
-            + "context_id BIGINT NOT NULL REFERENCES mr_context (id),"
-            + " artifact_id BIGINT NOT NULL REFERENCES mr_artifact (id),"
-            + " PRIMARY KEY (context_id, artifact_id))",
-        "CREATE TABLE IF NOT EXISTS mr_run_lock ("
-            + "pipeline VARCHAR(512) NOT NULL PRIMARY KEY, token VARCHAR(64) NOT NULL,"
-            + " owner VARCHAR(512) NOT NULL, host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL,"
-            + " process_started_at BIGINT, acquired_at BIGINT NOT NULL,"
-            + " heartbeat_at BIGINT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS mr_execution_cache ON mr_execution (stage, cache_key)",
-        "CREATE INDEX IF NOT EXISTS mr_event_artifact ON mr_event (artifact_id)",
-        "CREATE INDEX IF NOT EXISTS mr_event_execution ON mr_event (execution_id)",
-        "CREATE INDEX IF NOT EXISTS mr_association_execution ON mr_association (execution_id)",
-        "CREATE INDEX IF NOT EXISTS mr_context_parent ON mr_context (parent_id)",
-        "CREATE INDEX IF NOT EXISTS mr_artifact_property_name ON mr_artifact_property"
-            + " (prop_name, artifact_id)");
+  /** The rows behind {@link RunLock}. */
+  RunLockTable locks() {
+    return locks;
   }
 
-  private void createSchema() {
-    transaction(
-        "creating the schema",
-        () -> {
-          try (Statement statement = connection.createStatement()) {
-            for (String sql : ddl()) {
-              statement.execute(sql);
-            }
-          }
-          List<Long> versions = queryLongs("SELECT version FROM mr_schema_version");
-          if (versions.isEmpty()) {
-            update("INSERT INTO mr_schema_version (version) VALUES (?)", SCHEMA_VERSION);
-          } else if (versions.size() > 1 || versions.get(0) != SCHEMA_VERSION) {
-            throw new MetadataStoreException(
-                url
-                    + " has schema version "
-                    + versions
-                    + ", this Millrace reads version "
-                    + SCHEMA_VERSION);
-          }
-          return null;
-        });
-  }
-
-  // ---------------------------------------------------------------- contexts and runs
+  // ---------------------------------------------------------------- recording a run
 
   /** The PIPELINE context of this name, created if absent. */
-  public synchronized Context pipeline(String name) {
-    return transaction(
-        "finding pipeline " + name,
-        () -> {
-          Optional<Context> existing = findContext(Context.Type.PIPELINE, name);
-          if (existing.isPresent()) {
-            return existing.get();
-          }
-          long now = System.currentTimeMillis();
-          long id =
-              insert(
-                  "INSERT INTO mr_context (context_type, name, parent_id, state, created_at)"
-                      + " VALUES (?, ?, ?, ?, ?)",
-                  Context.Type.PIPELINE.name(),
-                  name,
-                  null,
-                  null,
-                  now);
-          return new Context(id, Context.Type.PIPELINE, name, Instant.ofEpochMilli(now));
-        });
+  public Context pipeline(String name) {
+    return recorder.pipeline(name);
   }
 
   /** Starts a RUN of the pipeline, named after the pipeline and the start time. */
-  public synchronized Run startRun(Context pipeline, Map<String, String> params) {
-    requireType(pipeline, Context.Type.PIPELINE);
-    return transaction(
-        "starting a run of pipeline " + pipeline.name(),
-        () -> {
-          long now = System.currentTimeMillis();
-          String name =
-              pipeline.name()
-                  + "-"
-                  + RUN_NAME_TIME.format(Instant.ofEpochMilli(now))
-                  + "-"
-                  + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
-          long id =
-              insert(
-                  "INSERT INTO mr_context (context_type, name, parent_id, state, created_at)"
-                      + " VALUES (?, ?, ?, ?, ?)",
-                  Context.Type.RUN.name(),
-                  name,
-                  pipeline.id(),
-                  Run.Status.RUNNING.name(),
-                  now);
-          insertProperties("mr_context_property", "context_id", id, params);
-          return new Run(id, name, pipeline, params, Instant.ofEpochMilli(now));
-        });
+  public Run startRun(Context pipeline, Map<String, String> params) {
+    return recorder.startRun(pipeline, params);
   }
 
-  public synchronized void finishRun(Run run, Run.Status status) {
-    if (status == Run.Status.RUNNING) {
-      throw new IllegalArgumentException("a run is finished as SUCCEEDED, FAILED or ABANDONED");
-    }
-    transaction(
-        "finishing run " + run.name(),
-        () ->
-            update(
-                "UPDATE mr_context SET state = ?, ended_at = ? WHERE id = ?",
-                status.name(),
-                System.currentTimeMillis(),
-                run.id()));
+  public void finishRun(Run run, Run.Status status) {
+    recorder.finishRun(run, status);
   }
-
-  // ---------------------------------------------------------------- executions
 
   /**
    * Records that a stage started in a run, reading these artifacts (event names {@code input0},
@@ -284,55 +113,18 @@ public final class MetadataStore implements AutoCloseable {
       String configJson,
       String codeVersion,
       List<Artifact> inputs) {
-    Map<String, Artifact> named = new LinkedHashMap<>();
-    for (int i = 0; i < inputs.size(); i++) {
-      named.put("input" + i, inputs.get(i));
-    }
-    return startExecution(run, stage, cacheKey, configJson, codeVersion, named);
+    return recorder.startExecution(run, stage, cacheKey, configJson, codeVersion, inputs);
   }
 
   /** Records that a stage started in a run, reading these artifacts by input name. */
-  public synchronized Execution startExecution(
+  public Execution startExecution(
       Run run,
       String stage,
       String cacheKey,
       String configJson,
       String codeVersion,
       Map<String, Artifact> inputs) {
-    return transaction(
-        "starting stage " + stage + " of run " + run.name(),
-        () -> {
-          long now = System.currentTimeMillis();
-          long id =
-              insert(
-                  "INSERT INTO mr_execution (stage, state, cache_key, config_json, code_version,"
-                      + " started_at) VALUES (?, ?, ?, ?, ?, ?)",
-                  stage,
-                  Execution.State.RUNNING.name(),
-                  cacheKey,
-                  configJson,
-                  codeVersion,
-                  now);
-          update(
-              "INSERT INTO mr_association (context_id, execution_id) VALUES (?, ?)", run.id(), id);
-          for (Map.Entry<String, Artifact> input : inputs.entrySet()) {
-            insertEvent(id, input.getValue().id(), Event.Type.INPUT, input.getKey(), now);
-            attribute(run.id(), input.getValue().id());
-          }
-          return new Execution(
-              id,
-              run.id(),
-              stage,
-              Execution.State.RUNNING,
-              cacheKey,
-              configJson,
-              codeVersion,
-              Instant.ofEpochMilli(now),
-              Optional.empty(),
-              Optional.empty(),
-              Optional.empty(),
-              Map.of());
-        });
+    return recorder.startExecution(run, stage, cacheKey, configJson, codeVersion, inputs);
   }
 
   /**
@@ -340,92 +132,24 @@ public final class MetadataStore implements AutoCloseable {
    * execution completes, when it becomes LIVE. A local path is recorded absolute, so a process
    * started elsewhere (the scheduler) finds it.
    */
-  public synchronized Artifact recordOutput(
+  public Artifact recordOutput(
       Execution execution,
       String name,
       String type,
       String uri,
       String fingerprint,
       Map<String, String> properties) {
-    String recordedUri = absoluteIfLocal(uri);
-    return transaction(
-        "recording output " + name + " of stage " + execution.stage() + " (" + uri + ")",
-        () -> {
-          requireState(execution.id(), Execution.State.RUNNING);
-          if (!queryLongs(
-                  "SELECT id FROM mr_event WHERE execution_id = ? AND event_type = ? AND name = ?",
-                  execution.id(),
-                  Event.Type.OUTPUT.name(),
-                  name)
-              .isEmpty()) {
-            throw new IllegalArgumentException(
-                "stage "
-                    + execution.stage()
-                    + " (execution "
-                    + execution.id()
-                    + ") already recorded an output named "
-                    + name);
-          }
-          long now = System.currentTimeMillis();
-          long id =
-              insert(
-                  "INSERT INTO mr_artifact (artifact_type, uri, fingerprint, state, created_at)"
-                      + " VALUES (?, ?, ?, ?, ?)",
-                  type,
-                  recordedUri,
-                  fingerprint == null ? "" : fingerprint,
-                  Artifact.State.PENDING.name(),
-                  now);
-          insertProperties("mr_artifact_property", "artifact_id", id, properties);
-          insertEvent(execution.id(), id, Event.Type.OUTPUT, name, now);
-          attribute(execution.runId(), id);
-          return new Artifact(
-              id,
-              type,
-              recordedUri,
-              fingerprint,
-              Artifact.State.PENDING,
-              properties,
-              Instant.ofEpochMilli(now));
-        });
+    return recorder.recordOutput(execution, name, type, uri, fingerprint, properties);
   }
 
   /** Marks the execution COMPLETE with the properties it reports, and its outputs LIVE. */
-  public synchronized Execution completeExecution(
-      Execution execution, Map<String, String> properties) {
-    return transaction(
-        "completing stage " + execution.stage() + " (execution " + execution.id() + ")",
-        () -> {
-          requireState(execution.id(), Execution.State.RUNNING);
-          update(
-              "UPDATE mr_execution SET state = ?, ended_at = ? WHERE id = ?",
-              Execution.State.COMPLETE.name(),
-              System.currentTimeMillis(),
-              execution.id());
-          insertProperties("mr_execution_property", "execution_id", execution.id(), properties);
-          setOutputState(execution.id(), Artifact.State.PENDING, Artifact.State.LIVE);
-          return readExecution(execution.id());
-        });
+  public Execution completeExecution(Execution execution, Map<String, String> properties) {
+    return recorder.completeExecution(execution, properties);
   }
 
   /** Marks the execution FAILED; its outputs are ABANDONED and never reused. */
-  public synchronized Execution failExecution(Execution execution, String error) {
-    return transaction(
-        "failing stage " + execution.stage() + " (execution " + execution.id() + ")",
-        () -> {
-          // Only a RUNNING one: a runner failing an execution already marked abandoned must not
-          // have its own error masked by this one.
-          update(
-              "UPDATE mr_execution SET state = ?, ended_at = ?, error_message = ?"
-                  + " WHERE id = ? AND state = ?",
-              Execution.State.FAILED.name(),
-              System.currentTimeMillis(),
-              String.valueOf(error),
-              execution.id(),
-              Execution.State.RUNNING.name());
-          setOutputState(execution.id(), Artifact.State.PENDING, Artifact.State.ABANDONED);
-          return readExecution(execution.id());
-        });
+  public Execution failExecution(Execution execution, String error) {
+    return recorder.failExecution(execution, error);
   }
 
   /**
@@ -435,40 +159,13 @@ public final class MetadataStore implements AutoCloseable {
    *
    * @return how many executions were marked
    */
-  public synchronized int markAbandoned(Context pipeline, String reason) {
-    requireType(pipeline, Context.Type.PIPELINE);
-    return transaction(
-        "marking abandoned executions of pipeline " + pipeline.name(),
-        () -> {
-          long now = System.currentTimeMillis();
-          List<Long> abandoned =
-              queryLongs(
-                  "SELECT e.id FROM mr_execution e"
-                      + " JOIN mr_association a ON a.execution_id = e.id"
-                      + " JOIN mr_context r ON r.id = a.context_id"
-                      + " WHERE r.parent_id = ? AND r.context_type = ? AND e.state = ?",
-                  pipeline.id(),
-                  Context.Type.RUN.name(),
-                  Execution.State.RUNNING.name());
-          for (long id : abandoned) {
-            update(
-                "UPDATE mr_execution SET state = ?, ended_at = ?, error_message = ? WHERE id = ?",
-                Execution.State.FAILED.name(),
-                now,
-                reason,
-                id);
-            setOutputState(id, Artifact.State.PENDING, Artifact.State.ABANDONED);
-          }
-          update(
-              "UPDATE mr_context SET state = ?, ended_at = ?"
-                  + " WHERE parent_id = ? AND context_type = ? AND state = ?",
-              Run.Status.ABANDONED.name(),
-              now,
-              pipeline.id(),
-              Context.Type.RUN.name(),
-              Run.Status.RUNNING.name());
-          return abandoned.size();
-        });
+  public int markAbandoned(Context pipeline, String reason) {
+    return recorder.markAbandoned(pipeline, reason);
+  }
+
+  /** Records that an artifact's files were deleted, so nothing reuses it. */
+  public void markDeleted(Artifact artifact) {
+    recorder.markDeleted(artifact);
   }
 
   // ---------------------------------------------------------------- cache
@@ -482,7 +179,7 @@ public final class MetadataStore implements AutoCloseable {
    * stage runs again.
    */
   public Optional<CachedExecution> cached(Context pipeline, String stage, String cacheKey) {
-    return cached(pipeline, stage, cacheKey, null);
+    return cache.cached(pipeline, stage, cacheKey, null);
   }
 
   /**
@@ -492,83 +189,7 @@ public final class MetadataStore implements AutoCloseable {
    */
   public Optional<CachedExecution> cached(
       Context pipeline, String stage, String cacheKey, FingerprintVerifier verifier) {
-    requireType(pipeline, Context.Type.PIPELINE);
-    Optional<CachedExecution> candidate = latestComplete(pipeline, stage, cacheKey);
-    if (candidate.isEmpty()) {
-      return candidate;
-    }
-    for (Artifact output : candidate.get().outputs().values()) {
-      if (output.state() != Artifact.State.LIVE || !stillValid(output, verifier)) {
-        return Optional.empty();
-      }
-    }
-    return candidate;
-  }
-
-  private synchronized Optional<CachedExecution> latestComplete(
-      Context pipeline, String stage, String cacheKey) {
-    return transaction(
-        "looking up the cache of stage " + stage,
-        () -> {
-          // Ordered by id, not by time: ids grow with every insert, clocks may step back.
-          List<Long> ids =
-              queryLongs(
-                  "SELECT e.id FROM mr_execution e"
-                      + " JOIN mr_association a ON a.execution_id = e.id"
-                      + " JOIN mr_context r ON r.id = a.context_id"
-                      + " WHERE r.parent_id = ? AND r.context_type = ? AND e.stage = ?"
-                      + " AND e.cache_key = ? AND e.state = ?"
-                      + " ORDER BY e.id DESC",
-                  pipeline.id(),
-                  Context.Type.RUN.name(),
-                  stage,
-                  cacheKey,
-                  Execution.State.COMPLETE.name());
-          if (ids.isEmpty()) {
-            return Optional.<CachedExecution>empty();
-          }
-          long id = ids.get(0);
-          return Optional.of(new CachedExecution(readExecution(id), events(id, Event.Type.OUTPUT)));
-        });
-  }
-
-  private static boolean stillValid(Artifact artifact, FingerprintVerifier verifier) {
-    Optional<Path> local = localPath(artifact.uri());
-    if (local.isPresent() && !Files.exists(local.get())) {
-      return false;
-    }
-    if (verifier == null) {
-      return local.isPresent();
-    }
-    try {
-      return verifier.matches(artifact);
-    } catch (IOException e) {
-      // An unreadable output cannot be trusted; the stage runs again.
-      return false;
-    }
-  }
-
-  private static String absoluteIfLocal(String uri) {
-    boolean plainPath = localPath(uri).isPresent() && !uri.startsWith("file:");
-    return plainPath ? Paths.get(uri).toAbsolutePath().normalize().toString() : uri;
-  }
-
-  /** The local file a uri names: a plain path or a {@code file:} URI; empty for other schemes. */
-  static Optional<Path> localPath(String uri) {
-    int colon = uri.indexOf(':');
-    int slash = uri.indexOf('/');
-    boolean hasScheme = colon > 1 && (slash < 0 || colon < slash);
-    try {
-      if (!hasScheme) {
-        return Optional.of(Paths.get(uri));
-      }
-      if (uri.startsWith("file:")) {
-        return Optional.of(Paths.get(URI.create(uri)));
-      }
-    } catch (IllegalArgumentException e) {
-      // Not a path this file system can name: treated like a remote uri.
-    }
-    return Optional.empty();
+    return cache.cached(pipeline, stage, cacheKey, verifier);
   }
 
   /**
@@ -578,129 +199,50 @@ public final class MetadataStore implements AutoCloseable {
    */
   public Execution recordCachedExecution(
       Run run, String stage, String cacheKey, CachedExecution reused) {
-    return recordCachedExecution(run, stage, cacheKey, null, reused);
+    return recorder.recordCachedExecution(run, stage, cacheKey, null, reused);
   }
 
   /**
    * As {@link #recordCachedExecution(Run, String, String, CachedExecution)}, with the inputs this
    * run gave the stage (same fingerprints as the reused execution's, since the keys match).
    */
-  public synchronized Execution recordCachedExecution(
+  public Execution recordCachedExecution(
       Run run,
       String stage,
       String cacheKey,
       Map<String, Artifact> inputs,
       CachedExecution reused) {
-    Execution original = reused.execution();
-    if (!original.stage().equals(stage) || !original.cacheKey().equals(cacheKey)) {
-      throw new IllegalArgumentException(
-          "execution "
-              + original.id()
-              + " ran stage "
-              + original.stage()
-              + " with cache key "
-              + original.cacheKey()
-              + ", not stage "
-              + stage
-              + " with key "
-              + cacheKey);
-    }
-    return transaction(
-        "recording cached stage " + stage + " of run " + run.name(),
-        () -> {
-          long now = System.currentTimeMillis();
-          long id =
-              insert(
-                  "INSERT INTO mr_execution (stage, state, cache_key, config_json, code_version,"
-                      + " started_at, ended_at, reused_execution_id)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  stage,
-                  Execution.State.CACHED.name(),
-                  cacheKey,
-                  original.configJson(),
-                  original.codeVersion(),
-                  now,
-                  now,
-                  original.id());
-          update(
-              "INSERT INTO mr_association (context_id, execution_id) VALUES (?, ?)", run.id(), id);
-          Map<String, Artifact> inputsToLink =
-              inputs != null ? inputs : events(original.id(), Event.Type.INPUT);
-          for (Map.Entry<String, Artifact> input : inputsToLink.entrySet()) {
-            insertEvent(id, input.getValue().id(), Event.Type.INPUT, input.getKey(), now);
-            attribute(run.id(), input.getValue().id());
-          }
-          for (Map.Entry<String, Artifact> output : reused.outputs().entrySet()) {
-            insertEvent(id, output.getValue().id(), Event.Type.OUTPUT, output.getKey(), now);
-            attribute(run.id(), output.getValue().id());
-          }
-          insertProperties("mr_execution_property", "execution_id", id, original.properties());
-          return readExecution(id);
-        });
+    return recorder.recordCachedExecution(run, stage, cacheKey, inputs, reused);
   }
 
-  // ---------------------------------------------------------------- queries
+  // ---------------------------------------------------------------- history
 
   /** The runs of a pipeline, newest first. */
-  public synchronized List<RunSummary> runs(Context pipeline) {
-    requireType(pipeline, Context.Type.PIPELINE);
-    return transaction(
-        "listing runs of pipeline " + pipeline.name(),
-        () -> {
-          List<Long> ids =
-              queryLongs(
-                  "SELECT id FROM mr_context WHERE parent_id = ? AND context_type = ?"
-                      + " ORDER BY id DESC",
-                  pipeline.id(),
-                  Context.Type.RUN.name());
-          List<RunSummary> runs = new ArrayList<>();
-          for (long id : ids) {
-            runs.add(readRunSummary(id));
-          }
-          return runs;
-        });
+  public List<RunSummary> runs(Context pipeline) {
+    return history.runs(pipeline);
   }
 
   /** A run with every execution and its artifacts, in the order the stages started. */
-  public synchronized RunDetail run(long runId) {
-    return transaction(
-        "reading run " + runId,
-        () -> {
-          RunSummary summary = readRunSummary(runId);
-          List<RunDetail.StageExecution> stages = new ArrayList<>();
-          for (long id : executionIdsOfRun(runId)) {
-            stages.add(
-                new RunDetail.StageExecution(
-                    readExecution(id),
-                    events(id, Event.Type.INPUT),
-                    events(id, Event.Type.OUTPUT)));
-          }
-          return new RunDetail(summary, stages);
-        });
+  public RunDetail run(long runId) {
+    return history.run(runId);
   }
 
   /** A run by its name, as {@code millrace runs show NAME} may be given. */
-  public synchronized Optional<RunDetail> run(String runName) {
-    Optional<Context> context =
-        transaction("finding run " + runName, () -> findContext(Context.Type.RUN, runName));
-    return context.map(c -> run(c.id()));
+  public Optional<RunDetail> run(String runName) {
+    return history.run(runName);
   }
 
   /** Side by side: the runs' params, data fingerprints and metrics. */
   public RunComparison compare(List<Long> runIds) {
-    List<RunDetail> details = new ArrayList<>();
-    for (long id : runIds) {
-      details.add(run(id));
-    }
-    return RunComparison.of(details);
+    return history.compare(runIds);
   }
 
-  public synchronized Artifact artifact(long id) {
-    return transaction("reading artifact " + id, () -> readArtifact(id));
+  public Artifact artifact(long id) {
+    return history.artifact(id);
   }
 
-  public synchronized Execution execution(long id) {
-    return transaction("reading execution " + id, () -> readExecution(id));
+  public Execution execution(long id) {
+    return history.execution(id);
   }
 
   /**
@@ -708,531 +250,20 @@ public final class MetadataStore implements AutoCloseable {
    * of a model version, {@code findArtifacts("Push", Map.of("model_name", "taxi", "version",
    * "3"))}.
    */
-  public synchronized List<Artifact> findArtifacts(String type, Map<String, String> properties) {
-    return transaction(
-        "finding " + type + " artifacts with " + properties,
-        () -> {
-          StringBuilder sql =
-              new StringBuilder("SELECT a.id FROM mr_artifact a WHERE a.artifact_type = ?");
-          List<Object> args = new ArrayList<>();
-          args.add(type);
-          for (Map.Entry<String, String> property : Maps.sorted(properties).entrySet()) {
-            sql.append(
-                " AND EXISTS (SELECT 1 FROM mr_artifact_property p WHERE p.artifact_id = a.id"
-                    + " AND p.prop_name = ? AND p.prop_value = ?)");
-            args.add(property.getKey());
-            args.add(property.getValue());
-          }
-          sql.append(" ORDER BY a.id DESC");
-          List<Artifact> found = new ArrayList<>();
-          for (long id : queryLongs(sql.toString(), args.toArray())) {
-            found.add(readArtifact(id));
-          }
-          return found;
-        });
+  public List<Artifact> findArtifacts(String type, Map<String, String> properties) {
+    return history.findArtifacts(type, properties);
   }
 
   /** Artifacts recorded at this uri, newest first. */
-  public synchronized List<Artifact> findArtifactsByUri(String uri) {
-    return transaction(
-        "finding artifacts at " + uri,
-        () -> {
-          List<Artifact> found = new ArrayList<>();
-          for (long id :
-              queryLongs("SELECT id FROM mr_artifact WHERE uri = ? ORDER BY id DESC", uri)) {
-            found.add(readArtifact(id));
-          }
-          return found;
-        });
-  }
-
-  /** Records that an artifact's files were deleted, so nothing reuses it. */
-  public synchronized void markDeleted(Artifact artifact) {
-    transaction(
-        "marking artifact " + artifact.id() + " (" + artifact.uri() + ") deleted",
-        () ->
-            update(
-                "UPDATE mr_artifact SET state = ? WHERE id = ?",
-                Artifact.State.DELETED.name(),
-                artifact.id()));
+  public List<Artifact> findArtifactsByUri(String uri) {
+    return history.findArtifactsByUri(uri);
   }
 
   /**
    * Where an artifact came from: the execution that first wrote it (a later CACHED execution only
    * reused it), that execution's inputs, and theirs, back to artifacts nothing in the store wrote.
    */
-  public synchronized Lineage lineage(Artifact artifact) {
-    return transaction(
-        "tracing the lineage of artifact " + artifact.id() + " (" + artifact.uri() + ")",
-        () -> lineage(artifact.id(), new HashMap<>()));
-  }
-
-  private Lineage lineage(long artifactId, Map<Long, Lineage> done) throws SQLException {
-    Lineage known = done.get(artifactId);
-    if (known != null) {
-      return known;
-    }
-    Artifact artifact = readArtifact(artifactId);
-    List<Long> producers =
-        queryLongs(
-            "SELECT execution_id FROM mr_event WHERE artifact_id = ? AND event_type = ?"
-                + " ORDER BY id",
-            artifactId,
-            Event.Type.OUTPUT.name());
-    Lineage lineage;
-    if (producers.isEmpty()) {
-      lineage = new Lineage(artifact, Optional.empty(), Map.of());
-    } else {
-      long producerId = producers.get(0);
-      Map<String, Lineage> inputs = new LinkedHashMap<>();
-      for (Map.Entry<String, Artifact> input : events(producerId, Event.Type.INPUT).entrySet()) {
-        inputs.put(input.getKey(), lineage(input.getValue().id(), done));
-      }
-      lineage = new Lineage(artifact, Optional.of(readExecution(producerId)), inputs);
-    }
-    done.put(artifactId, lineage);
-    return lineage;
-  }
-
-  // ---------------------------------------------------------------- run lock rows
-
-  record LockRow(
-      String pipeline,
-      String token,
-      String owner,
-      String host,
-      long pid,
-      Optional<Instant> processStartedAt,
-      Instant acquiredAt,
-      Instant heartbeatAt) {}
-
-  /** Inserts the lock row; false when another row holds the pipeline. */
-  synchronized boolean insertLock(LockRow row) {
-    try {
-      update(
-          "INSERT INTO mr_run_lock (pipeline, token, owner, host, pid, process_started_at,"
-              + " acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          row.pipeline(),
-          row.token(),
-          row.owner(),
-          row.host(),
-          row.pid(),
-          row.processStartedAt().map(Instant::toEpochMilli).orElse(null),
-          row.acquiredAt().toEpochMilli(),
-          row.heartbeatAt().toEpochMilli());
-      return true;
-    } catch (SQLException e) {
-      // Which code a unique violation has differs by driver; a row being there is what counts.
-      if (lock(row.pipeline()).isPresent()) {
-        return false;
-      }
-      throw failure(url, url + ": taking the run lock of pipeline " + row.pipeline(), e);
-    }
-  }
-
-  synchronized Optional<LockRow> lock(String pipeline) {
-    return transaction(
-        "reading the run lock of pipeline " + pipeline,
-        () -> {
-          try (PreparedStatement statement =
-              prepare(
-                  "SELECT pipeline, token, owner, host, pid, process_started_at, acquired_at,"
-                      + " heartbeat_at FROM mr_run_lock WHERE pipeline = ?",
-                  pipeline)) {
-            try (ResultSet rows = statement.executeQuery()) {
-              if (!rows.next()) {
-                return Optional.<LockRow>empty();
-              }
-              long started = rows.getLong(6);
-              Optional<Instant> processStartedAt =
-                  rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(started));
-              return Optional.of(
-                  new LockRow(
-                      rows.getString(1),
-                      rows.getString(2),
-                      rows.getString(3),
-                      rows.getString(4),
-                      rows.getLong(5),
-                      processStartedAt,
-                      Instant.ofEpochMilli(rows.getLong(7)),
-                      Instant.ofEpochMilli(rows.getLong(8))));
-            }
-          }
-        });
-  }
-
-  /** Deletes the lock row if it still has this token; false when someone else holds it now. */
-  synchronized boolean deleteLock(String pipeline, String token) {
-    return transaction(
-            "releasing the run lock of pipeline " + pipeline,
-            () ->
-                update("DELETE FROM mr_run_lock WHERE pipeline = ? AND token = ?", pipeline, token))
-        == 1;
-  }
-
-  synchronized boolean heartbeatLock(String pipeline, String token) {
-    return transaction(
-            "renewing the run lock of pipeline " + pipeline,
-            () ->
-                update(
-                    "UPDATE mr_run_lock SET heartbeat_at = ? WHERE pipeline = ? AND token = ?",
-                    System.currentTimeMillis(),
-                    pipeline,
-                    token))
-        == 1;
-  }
-
-  // ---------------------------------------------------------------- rows
-
-  private RunSummary readRunSummary(long runId) throws SQLException {
-    try (PreparedStatement statement =
-        prepare(
-            "SELECT r.name, p.name, r.state, r.created_at, r.ended_at FROM mr_context r"
-                + " JOIN mr_context p ON p.id = r.parent_id WHERE r.id = ? AND r.context_type = ?",
-            runId,
-            Context.Type.RUN.name())) {
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          throw new MetadataStoreException(url + ": no run with id " + runId);
-        }
-        String name = rows.getString(1);
-        String pipeline = rows.getString(2);
-        Run.Status status = Run.Status.valueOf(rows.getString(3));
-        Instant started = Instant.ofEpochMilli(rows.getLong(4));
-        Optional<Instant> ended = optionalInstant(rows, 5);
-        int executions = 0;
-        int cached = 0;
-        int failed = 0;
-        try (PreparedStatement states =
-            prepare(
-                "SELECT e.state FROM mr_execution e"
-                    + " JOIN mr_association a ON a.execution_id = e.id WHERE a.context_id = ?",
-                runId)) {
-          try (ResultSet stateRows = states.executeQuery()) {
-            while (stateRows.next()) {
-              executions++;
-              Execution.State state = Execution.State.valueOf(stateRows.getString(1));
-              cached += state == Execution.State.CACHED ? 1 : 0;
-              failed += state == Execution.State.FAILED ? 1 : 0;
-            }
-          }
-        }
-        return new RunSummary(
-            runId,
-            name,
-            pipeline,
-            status,
-            started,
-            ended,
-            properties("mr_context_property", "context_id", runId),
-            executions,
-            cached,
-            failed);
-      }
-    }
-  }
-
-  private List<Long> executionIdsOfRun(long runId) throws SQLException {
-    return queryLongs(
-        "SELECT execution_id FROM mr_association WHERE context_id = ? ORDER BY execution_id",
-        runId);
-  }
-
-  private Execution readExecution(long id) throws SQLException {
-    try (PreparedStatement statement =
-        prepare(
-            "SELECT e.stage, e.state, e.cache_key, e.config_json, e.code_version, e.started_at,"
-                + " e.ended_at, e.error_message, e.reused_execution_id, a.context_id"
-                + " FROM mr_execution e JOIN mr_association a ON a.execution_id = e.id"
-                + " JOIN mr_context r ON r.id = a.context_id"
-                + " WHERE e.id = ? AND r.context_type = ?",
-            id,
-            Context.Type.RUN.name())) {
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          throw new MetadataStoreException(url + ": no execution with id " + id);
-        }
-        long reused = rows.getLong(9);
-        Optional<Long> reusedId = rows.wasNull() ? Optional.empty() : Optional.of(reused);
-        return new Execution(
-            id,
-            rows.getLong(10),
-            rows.getString(1),
-            Execution.State.valueOf(rows.getString(2)),
-            rows.getString(3),
-            rows.getString(4),
-            rows.getString(5),
-            Instant.ofEpochMilli(rows.getLong(6)),
-            optionalInstant(rows, 7),
-            Optional.ofNullable(rows.getString(8)),
-            reusedId,
-            properties("mr_execution_property", "execution_id", id));
-      }
-    }
-  }
-
-  private Artifact readArtifact(long id) throws SQLException {
-    try (PreparedStatement statement =
-        prepare(
-            "SELECT artifact_type, uri, fingerprint, state, created_at FROM mr_artifact"
-                + " WHERE id = ?",
-            id)) {
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          throw new MetadataStoreException(url + ": no artifact with id " + id);
-        }
-        return new Artifact(
-            id,
-            rows.getString(1),
-            rows.getString(2),
-            rows.getString(3),
-            Artifact.State.valueOf(rows.getString(4)),
-            properties("mr_artifact_property", "artifact_id", id),
-            Instant.ofEpochMilli(rows.getLong(5)));
-      }
-    }
-  }
-
-  /** The execution's artifacts of one event type, by event name, in recording order. */
-  private Map<String, Artifact> events(long executionId, Event.Type type) throws SQLException {
-    Map<String, Long> ids = new LinkedHashMap<>();
-    try (PreparedStatement statement =
-        prepare(
-            "SELECT name, artifact_id FROM mr_event WHERE execution_id = ? AND event_type = ?"
-                + " ORDER BY id",
-            executionId,
-            type.name())) {
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          ids.put(rows.getString(1), rows.getLong(2));
-        }
-      }
-    }
-    Map<String, Artifact> artifacts = new LinkedHashMap<>();
-    for (Map.Entry<String, Long> entry : ids.entrySet()) {
-      artifacts.put(entry.getKey(), readArtifact(entry.getValue()));
-    }
-    return artifacts;
-  }
-
-  private Optional<Context> findContext(Context.Type type, String name) throws SQLException {
-    try (PreparedStatement statement =
-        prepare(
-            "SELECT id, created_at FROM mr_context WHERE context_type = ? AND name = ?",
-            type.name(),
-            name)) {
-      try (ResultSet rows = statement.executeQuery()) {
-        if (!rows.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
-            new Context(rows.getLong(1), type, name, Instant.ofEpochMilli(rows.getLong(2))));
-      }
-    }
-  }
-
-  private Map<String, String> properties(String table, String ownerColumn, long ownerId)
-      throws SQLException {
-    Map<String, String> properties = new HashMap<>();
-    try (PreparedStatement statement =
-        prepare(
-            "SELECT prop_name, prop_value FROM " + table + " WHERE " + ownerColumn + " = ?",
-            ownerId)) {
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          properties.put(rows.getString(1), rows.getString(2));
-        }
-      }
-    }
-    return properties;
-  }
-
-  private void insertProperties(
-      String table, String ownerColumn, long ownerId, Map<String, String> properties)
-      throws SQLException {
-    for (Map.Entry<String, String> property : properties.entrySet()) {
-      if (property.getValue() == null) {
-        throw new IllegalArgumentException("property " + property.getKey() + " has no value");
-      }
-      update(
-          "INSERT INTO " + table + " (" + ownerColumn + ", prop_name, prop_value) VALUES (?, ?, ?)",
-          ownerId,
-          property.getKey(),
-          property.getValue());
-    }
-  }
-
-  private void insertEvent(long executionId, long artifactId, Event.Type type, String name, long at)
-      throws SQLException {
-    insert(
-        "INSERT INTO mr_event (execution_id, artifact_id, event_type, name, created_at)"
-            + " VALUES (?, ?, ?, ?, ?)",
-        executionId,
-        artifactId,
-        type.name(),
-        name,
-        at);
-  }
-
-  private void attribute(long contextId, long artifactId) throws SQLException {
-    if (queryLongs(
-            "SELECT artifact_id FROM mr_attribution WHERE context_id = ? AND artifact_id = ?",
-            contextId,
-            artifactId)
-        .isEmpty()) {
-      update(
-          "INSERT INTO mr_attribution (context_id, artifact_id) VALUES (?, ?)",
-          contextId,
-          artifactId);
-    }
-  }
-
-  private void setOutputState(long executionId, Artifact.State from, Artifact.State to)
-      throws SQLException {
-    update(
-        "UPDATE mr_artifact SET state = ? WHERE state = ? AND id IN"
-            + " (SELECT artifact_id FROM mr_event WHERE execution_id = ? AND event_type = ?)",
-        to.name(),
-        from.name(),
-        executionId,
-        Event.Type.OUTPUT.name());
-  }
-
-  private void requireState(long executionId, Execution.State expected) throws SQLException {
-    Execution execution = readExecution(executionId);
-    if (execution.state() != expected) {
-      throw new IllegalStateException(
-          "execution "
-              + executionId
-              + " of stage "
-              + execution.stage()
-              + " is "
-              + execution.state()
-              + ", expected "
-              + expected);
-    }
-  }
-
-  private static void requireType(Context context, Context.Type type) {
-    if (context.type() != type) {
-      throw new IllegalArgumentException(
-          "context " + context.name() + " is a " + context.type() + ", expected a " + type);
-    }
-  }
-
-  private static Optional<Instant> optionalInstant(ResultSet rows, int column) throws SQLException {
-    long millis = rows.getLong(column);
-    return rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
-  }
-
-  // ---------------------------------------------------------------- JDBC plumbing
-
-  @FunctionalInterface
-  private interface SqlWork<T> {
-    T run() throws SQLException;
-  }
-
-  /** Runs the work in one transaction; nested calls join the outer one. */
-  private synchronized <T> T transaction(String what, SqlWork<T> work) {
-    try {
-      if (!connection.getAutoCommit()) {
-        return work.run();
-      }
-      connection.setAutoCommit(false);
-      try {
-        T result = work.run();
-        connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          connection.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw failure(url, url + ": " + what, e);
-    }
-  }
-
-  /**
-   * The store's failure in words. A write to an SQLite file on a full disk says so and where,
-   * whatever SQLite reported (often only "cannot commit - no transaction is active").
-   */
-  private static MetadataStoreException failure(String url, String doing, SQLException e) {
-    Path directory = sqliteDirectory(url);
-    if (directory != null && NoSpaceLeft.explains(e, directory)) {
-      return new MetadataStoreException(
-          doing + ": " + NoSpaceLeft.at(directory, e).getMessage(), e);
-    }
-    return new MetadataStoreException(doing + ": " + e.getMessage(), e);
-  }
-
-  /** The directory of an SQLite store's file, or null for another database or an in-memory one. */
-  private static Path sqliteDirectory(String url) {
-    if (!url.startsWith("jdbc:sqlite:")) {
-      return null;
-    }
-    String file = url.substring("jdbc:sqlite:".length());
-    int query = file.indexOf('?');
-    file = query >= 0 ? file.substring(0, query) : file;
-    if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
-      return null;
-    }
-    return Path.of(file).toAbsolutePath().getParent();
-  }
-
-  private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-    PreparedStatement statement = connection.prepareStatement(sql);
-    bind(statement, args);
-    return statement;
-  }
-
-  private static void bind(PreparedStatement statement, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      Object arg = args[i];
-      if (arg == null) {
-        // Untyped, so that PostgreSQL accepts it for a column of any type.
-        statement.setNull(i + 1, Types.NULL);
-      } else if (arg instanceof Long || arg instanceof Integer) {
-        statement.setLong(i + 1, ((Number) arg).longValue());
-      } else {
-        statement.setString(i + 1, (String) arg);
-      }
-    }
-  }
-
-  private int update(String sql, Object... args) throws SQLException {
-    try (PreparedStatement statement = prepare(sql, args)) {
-      return statement.executeUpdate();
-    }
-  }
-
-  private long insert(String sql, Object... args) throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql, new String[] {"id"})) {
-      bind(statement, args);
-      statement.executeUpdate();
-      try (ResultSet keys = statement.getGeneratedKeys()) {
-        if (!keys.next()) {
-          throw new SQLException("the database returned no generated id for: " + sql);
-        }
-        return keys.getLong(1);
-      }
-    }
-  }
-
-  private List<Long> queryLongs(String sql, Object... args) throws SQLException {
-    List<Long> values = new ArrayList<>();
-    try (PreparedStatement statement = prepare(sql, args)) {
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          values.add(rows.getLong(1));
-        }
-      }
-    }
-    return values;
+  public Lineage lineage(Artifact artifact) {
+    return history.lineage(artifact);
   }
 }

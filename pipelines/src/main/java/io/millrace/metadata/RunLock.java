@@ -121,7 +121,7 @@ public final class RunLock implements AutoCloseable {
 
   /** Who holds the lock of a root now, if anyone. */
   public static Optional<Holder> rootHolder(MetadataStore store, Path root) throws IOException {
-    return store.lock(rootKey(root)).map(RunLock::holder);
+    return store.locks().read(rootKey(root)).map(RunLock::holder);
   }
 
   /**
@@ -154,8 +154,8 @@ public final class RunLock implements AutoCloseable {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Instant now = Instant.now();
       String token = UUID.randomUUID().toString();
-      MetadataStore.LockRow row =
-          new MetadataStore.LockRow(
+      RunLockTable.Row row =
+          new RunLockTable.Row(
               key,
               token,
               owner.description(),
@@ -164,7 +164,7 @@ public final class RunLock implements AutoCloseable {
               owner.processStartedAt(),
               now,
               now);
-      if (store.insertLock(row)) {
+      if (store.locks().insert(row)) {
         int abandoned = 0;
         if (sawStale && markAbandonedOnTakeover) {
           try {
@@ -176,13 +176,13 @@ public final class RunLock implements AutoCloseable {
                         + " taken over by "
                         + owner);
           } catch (RuntimeException e) {
-            store.deleteLock(key, token);
+            store.locks().delete(key, token);
             throw e;
           }
         }
         return Optional.of(new RunLock(store, pipeline, key, owner, token, abandoned));
       }
-      Optional<MetadataStore.LockRow> existing = store.lock(key);
+      Optional<RunLockTable.Row> existing = store.locks().read(key);
       if (existing.isEmpty()) {
         continue; // released meanwhile
       }
@@ -192,24 +192,24 @@ public final class RunLock implements AutoCloseable {
       sawStale = true;
       // Conditional on the token, so of two processes taking over only one deletes the row; then
       // both insert, and the primary key lets one win.
-      store.deleteLock(key, existing.get().token());
+      store.locks().delete(key, existing.get().token());
     }
     return Optional.empty();
   }
 
   /** Who holds the pipeline's lock now, if anyone: what a skipped scheduled run reports. */
   public static Optional<Holder> holder(MetadataStore store, Context pipeline) {
-    return store.lock(pipeline.name()).map(RunLock::holder);
+    return store.locks().read(pipeline.name()).map(RunLock::holder);
   }
 
-  private static Holder holder(MetadataStore.LockRow row) {
+  private static Holder holder(RunLockTable.Row row) {
     return new Holder(
         new Owner(row.owner(), row.host(), row.pid(), row.processStartedAt()),
         row.acquiredAt(),
         row.heartbeatAt());
   }
 
-  private static boolean isStale(MetadataStore.LockRow row, Duration remoteStaleAfter) {
+  private static boolean isStale(RunLockTable.Row row, Duration remoteStaleAfter) {
     Holder holder = holder(row);
     if (holder.owner().host().equals(localHost())) {
       return holder.owner().deadOnThisHost();
@@ -237,7 +237,7 @@ public final class RunLock implements AutoCloseable {
    * @return false when the lock was taken over: the run should stop
    */
   public boolean heartbeat() {
-    return !released && store.heartbeatLock(key, token);
+    return !released && store.locks().heartbeat(key, token);
   }
 
   /**
@@ -250,7 +250,7 @@ public final class RunLock implements AutoCloseable {
       return false;
     }
     released = true;
-    return store.deleteLock(key, token);
+    return store.locks().delete(key, token);
   }
 
   @Override

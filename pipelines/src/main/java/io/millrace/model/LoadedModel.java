@@ -1,35 +1,16 @@
 package io.millrace.model;
 
 import io.millrace.record.Example;
-import io.millrace.record.ExampleSchema;
-import io.millrace.record.FeatureType;
 import io.millrace.train.ModelExport;
 import io.millrace.train.Task;
 import io.millrace.transform.FeatureTransformer;
-import io.millrace.transform.FittedTransform;
-import io.millrace.transform.FittedTransform.Fitted;
-import io.millrace.transform.TransformSpec;
 import io.millrace.transform.tf.TransformGraph;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
-import org.tensorflow.SessionFunction;
-import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.NdArrays;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt64;
-import org.tensorflow.types.TString;
 
 /**
  * A {@link ModelArtifact} loaded for inference: the Java runtime transform ({@link
@@ -39,7 +20,8 @@ import org.tensorflow.types.TString;
  * ModelExport#TRANSFORMED_SIGNATURE} signature numeric tensors built from primitive arrays (no
  * string tensors, which cost ~2.5 µs per element); {@link #predictRaw} feeds the raw features to
  * {@value TransformGraph#SIGNATURE}, which applies the transform in the graph. The two agree; the
- * first is the fast path.
+ * first is the fast path. {@link InputBatches} turns records into tensors, {@link ModelSession}
+ * runs the signatures, {@link LabelReader} reads labels.
  *
  * <p>Thread-safe for inference: a TensorFlow session may be run from several threads. Its thread
  * pools are sized explicitly and belong to the session ({@code use_per_session_threads}), so models
@@ -124,19 +106,9 @@ public final class LoadedModel implements AutoCloseable {
 
   private final ModelArtifact artifact;
   private final FeatureTransformer transformer;
-  private final SavedModelBundle bundle;
-  private final SessionFunction transformedFunction;
-  private final SessionFunction rawFunction;
-  private final String outputKey;
-  private final List<String> denseFeatures;
-  private final List<String> idColumns;
-  private final boolean[] denseIsInt;
-  private final boolean[] denseIsOneHot;
-  private final int[] denseIndex;
-  private final int[] idIndex;
-  private final int labelIndex;
-  private final List<String> labelInputs;
-  private final int numClasses;
+  private final InputBatches inputs;
+  private final LabelReader labelReader;
+  private final ModelSession session;
   private final boolean shared;
   private volatile boolean closed;
 
@@ -145,55 +117,10 @@ public final class LoadedModel implements AutoCloseable {
       throws IOException {
     this.artifact = artifact;
     this.shared = shared;
-    FittedTransform fitted = artifact.transform();
-    this.transformer = fitted.transformer();
-    ExampleSchema out = transformer.outputSchema();
-    ModelArtifact.Inputs inputs = artifact.info().inputs();
-    this.denseFeatures = List.copyOf(inputs.denseFeatures());
-    this.idColumns = List.copyOf(inputs.idColumns());
-    this.denseIndex = denseFeatures.stream().mapToInt(out::requireIndex).toArray();
-    this.idIndex = idColumns.stream().mapToInt(out::requireIndex).toArray();
-    this.denseIsInt = new boolean[denseFeatures.size()];
-    this.denseIsOneHot = new boolean[denseFeatures.size()];
-    for (int i = 0; i < denseFeatures.size(); i++) {
-      Fitted f = fitted.fitted().get(denseIndex[i]);
-      denseIsInt[i] = f.outputType() == FeatureType.INT;
-      denseIsOneHot[i] =
-          f.kind() == TransformSpec.Kind.COMPUTE_AND_APPLY_VOCABULARY
-              && f.outputType() == FeatureType.FLOAT;
-    }
-    String label = artifact.info().label();
-    this.labelIndex = out.requireIndex(label);
-    this.labelInputs = fitted.fitted().get(labelIndex).inputs();
-    List<String> classNames = artifact.info().classNames();
-    this.numClasses = classNames == null ? 0 : classNames.size();
-    this.outputKey = ModelExport.outputKey(artifact.task());
-    ConfigProto config =
-        ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(intraOpThreads)
-            .setInterOpParallelismThreads(interOpThreads)
-            .setUsePerSessionThreads(true)
-            .build();
-    this.bundle =
-        SavedModelBundle.loader(artifact.savedModel().toString())
-            .withTags(TransformGraph.TAG)
-            .withConfigProto(config)
-            .load();
-    try {
-      this.transformedFunction = bundle.function(ModelExport.TRANSFORMED_SIGNATURE);
-      this.rawFunction = bundle.function(TransformGraph.SIGNATURE);
-    } catch (RuntimeException e) {
-      bundle.close();
-      throw new IOException(
-          artifact.savedModel()
-              + ": expected signatures '"
-              + ModelExport.TRANSFORMED_SIGNATURE
-              + "' and '"
-              + TransformGraph.SIGNATURE
-              + "': "
-              + e.getMessage(),
-          e);
-    }
+    this.transformer = artifact.transform().transformer();
+    this.inputs = new InputBatches(artifact.info().inputs(), transformer);
+    this.labelReader = new LabelReader(artifact, transformer);
+    this.session = new ModelSession(artifact, intraOpThreads, interOpThreads);
   }
 
   /** Loads a model artifact with the default session threads. */
@@ -251,7 +178,7 @@ public final class LoadedModel implements AutoCloseable {
       }
     }
     if (toClose != null) {
-      toClose.closeBundle();
+      toClose.closeSession();
     }
   }
 
@@ -279,17 +206,31 @@ public final class LoadedModel implements AutoCloseable {
     double[] labels = new double[raw.size()];
     for (int i = 0; i < transformed.length; i++) {
       transformed[i] = transformer.apply(raw.get(i));
-      labels[i] = label(raw.get(i), transformed[i]);
+      labels[i] = labelReader.of(raw.get(i), transformed[i]);
     }
     Predictions predictions =
-        batched(Arrays.asList(transformed), batch -> runTransformed(batch.toArray(new Example[0])));
+        InputBatches.batched(
+            Arrays.asList(transformed),
+            session.none(),
+            batch -> {
+              try (InputBatches.Feeds feeds = inputs.transformed(batch.toArray(new Example[0]))) {
+                return session.runTransformed(feeds.tensors(), batch.size());
+              }
+            });
     return new Scored(predictions, labels);
   }
 
   /** Predictions for raw records through the raw signature (the transform inside the graph). */
   public Predictions predictRaw(List<Example> raw) {
     checkOpen();
-    return batched(raw, this::runRaw);
+    return InputBatches.batched(
+        raw,
+        session.none(),
+        batch -> {
+          try (InputBatches.Feeds feeds = inputs.raw(batch)) {
+            return session.runRaw(feeds.tensors(), batch.size());
+          }
+        });
   }
 
   /**
@@ -301,193 +242,9 @@ public final class LoadedModel implements AutoCloseable {
   public double[] labels(List<Example> raw) {
     double[] labels = new double[raw.size()];
     for (int i = 0; i < labels.length; i++) {
-      labels[i] = label(raw.get(i), null);
+      labels[i] = labelReader.of(raw.get(i), null);
     }
     return labels;
-  }
-
-  private double label(Example raw, Example transformedOrNull) {
-    ExampleSchema schema = raw.schema();
-    for (String input : labelInputs) {
-      int index = schema.indexOf(input);
-      if (index < 0 || raw.valueCount(index) == 0) {
-        return Double.NaN;
-      }
-    }
-    Example transformed = transformedOrNull != null ? transformedOrNull : transformer.apply(raw);
-    Object v = transformed.rawValues(labelIndex);
-    double y;
-    if (v instanceof long[] l && l.length > 0) {
-      y = l[0];
-    } else if (v instanceof double[] d && d.length > 0) {
-      y = d[0];
-    } else {
-      return Double.NaN;
-    }
-    return switch (artifact.task()) {
-      case BINARY -> y == 0 || y == 1 ? y : Double.NaN;
-      case MULTICLASS -> y >= 0 && y < numClasses && y == Math.rint(y) ? y : Double.NaN;
-      case REGRESSION -> Double.isFinite(y) ? y : Double.NaN;
-    };
-  }
-
-  private Predictions batched(List<Example> raw, Function<List<Example>, Predictions> run) {
-    if (raw.isEmpty()) {
-      return new Predictions(new float[0], width(0));
-    }
-    if (raw.size() <= MAX_BATCH) {
-      return run.apply(raw);
-    }
-    float[] all = null;
-    int width = 0;
-    for (int from = 0; from < raw.size(); from += MAX_BATCH) {
-      Predictions part = run.apply(raw.subList(from, Math.min(raw.size(), from + MAX_BATCH)));
-      if (all == null) {
-        width = part.width();
-        all = new float[raw.size() * width];
-      }
-      System.arraycopy(part.values(), 0, all, from * width, part.values().length);
-    }
-    return new Predictions(all, width);
-  }
-
-  private int width(int observed) {
-    return artifact.task() == Task.MULTICLASS ? Math.max(observed, numClasses) : 1;
-  }
-
-  private Predictions runTransformed(Example[] rows) {
-    int n = rows.length;
-    Map<String, Tensor> feeds = new LinkedHashMap<>();
-    try {
-      for (int f = 0; f < denseIndex.length; f++) {
-        int index = denseIndex[f];
-        if (denseIsInt[f]) {
-          feeds.put(denseFeatures.get(f), longColumn(rows, index));
-        } else if (denseIsOneHot[f]) {
-          int depth = n == 0 ? 0 : rows[0].floats(index).length;
-          double[] values = new double[n * depth];
-          for (int r = 0; r < n; r++) {
-            double[] d = rows[r].floats(index);
-            if (d.length != depth) {
-              throw new IllegalStateException(
-                  "feature '"
-                      + denseFeatures.get(f)
-                      + "' has "
-                      + d.length
-                      + " values, not "
-                      + depth);
-            }
-            System.arraycopy(d, 0, values, r * depth, depth);
-          }
-          feeds.put(
-              denseFeatures.get(f),
-              TFloat64.tensorOf(Shape.of(n, depth), DataBuffers.of(values, true, false)));
-        } else {
-          double[] values = new double[n];
-          for (int r = 0; r < n; r++) {
-            values[r] = rows[r].floats(index)[0];
-          }
-          feeds.put(denseFeatures.get(f), TFloat64.vectorOf(values));
-        }
-      }
-      for (int c = 0; c < idIndex.length; c++) {
-        feeds.put(idColumns.get(c), longColumn(rows, idIndex[c]));
-      }
-      return call(transformedFunction, feeds, n);
-    } finally {
-      feeds.values().forEach(Tensor::close);
-    }
-  }
-
-  private static TInt64 longColumn(Example[] rows, int index) {
-    long[] values = new long[rows.length];
-    for (int r = 0; r < rows.length; r++) {
-      values[r] = rows[r].int64s(index)[0];
-    }
-    return TInt64.vectorOf(values);
-  }
-
-  private static final byte[] EMPTY = new byte[0];
-
-  private Predictions runRaw(List<Example> rows) {
-    ExampleSchema inputs = transformer.fitted().inputSchema();
-    int n = rows.size();
-    Map<String, Tensor> feeds = new LinkedHashMap<>();
-    try {
-      for (int f = 0; f < inputs.size(); f++) {
-        String name = inputs.name(f);
-        if (inputs.type(f) == FeatureType.BYTES) {
-          byte[][] column = new byte[n][];
-          for (int r = 0; r < n; r++) {
-            Example e = rows.get(r);
-            int index = e.schema().indexOf(name);
-            Object v = index < 0 ? null : e.rawValues(index);
-            column[r] = v instanceof byte[][] b && b.length > 0 ? b[0] : EMPTY;
-          }
-          feeds.put(name, TString.tensorOfBytes(NdArrays.vectorOfObjects(column)));
-        } else {
-          double[] column = new double[n];
-          for (int r = 0; r < n; r++) {
-            Example e = rows.get(r);
-            int index = e.schema().indexOf(name);
-            Object v = index < 0 ? null : e.rawValues(index);
-            if (v instanceof double[] d && d.length > 0) {
-              column[r] = d[0];
-            } else if (v instanceof long[] l && l.length > 0) {
-              column[r] = l[0];
-            } else {
-              column[r] = Double.NaN;
-            }
-          }
-          feeds.put(name, TFloat64.vectorOf(column));
-        }
-      }
-      return call(rawFunction, feeds, n);
-    } finally {
-      feeds.values().forEach(Tensor::close);
-    }
-  }
-
-  private Predictions call(SessionFunction function, Map<String, Tensor> feeds, int rows) {
-    try (Result result = function.call(feeds)) {
-      Tensor out =
-          result
-              .get(outputKey)
-              .orElseThrow(
-                  () ->
-                      new IllegalStateException(
-                          artifact.savedModel()
-                              + ": signature '"
-                              + function.signature().key()
-                              + "' has no output '"
-                              + outputKey
-                              + "'"));
-      if (!(out instanceof TFloat32 values)) {
-        throw new IllegalStateException(
-            artifact.savedModel()
-                + ": output '"
-                + outputKey
-                + "' is "
-                + out.dataType()
-                + ", not float32");
-      }
-      long size = values.shape().size();
-      int width = rows == 0 ? width(0) : (int) (size / rows);
-      if ((long) width * rows != size || (artifact.task() != Task.MULTICLASS && width != 1)) {
-        throw new IllegalStateException(
-            artifact.savedModel()
-                + ": output '"
-                + outputKey
-                + "' has shape "
-                + values.shape()
-                + " for "
-                + rows
-                + " records");
-      }
-      float[] buffer = new float[(int) size];
-      values.copyTo(DataBuffers.of(buffer, false, false));
-      return new Predictions(buffer, width);
-    }
   }
 
   private void checkOpen() {
@@ -503,13 +260,13 @@ public final class LoadedModel implements AutoCloseable {
       throw new IllegalStateException(
           "a shared model is closed when its last lease is released, not by close()");
     }
-    closeBundle();
+    closeSession();
   }
 
-  private synchronized void closeBundle() {
+  private synchronized void closeSession() {
     if (!closed) {
       closed = true;
-      bundle.close();
+      session.close();
     }
   }
 }

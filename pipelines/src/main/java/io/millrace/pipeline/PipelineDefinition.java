@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.millrace.artifact.PathNames;
 import io.millrace.train.Task;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +56,19 @@ public record PipelineDefinition(
     }
   }
 
+  /** A copy that keeps the order of the entries and refuses changes. */
+  private static <K, V> Map<K, V> unmodifiable(Map<K, V> map) {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+  }
+
   /** A pipeline reading {@code input}, to be completed with the {@code withX} methods. */
   public static PipelineDefinition of(String name, Path root, Input input) {
     return new PipelineDefinition(name, root, input, null, null, null, null, null, null, null);
+  }
+
+  public PipelineDefinition withInput(Input input) {
+    return new PipelineDefinition(
+        name, root, input, statistics, schema, validation, transform, model, evaluation, registry);
   }
 
   public PipelineDefinition withStatistics(Statistics statistics) {
@@ -146,17 +157,17 @@ public record PipelineDefinition(
       Boolean cache,
       Boolean acceptPartialFiles) {
     public Input {
-      if ((pattern == null) == (patterns == null || patterns.isEmpty())) {
+      patterns = patterns == null ? Map.of() : unmodifiable(patterns);
+      if ((pattern == null) == patterns.isEmpty()) {
         throw new InvalidSettingException(
             "input",
             "give either 'pattern' (one pattern divided by 'splits') or 'patterns' (one per"
                 + " split)");
       }
-      if (patterns != null && splits != null) {
+      if (!patterns.isEmpty() && splits != null && !splits.isEmpty()) {
         throw new InvalidSettingException(
             "input.splits", "'splits' divides a single 'pattern'; with 'patterns' each is a split");
       }
-      patterns = patterns == null ? Map.of() : new LinkedHashMap<>(patterns);
       // Each split becomes a directory of every artifact: refused here, not after ingestion.
       patterns
           .keySet()
@@ -164,10 +175,9 @@ public record PipelineDefinition(
       if (splits != null) {
         splits.keySet().forEach(split -> requireSegment("input.splits", "input split name", split));
       }
-      splits =
-          splits != null ? new LinkedHashMap<>(splits) : pattern == null ? Map.of() : trainEval();
+      splits = splits != null ? unmodifiable(splits) : pattern == null ? Map.of() : trainEval();
       missingValues = missingValues == null ? List.of() : List.copyOf(missingValues);
-      featureTypes = featureTypes == null ? Map.of() : new LinkedHashMap<>(featureTypes);
+      featureTypes = featureTypes == null ? Map.of() : unmodifiable(featureTypes);
       if (delimiter != null && delimiter.length() != 1) {
         throw new InvalidSettingException(
             "input.delimiter", "one character, not '" + delimiter + "'");
@@ -178,7 +188,7 @@ public record PipelineDefinition(
       Map<String, Integer> splits = new LinkedHashMap<>();
       splits.put("train", 2);
       splits.put("eval", 1);
-      return splits;
+      return Collections.unmodifiableMap(splits);
     }
 
     /** One pattern, divided into train (2/3) and eval (1/3) by hash. */
@@ -187,6 +197,13 @@ public record PipelineDefinition(
           pattern, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /** One pattern per split, e.g. {@code train -> a/*.csv, eval -> b/*.csv}. */
+    public static Input ofPatterns(Map<String, String> patterns) {
+      return new Input(
+          null, patterns, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The one pattern, divided by these hash splits. */
     public Input withSplits(Map<String, Integer> splits) {
       return new Input(
           pattern,
@@ -204,12 +221,13 @@ public record PipelineDefinition(
           acceptPartialFiles);
     }
 
-    public Input withMissingValues(List<String> missingValues) {
+    /** One pattern instead of the pattern or patterns before, with the same hash splits. */
+    public Input withPattern(String pattern) {
       return new Input(
           pattern,
-          patterns.isEmpty() ? null : patterns,
+          null,
           format,
-          pattern == null ? null : splits,
+          splits,
           splitFeature,
           spans,
           missingValues,
@@ -221,10 +239,28 @@ public record PipelineDefinition(
           acceptPartialFiles);
     }
 
-    public Input withPattern(String pattern) {
+    /** One pattern per split instead of the pattern or patterns before. */
+    public Input withPatterns(Map<String, String> patterns) {
+      return new Input(
+          null,
+          patterns,
+          format,
+          null,
+          splitFeature,
+          spans,
+          missingValues,
+          delimiter,
+          featureTypes,
+          inferSample,
+          maxBadFraction,
+          cache,
+          acceptPartialFiles);
+    }
+
+    public Input withMissingValues(List<String> missingValues) {
       return new Input(
           pattern,
-          null,
+          patterns,
           format,
           splits,
           splitFeature,
@@ -295,7 +331,7 @@ public record PipelineDefinition(
       if (file == null && Boolean.FALSE.equals(infer)) {
         throw new InvalidSettingException("schema.infer", "'infer: false' needs a curated 'file'");
       }
-      drift = drift == null ? Map.of() : new LinkedHashMap<>(drift);
+      drift = drift == null ? Map.of() : unmodifiable(drift);
       if (file != null && !drift.isEmpty()) {
         throw new InvalidSettingException(
             "schema.drift",
@@ -309,6 +345,14 @@ public record PipelineDefinition(
 
     public static SchemaSource curated(Path file) {
       return new SchemaSource(null, file, null, null, null, null);
+    }
+
+    public SchemaSource withInfer(Boolean infer) {
+      return new SchemaSource(infer, file, maxDomainSize, inferRanges, drift, cache);
+    }
+
+    public SchemaSource withFile(Path file) {
+      return new SchemaSource(infer, file, maxDomainSize, inferRanges, drift, cache);
     }
 
     public SchemaSource withMaxDomainSize(int size) {
@@ -362,6 +406,10 @@ public record PipelineDefinition(
 
     public static Transform of(Path file) {
       return new Transform(file, null, null);
+    }
+
+    public Transform withFile(Path file) {
+      return new Transform(file, analyzeSplit, cache);
     }
 
     public String analyzeSplitOrDefault() {
@@ -422,17 +470,9 @@ public record PipelineDefinition(
       return new Model(label, null, null, null, null, null, null, null, null);
     }
 
+    /** The settings in a file (text), rather than inline. */
     public Model withConfigFile(Path file) {
-      return new Model(
-          label,
-          task,
-          TextNode.valueOf(file.toString()),
-          tuner,
-          name,
-          trainSplit,
-          evalSplit,
-          cache,
-          retrain);
+      return withConfig(TextNode.valueOf(file.toString()));
     }
 
     public Model withConfig(JsonNode inline) {
@@ -479,6 +519,10 @@ public record PipelineDefinition(
 
     public static Evaluation of(JsonNode fileOrInline) {
       return new Evaluation(fileOrInline, null, null);
+    }
+
+    public Evaluation withConfig(JsonNode fileOrInline) {
+      return new Evaluation(fileOrInline, split, cache);
     }
 
     public String splitOrDefault() {

@@ -135,65 +135,27 @@ public final class PipelineYaml {
   /** Relative paths of the definition made absolute against {@code base}. */
   public static PipelineDefinition resolve(PipelineDefinition d, Path base) {
     PipelineDefinition.Input in = d.input();
-    Map<String, String> patterns = new LinkedHashMap<>();
-    in.patterns().forEach((split, pattern) -> patterns.put(split, pattern(base, pattern)));
-    PipelineDefinition.Input input =
-        new PipelineDefinition.Input(
-            in.pattern() == null ? null : pattern(base, in.pattern()),
-            patterns.isEmpty() ? null : patterns,
-            in.format(),
-            in.pattern() == null ? null : in.splits(),
-            in.splitFeature(),
-            in.spans(),
-            in.missingValues(),
-            in.delimiter(),
-            in.featureTypes(),
-            in.inferSample(),
-            in.maxBadFraction(),
-            in.cache(),
-            in.acceptPartialFiles());
-    PipelineDefinition.SchemaSource s = d.schema();
-    PipelineDefinition.SchemaSource schema =
-        new PipelineDefinition.SchemaSource(
-            s.infer(),
-            path(base, s.file()),
-            s.maxDomainSize(),
-            s.inferRanges(),
-            s.drift(),
-            s.cache());
+    PipelineDefinition.Input input;
+    if (in.pattern() != null) {
+      input = in.withPattern(pattern(base, in.pattern()));
+    } else {
+      Map<String, String> patterns = new LinkedHashMap<>();
+      in.patterns().forEach((split, pattern) -> patterns.put(split, pattern(base, pattern)));
+      input = in.withPatterns(patterns);
+    }
     PipelineDefinition.Transform t = d.transform();
-    PipelineDefinition.Transform transform =
-        t == null
-            ? null
-            : new PipelineDefinition.Transform(path(base, t.file()), t.analyzeSplit(), t.cache());
     PipelineDefinition.Model m = d.model();
-    PipelineDefinition.Model model =
-        m == null
-            ? null
-            : new PipelineDefinition.Model(
-                m.label(),
-                m.task(),
-                fileOrInline(base, m.config()),
-                fileOrInline(base, m.tuner()),
-                m.name(),
-                m.trainSplit(),
-                m.evalSplit(),
-                m.cache(),
-                m.retrain());
-    PipelineDefinition.Evaluation e = d.evaluation();
-    PipelineDefinition.Evaluation evaluation =
-        new PipelineDefinition.Evaluation(fileOrInline(base, e.config()), e.split(), e.cache());
-    return new PipelineDefinition(
-        d.name(),
-        base.resolve(d.root()).normalize(),
-        input,
-        d.statistics(),
-        schema,
-        d.validation(),
-        transform,
-        model,
-        evaluation,
-        new PipelineDefinition.Registry(path(base, d.registry().path())));
+    return d.withRoot(base.resolve(d.root()).normalize())
+        .withInput(input)
+        .withSchema(d.schema().withFile(path(base, d.schema().file())))
+        .withTransform(t == null ? null : t.withFile(path(base, t.file())))
+        .withModel(
+            m == null
+                ? null
+                : m.withConfig(fileOrInline(base, m.config()))
+                    .withTuner(fileOrInline(base, m.tuner())))
+        .withEvaluation(d.evaluation().withConfig(fileOrInline(base, d.evaluation().config())))
+        .withRegistry(new PipelineDefinition.Registry(path(base, d.registry().path())));
   }
 
   private static Path path(Path base, Path path) {

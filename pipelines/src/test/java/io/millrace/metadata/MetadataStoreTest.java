@@ -87,7 +87,7 @@ class MetadataStoreTest {
         Statement statement = raw.createStatement();
         ResultSet version = statement.executeQuery("SELECT version FROM mr_schema_version")) {
       assertTrue(version.next());
-      assertEquals(MetadataStore.SCHEMA_VERSION, version.getInt(1));
+      assertEquals(MetadataSchema.VERSION, version.getInt(1));
       assertFalse(version.next());
     }
     try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + storeFile);

@@ -15,59 +15,72 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * Which data files a stage reads and how they form splits: one pattern divided by hash splits, or
- * one pattern per split; spans; format and its options. Immutable; shared by every stage that reads
- * raw data ({@code ingest}, {@code stats}, {@code validate}).
+ * one pattern per split; spans; format and its options. Shared by every stage that reads raw data
+ * ({@code ingest}, {@code stats}, {@code validate}).
+ *
+ * @param pattern the one pattern, or null when each split has its own
+ * @param splitPatterns the pattern of each split, or empty when there is one pattern
+ * @param firstSpan the first span to read, or null for the latest
+ * @param lastSpan the last span to read, or null for the latest
+ * @param format null: told from the files
+ * @param splits the hash splits of the one pattern, or null for one split of everything
  */
-public final class InputSpec implements Serializable {
-  private static final long serialVersionUID = 1L;
+public record InputSpec(
+    String pattern,
+    Map<String, String> splitPatterns,
+    Long firstSpan,
+    Long lastSpan,
+    ExampleFormat format,
+    FormatOptions formatOptions,
+    Splits splits)
+    implements Serializable {
 
-  private final String pattern;
-  private final Map<String, String> splitPatterns;
-  private final Long firstSpan;
-  private final Long lastSpan;
-  private final ExampleFormat format;
-  private final FormatOptions formatOptions;
-  private final Splits splits;
-
-  private InputSpec(
-      String pattern,
-      Map<String, String> splitPatterns,
-      Long firstSpan,
-      Long lastSpan,
-      ExampleFormat format,
-      FormatOptions formatOptions,
-      Splits splits) {
-    this.pattern = pattern;
-    this.splitPatterns = splitPatterns;
-    this.firstSpan = firstSpan;
-    this.lastSpan = lastSpan;
-    this.format = format;
-    this.formatOptions = formatOptions;
-    this.splits = splits;
+  public InputSpec {
+    splitPatterns =
+        splitPatterns == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(splitPatterns));
+    if (pattern == null && splitPatterns.isEmpty()) {
+      throw new IllegalArgumentException("no split patterns given");
+    }
+    if (pattern != null && !splitPatterns.isEmpty()) {
+      throw new IllegalArgumentException(
+          "give one pattern divided by hash splits, or one pattern per split, not both");
+    }
+    // Each split becomes a directory of the artifacts written from this input.
+    splitPatterns.keySet().forEach(name -> PathNames.requireSegment("split name", name));
+    if (pattern == null && splits != null) {
+      throw new IllegalArgumentException(
+          "splits are given as separate input patterns; hash splits do not apply");
+    }
+    formatOptions = Objects.requireNonNull(formatOptions, "formatOptions");
   }
 
   /** The files matching one pattern, divided by {@code splits} (null: one split of everything). */
   public static InputSpec of(String pattern, Splits splits) {
-    return new InputSpec(pattern, Map.of(), null, null, null, FormatOptions.defaults(), splits);
+    return new InputSpec(
+        Objects.requireNonNull(pattern, "pattern"),
+        Map.of(),
+        null,
+        null,
+        null,
+        FormatOptions.defaults(),
+        splits);
   }
 
   /** One pattern per split, e.g. {@code train -> a/*.csv, eval -> b/*.csv}. */
   public static InputSpec ofSplits(Map<String, String> splitPatterns) {
-    if (splitPatterns.isEmpty()) {
-      throw new IllegalArgumentException("no split patterns given");
-    }
-    // Each split becomes a directory of the artifacts written from this input.
-    splitPatterns.keySet().forEach(name -> PathNames.requireSegment("split name", name));
-    return new InputSpec(
-        null, new LinkedHashMap<>(splitPatterns), null, null, null, FormatOptions.defaults(), null);
+    return new InputSpec(null, splitPatterns, null, null, null, FormatOptions.defaults(), null);
   }
 
   public InputSpec withSpans(long first, long last) {
@@ -85,21 +98,8 @@ public final class InputSpec implements Serializable {
   }
 
   public InputSpec withSplits(Splits splits) {
-    if (pattern == null) {
-      throw new IllegalArgumentException(
-          "splits are given as separate input patterns; hash splits do not apply");
-    }
     return new InputSpec(
         pattern, splitPatterns, firstSpan, lastSpan, format, formatOptions, splits);
-  }
-
-  public FormatOptions formatOptions() {
-    return formatOptions;
-  }
-
-  /** The hash splits, or null when splits are separate patterns or there is one split. */
-  public Splits splits() {
-    return splits;
   }
 
   /** A resolved input pattern and the split it fills (null: divided by hash splits). */
