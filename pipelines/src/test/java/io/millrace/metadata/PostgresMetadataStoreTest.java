@@ -119,6 +119,40 @@ class PostgresMetadataStoreTest {
   }
 
   @Test
+  void connectionsCreatingOnePipelineAtOnceAllGetTheSameContext(PostgresServer postgres)
+      throws Exception {
+    String url = database(postgres, "contexts");
+    List<MetadataStore> stores = new ArrayList<>();
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      for (int i = 0; i < 4; i++) {
+        stores.add(MetadataStore.open(url));
+      }
+      CyclicBarrier together = new CyclicBarrier(stores.size());
+      List<Callable<Context>> creators =
+          stores.stream()
+              .<Callable<Context>>map(
+                  store ->
+                      () -> {
+                        together.await(30, TimeUnit.SECONDS);
+                        return store.pipeline("taxi");
+                      })
+              .toList();
+      List<Long> ids = new ArrayList<>();
+      for (Future<Context> created : threads.invokeAll(creators, 2, TimeUnit.MINUTES)) {
+        ids.add(created.get().id());
+      }
+      assertEquals(4, ids.size());
+      assertEquals(1, ids.stream().distinct().count(), ids.toString());
+    } finally {
+      threads.shutdownNow();
+      for (MetadataStore store : stores) {
+        store.close();
+      }
+    }
+  }
+
+  @Test
   void connectionsRacingForTheRunLockGetItOnce(PostgresServer postgres) throws Exception {
     String url = database(postgres, "locks");
     List<MetadataStore> stores = new ArrayList<>();
@@ -127,8 +161,6 @@ class PostgresMetadataStoreTest {
       for (int i = 0; i < 4; i++) {
         stores.add(MetadataStore.open(url));
       }
-      // The pipeline's context exists before the race: only the lock is contended. (Creating it
-      // from several connections at once fails on PostgreSQL with a unique-key violation.)
       Context taxi = stores.get(0).pipeline("taxi");
       CyclicBarrier together = new CyclicBarrier(stores.size());
       List<Callable<Optional<RunLock>>> contenders =
