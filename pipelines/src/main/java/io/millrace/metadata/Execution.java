@@ -29,6 +29,12 @@ public record Execution(
     Optional<Long> reusedExecutionId,
     Map<String, String> properties) {
 
+  /**
+   * The property holding a stage's typed result as JSON, for reuse from the cache; not a metric, so
+   * {@link RunDetail#metrics} leaves it out.
+   */
+  public static final String RESULT = "stage_result";
+
   public enum State {
     RUNNING,
     COMPLETE,

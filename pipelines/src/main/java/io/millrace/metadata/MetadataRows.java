@@ -234,6 +234,20 @@ final class MetadataRows {
         createdAt);
   }
 
+  /** Inserts a PIPELINE or RUN context unless one of that type and name exists. */
+  void insertContextIfAbsent(
+      Context.Type type, String name, Long parentId, String state, long createdAt)
+      throws SQLException {
+    jdbc.update(
+        "INSERT INTO mr_context (context_type, name, parent_id, state, created_at)"
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (context_type, name) DO NOTHING",
+        type.name(),
+        name,
+        parentId,
+        state,
+        createdAt);
+  }
+
   /** Makes the execution part of the run. */
   void associate(long runId, long executionId) throws SQLException {
     jdbc.update(

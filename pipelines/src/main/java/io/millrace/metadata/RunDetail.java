@@ -66,7 +66,12 @@ public record RunDetail(RunSummary summary, List<StageExecution> stages) {
       stage
           .execution
           .properties()
-          .forEach((name, value) -> metrics.put(stage.execution.stage() + "." + name, value));
+          .forEach(
+              (name, value) -> {
+                if (!name.equals(Execution.RESULT)) {
+                  metrics.put(stage.execution.stage() + "." + name, value);
+                }
+              });
     }
     return Maps.ordered(metrics);
   }

@@ -36,9 +36,11 @@ final class RunRecorder {
           if (existing.isPresent()) {
             return existing.get();
           }
-          long now = System.currentTimeMillis();
-          long id = rows.insertContext(Context.Type.PIPELINE, name, null, null, now);
-          return new Context(id, Context.Type.PIPELINE, name, Instant.ofEpochMilli(now));
+          // Several processes may create the same pipeline at once (one shared PostgreSQL store):
+          // the first insert wins, the others take the row it wrote.
+          rows.insertContextIfAbsent(
+              Context.Type.PIPELINE, name, null, null, System.currentTimeMillis());
+          return rows.findContext(Context.Type.PIPELINE, name).orElseThrow();
         });
   }
 

@@ -149,6 +149,64 @@ public final class ModelRegistry {
     checkName(modelName);
     ModelArtifact model = ModelArtifact.read(modelArtifact);
     Evaluation evaluation = Evaluation.read(evaluationArtifact);
+    String evaluationFingerprint =
+        checkBlessed(modelArtifact, model, evaluationArtifact, evaluation, modelName, evaluations);
+    Path staging = stage(model, evaluationArtifact, evaluation, modelName);
+    try {
+      // What is committed is what was checked: the copies' fingerprints, recomputed.
+      String copied = ModelArtifact.read(staging).fingerprint();
+      String copiedEvaluation = Evaluation.fingerprint(staging.resolve(EVALUATION));
+      if (!copied.equals(model.fingerprint()) || !copiedEvaluation.equals(evaluationFingerprint)) {
+        throw new ArtifactIntegrityException(
+            "not pushing "
+                + modelArtifact
+                + ": the model or the evaluation "
+                + evaluationArtifact
+                + " changed while it was copied into the registry");
+      }
+      return locked(
+          modelName,
+          () -> {
+            int version = commitVersionLocked(staging, modelName);
+            pointLatestLocked(modelName, version);
+            return version;
+          });
+    } catch (IOException | RuntimeException e) {
+      ArtifactDirectory.deleteRecursively(staging);
+      throw e;
+    }
+  }
+
+  /**
+   * Checks what {@link #push} checks before it copies anything: the model matches its fingerprint,
+   * the evaluation is of it, {@code evaluations} recorded the evaluation, and its metrics against
+   * its thresholds bless it; it throws what {@link #push} throws when they do not.
+   *
+   * @return the model's fingerprint
+   */
+  public String checkBlessed(
+      Path modelArtifact, Path evaluationArtifact, String modelName, MetadataStore evaluations)
+      throws IOException {
+    ModelArtifact model = ModelArtifact.read(modelArtifact);
+    checkBlessed(
+        modelArtifact,
+        model,
+        evaluationArtifact,
+        Evaluation.read(evaluationArtifact),
+        modelName,
+        evaluations);
+    return model.fingerprint();
+  }
+
+  /** The checks of {@link #push}; returns the evaluation's content fingerprint. */
+  private static String checkBlessed(
+      Path modelArtifact,
+      ModelArtifact model,
+      Path evaluationArtifact,
+      Evaluation evaluation,
+      String modelName,
+      MetadataStore evaluations)
+      throws IOException {
     if (!model.fingerprint().equals(evaluation.candidate().fingerprint())) {
       throw new IllegalArgumentException(
           "not pushing "
@@ -186,30 +244,7 @@ public final class ModelRegistry {
                   .map(ModelValidation.Failure::message)
                   .collect(Collectors.joining("; ")));
     }
-    Path staging = stage(model, evaluationArtifact, evaluation, modelName);
-    try {
-      // What is committed is what was checked: the copies' fingerprints, recomputed.
-      String copied = ModelArtifact.read(staging).fingerprint();
-      String copiedEvaluation = Evaluation.fingerprint(staging.resolve(EVALUATION));
-      if (!copied.equals(model.fingerprint()) || !copiedEvaluation.equals(evaluationFingerprint)) {
-        throw new ArtifactIntegrityException(
-            "not pushing "
-                + modelArtifact
-                + ": the model or the evaluation "
-                + evaluationArtifact
-                + " changed while it was copied into the registry");
-      }
-      return locked(
-          modelName,
-          () -> {
-            int version = commitVersionLocked(staging, modelName);
-            pointLatestLocked(modelName, version);
-            return version;
-          });
-    } catch (IOException | RuntimeException e) {
-      ArtifactDirectory.deleteRecursively(staging);
-      throw e;
-    }
+    return evaluationFingerprint;
   }
 
   /** Copies everything a version holds into a fresh staging directory. */

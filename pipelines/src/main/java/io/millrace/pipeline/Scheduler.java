@@ -118,7 +118,7 @@ public final class Scheduler {
   public static Supplier<String> inputFingerprint(PipelineDefinition definition) {
     return () -> {
       try {
-        return PipelineRunner.inputSpec(definition.input()).resolve("all").fingerprint();
+        return PipelineStages.rawInput(definition.input()).spec().resolve("all").fingerprint();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -158,14 +158,10 @@ final class StageSettings {
       under("input.splits", () -> Splits.of(in.splits()));
       splits = List.copyOf(in.splits().keySet());
     } else {
-      if (in.splitFeature() != null) {
-        throw new InvalidSettingException(
-            "input.splitFeature",
-            "hashes records into the 'splits' of a single 'pattern'; with 'patterns' each pattern"
-                + " is a split of its own");
-      }
       splits = List.copyOf(in.patterns().keySet());
     }
+    // The rule the command line's --split-feature follows too.
+    require("input.splitFeature", () -> PipelineStages.rawInput(in).checkSplitFeature());
     if (in.format() != null
         && Arrays.stream(ExampleFormat.values())
             .noneMatch(f -> f.name().equalsIgnoreCase(in.format()))) {
@@ -210,10 +206,10 @@ final class StageSettings {
       under(
           "input.maxBadFraction",
           () ->
-              IngestJob.Config.of(PipelineRunner.inputSpec(in), Path.of("."))
+              IngestJob.Config.of(PipelineStages.rawInput(in).spec(), Path.of("."))
                   .withMaxBadFraction(in.maxBadFraction()));
     }
-    under("input", () -> PipelineRunner.inputSpec(in));
+    under("input", () -> PipelineStages.rawInput(in).spec());
     return splits;
   }
 

@@ -1,28 +1,24 @@
 package io.millrace.cli;
 
-import io.millrace.artifact.PathNames;
 import io.millrace.evaluate.Evaluation;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.ModelValidation;
-import io.millrace.examples.ExamplesManifest;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.model.EvaluationRecords;
 import io.millrace.model.ModelRegistry;
 import io.millrace.pipeline.CodeVersion;
-import io.millrace.pipeline.OutputGuard;
-import io.millrace.stage.EvaluationJob;
-import io.millrace.transforms.io.InputPattern;
+import io.millrace.stage.EvaluationStage;
+import io.millrace.stage.StageArtifact;
+import io.millrace.stage.StageExecutor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.Pipeline;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +33,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Scores raw evaluation records with the candidate model and, in the same Beam job, with the"
-          + " baseline (the latest pushed model, or --baseline): each model's own transform"
+          + " baseline (the latest pushed model that is not the candidate itself, or"
+          + " --baseline): each model's own transform"
           + " artifact prepares the records, as at serving. Computes TFMA's metrics overall and"
           + " per slice (AUC, AUC-PR, accuracy, precision, recall, log loss, calibration,"
           + " confusion matrices; top-k accuracy; MSE, RMSE, MAE), checks the thresholds of"
@@ -61,7 +58,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--registry",
       paramLabel = "DIR",
-      description = "With --name: the baseline is the latest version pushed there, if any.")
+      description =
+          "With --name: the baseline is the latest version pushed there that is not the"
+              + " candidate itself (by model fingerprint), if any.")
   Path registry;
 
   @Option(names = "--name", paramLabel = "NAME", description = "The model's name in --registry.")
@@ -137,40 +136,30 @@ final class EvaluateCommand implements Callable<Integer> {
     if (registry != null && baseline != null) {
       throw new IllegalArgumentException("give --baseline or --registry, not both");
     }
-    Path baselineModel =
-        registry == null ? baseline : new ModelRegistry(registry).latest(name).orElse(null);
-    List<Path> inputs = new ArrayList<>();
-    Stream.of(model, baselineModel, registry, config, data.examples)
-        .filter(Objects::nonNull)
-        .forEach(inputs::add);
-    if (data.input != null) {
-      inputs.addAll(InputPattern.of(data.input).localFiles());
-    }
-    OutputGuard.check(output, inputs);
-    String pattern =
-        data.input != null ? data.input : examplesSplit(data.examples, split).toString();
-    Evaluation evaluation =
-        EvaluationJob.run(
-            Pipeline.create(runner.create("millrace-evaluate")),
-            pattern,
-            model,
-            baselineModel,
-            evaluationConfig,
-            output);
+    StageArtifact.Model candidate = new StageArtifact.Model(model);
+    StageArtifact.Model baselineModel =
+        registry != null
+            ? EvaluationStage.baseline(registry, name, candidate).orElse(null)
+            : baseline == null ? null : new StageArtifact.Model(baseline);
+    EvaluationStage.Settings settings = new EvaluationStage.Settings(evaluationConfig, split);
+    EvaluationStage stage =
+        data.input != null
+            ? EvaluationStage.onRecords(candidate, data.input, baselineModel, settings)
+            : EvaluationStage.onExamples(
+                candidate, new StageArtifact.Examples(data.examples), baselineModel, settings);
+    StageExecutor.standalone(runner::create, spec.commandLine().getErr())
+        .run(
+            stage,
+            output,
+            false,
+            Stream.of(registry, config).filter(Objects::nonNull).toArray(Path[]::new));
+    Evaluation evaluation = Evaluation.read(output);
     PrintWriter out = spec.commandLine().getOut();
     print(out, evaluation);
     out.println("Evaluation written to " + output.toAbsolutePath().normalize());
     record(out);
     out.flush();
     return evaluation.blessed() ? 0 : Millrace.EXIT_NOT_BLESSED;
-  }
-
-  /** The shards of a split, as the artifact's manifest (checked to stay inside it) names them. */
-  private static Path examplesSplit(Path examples, String split) throws IOException {
-    return PathNames.resolveInside(
-        examples,
-        ExamplesManifest.read(examples).split(split).files(),
-        "file pattern of split " + split);
   }
 
   /** Records the evaluation where 'millrace push' looks for it, or says that it was not. */

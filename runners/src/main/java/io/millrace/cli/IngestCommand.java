@@ -1,8 +1,8 @@
 package io.millrace.cli;
 
 import io.millrace.examples.ExamplesManifest;
-import io.millrace.pipeline.OutputGuard;
-import io.millrace.stage.IngestJob;
+import io.millrace.stage.IngestStage;
+import io.millrace.stage.StageExecutor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -58,16 +58,14 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    IngestJob.Config config =
-        IngestJob.Config.of(input.spec(splits), output)
-            .withOverwrite(overwrite)
-            .withMaxBadFraction(input.maxBadFraction)
-            .withAcceptPartialFiles(input.acceptPartialFiles);
-    OutputGuard.check(output, input.files());
-
+    IngestStage stage =
+        new IngestStage(
+            new IngestStage.Settings(
+                input.raw(splits), input.maxBadFraction, input.acceptPartialFiles));
+    StageExecutor.standalone(runner::create, spec.commandLine().getErr())
+        .run(stage, output, overwrite);
+    ExamplesManifest manifest = ExamplesManifest.read(output);
     PrintWriter out = spec.commandLine().getOut();
-    ExamplesManifest manifest =
-        IngestJob.run(config, runner.create("millrace-ingest"), spec.commandLine().getErr());
     Path written = output.toAbsolutePath().normalize();
     out.println("Examples written to " + written);
     for (ExamplesManifest.Split split : manifest.splits()) {

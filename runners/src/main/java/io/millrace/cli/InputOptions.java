@@ -1,18 +1,9 @@
 package io.millrace.cli;
 
-import io.millrace.ingest.ExampleFormat;
-import io.millrace.ingest.FormatOptions;
-import io.millrace.record.FeatureType;
 import io.millrace.split.Splits;
-import io.millrace.transforms.io.InputPattern;
-import io.millrace.transforms.io.InputSpec;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import io.millrace.stage.RawInput;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
@@ -50,7 +41,10 @@ final class InputOptions {
   @Option(
       names = "--split-feature",
       paramLabel = "FEATURE",
-      description = "Hash on this INT or BYTES feature, so that equal keys share a split.")
+      description =
+          "Hash on this INT or BYTES feature, so that equal keys share a split: it picks among the"
+              + " hash splits (--splits, or ingest's default), and is refused with --input-split"
+              + " or without hash splits, where no record is hashed.")
   String splitFeature;
 
   @Option(
@@ -101,62 +95,33 @@ final class InputOptions {
               + " their lost records still count toward --max-bad-fraction.")
   boolean acceptPartialFiles;
 
-  /** Every local file the patterns match, in any span: what the command must not write over. */
-  List<Path> files() throws IOException {
-    if (patterns == null) {
-      return List.of();
-    }
-    List<String> all =
-        patterns.pattern != null
-            ? List.of(patterns.pattern)
-            : List.copyOf(patterns.splitPatterns.values());
-    List<Path> files = new ArrayList<>();
-    for (String pattern : all) {
-      files.addAll(InputPattern.of(pattern).localFiles());
-    }
-    return files;
-  }
-
   /**
    * The input as given.
    *
    * @param hashSplits how to divide a single --input pattern, e.g. "train=2,eval=1"; null or empty
    *     keeps it one split
    */
-  InputSpec spec(String hashSplits) {
+  RawInput raw(String hashSplits) {
     if (patterns == null) {
       throw new IllegalArgumentException("give the data to read with --input or --input-split");
     }
-    InputSpec spec;
-    if (patterns.pattern != null) {
-      Splits splits = null;
-      if (hashSplits != null && !hashSplits.isEmpty()) {
-        splits = Splits.parse(hashSplits);
-        if (splitFeature != null) {
-          splits = splits.hashedOn(splitFeature);
-        }
-      } else if (splitFeature != null) {
-        throw new IllegalArgumentException("--split-feature needs --splits");
-      }
-      spec = InputSpec.of(patterns.pattern, splits);
-    } else {
-      spec = InputSpec.ofSplits(patterns.splitPatterns);
-    }
-    if (format != null) {
-      spec = spec.withFormat(ExampleFormat.valueOf(format.toUpperCase(Locale.ROOT)));
-    }
-    if (spans != null) {
-      String[] range = spans.split("\\.\\.");
-      long first = Long.parseLong(range[0].trim());
-      spec = spec.withSpans(first, range.length > 1 ? Long.parseLong(range[1].trim()) : first);
-    }
-    Map<String, FeatureType> types = new LinkedHashMap<>();
-    featureTypes.forEach((k, v) -> types.put(k, FeatureType.valueOf(v.toUpperCase(Locale.ROOT))));
-    return spec.withFormatOptions(
-        FormatOptions.defaults()
-            .withDelimiter(delimiter)
-            .withFeatureTypes(types)
-            .withMissingValues(new LinkedHashSet<>(missingValues))
-            .withInferenceSample(inferSample));
+    Map<String, Integer> splits =
+        patterns.pattern != null && hashSplits != null && !hashSplits.isEmpty()
+            ? Splits.parse(hashSplits).buckets()
+            : null;
+    RawInput raw =
+        new RawInput(
+            patterns.pattern,
+            patterns.splitPatterns,
+            format,
+            splits,
+            splitFeature,
+            spans,
+            featureTypes,
+            missingValues,
+            delimiter,
+            inferSample);
+    raw.checkSplitFeature();
+    return raw;
   }
 }

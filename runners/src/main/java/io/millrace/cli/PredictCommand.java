@@ -2,7 +2,7 @@ package io.millrace.cli;
 
 import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.FormatOptions;
-import io.millrace.pipeline.OutputGuard;
+import io.millrace.stage.OutputGuard;
 import io.millrace.stage.PredictJob;
 import io.millrace.transforms.io.InputPattern;
 import java.io.PrintWriter;

@@ -2,6 +2,9 @@ package io.millrace.cli;
 
 import io.millrace.metadata.MetadataStore;
 import io.millrace.model.ModelRegistry;
+import io.millrace.stage.PushStage;
+import io.millrace.stage.StageArtifact;
+import io.millrace.stage.StageExecutor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -20,7 +23,8 @@ import picocli.CommandLine.Spec;
           + " blessed it and its lineage into REGISTRY/NAME/<version>/, then points"
           + " REGISTRY/NAME/LATEST at it. Versions are numbered 1, 2, 3... and never overwritten;"
           + " the copy is staged and renamed into place, and LATEST moves last. Concurrent pushes"
-          + " take turns and each gets its own version.",
+          + " take turns and each gets its own version. A model that already is the latest"
+          + " version is checked the same way and not pushed again.",
       "",
       "The push rests on proof: the model's fingerprint is recomputed from its files, the"
           + " evaluation must be one 'millrace evaluate' recorded for this model in the metadata"
@@ -64,19 +68,29 @@ final class PushCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     ModelRegistry models = new ModelRegistry(registry);
-    int version;
+    PushStage.Result pushed;
     try (MetadataStore store =
         metadataUrl != null
             ? MetadataStore.open(metadataUrl)
             : MetadataStore.openSqlite(models.metadataFile())) {
-      version = models.push(model, evaluation, name, store);
+      PushStage stage =
+          new PushStage(
+              new StageArtifact.Model(model),
+              new StageArtifact.Evaluation(evaluation),
+              new PushStage.Settings(registry, name),
+              store);
+      pushed = StageExecutor.standalone(spec.commandLine().getErr()).run(stage, null, false);
     } catch (ModelRegistry.NotBlessedException e) {
       spec.commandLine().getErr().println("millrace: not pushed: " + e.getMessage());
       return Millrace.EXIT_NOT_BLESSED;
     }
     out.printf(
-        "Pushed %s version %d to %s%n",
-        name, version, models.version(name, version).toAbsolutePath().normalize());
+        pushed.alreadyInRegistry()
+            ? "Not pushed again: %s version %d at %s already is this model%n"
+            : "Pushed %s version %d to %s%n",
+        name,
+        pushed.version(),
+        pushed.pushed().path().toAbsolutePath().normalize());
     out.flush();
     return 0;
   }

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import io.millrace.transforms.io.Storage;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -80,7 +81,10 @@ public final class RunnerOptions {
       throw new IllegalArgumentException(
           "unknown runner '" + runner + "'; use DirectRunner or FlinkRunner");
     }
-    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
+    // s3:// and hdfs:// as the AWS and Hadoop variables say, for the jobs and for file work
+    // outside.
+    return Storage.register(
+        PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create());
   }
 
   private static void addDefault(List<String> args, String name, String value) {

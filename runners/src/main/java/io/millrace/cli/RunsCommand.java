@@ -1,6 +1,7 @@
 package io.millrace.cli;
 
 import io.millrace.metadata.Artifact;
+import io.millrace.metadata.Execution;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.RunDetail;
 import io.millrace.metadata.RunSummary;
@@ -168,7 +169,9 @@ final class RunsCommand implements Callable<Integer> {
                 "      %s -> %s %s%n",
                 output.getKey(), output.getValue().type(), output.getValue().uri());
           }
-          stage.execution().properties().forEach((k, v) -> out.printf("      %s = %s%n", k, v));
+          stage.execution().properties().entrySet().stream()
+              .filter(p -> !p.getKey().equals(Execution.RESULT))
+              .forEach(p -> out.printf("      %s = %s%n", p.getKey(), p.getValue()));
         }
       }
       out.flush();

@@ -1,17 +1,11 @@
 package io.millrace.cli;
 
-import io.millrace.pipeline.OutputGuard;
-import io.millrace.schema.InferenceOptions;
-import io.millrace.schema.SchemaFiles;
-import io.millrace.schema.SchemaInference;
-import io.millrace.tfmd.DatasetFeatureStatisticsList;
-import io.millrace.tfmd.Schema;
-import java.io.IOException;
+import io.millrace.stage.SchemaStage;
+import io.millrace.stage.StageArtifact;
+import io.millrace.stage.StageExecutor;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,47 +69,20 @@ final class SchemaCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OutputGuard.check(output, List.of(stats));
-    if (!overwrite && Files.exists(output)) {
-      throw new IllegalStateException(
-          output + " exists (a curated schema?); choose another --output or pass --overwrite");
-    }
-    if (Files.exists(output) && !isSchemaFile(output)) {
-      throw new IllegalStateException(
-          output
-              + " is not a schema text file: --overwrite replaces only a schema, so nothing was"
-              + " written; choose another --output");
-    }
-    DatasetFeatureStatisticsList statistics =
-        StatisticsInputs.one(stats, split != null ? split : "train");
-    if (split != null) {
-      statistics = StatisticsInputs.load(stats, split).get(split);
-    }
-    Schema schema =
-        SchemaInference.create(
-                InferenceOptions.defaults()
-                    .withMaxStringDomainSize(maxDomainSize)
-                    .withInferNumericRanges(inferRanges))
-            .infer(statistics);
-    SchemaFiles.write(schema, output);
+    Path file = output.toAbsolutePath().normalize();
+    SchemaStage stage =
+        SchemaStage.of(
+            new StageArtifact.Statistics(stats),
+            SchemaStage.Settings.inferred(split, maxDomainSize, inferRanges, Map.of()),
+            file.getFileName().toString());
+    SchemaStage.Result result =
+        StageExecutor.standalone(spec.commandLine().getErr())
+            .run(stage, file.getParent(), overwrite);
     PrintWriter out = spec.commandLine().getOut();
-    long domains = schema.getStringDomainCount();
     out.printf(
         "Schema of %d features (%d string domains) written to %s%n",
-        schema.getFeatureCount(), domains, output.toAbsolutePath().normalize());
+        result.features(), result.domains(), file);
     out.flush();
     return 0;
-  }
-
-  private static boolean isSchemaFile(Path file) {
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      return false;
-    }
-    try {
-      SchemaFiles.read(file);
-      return true;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
   }
 }

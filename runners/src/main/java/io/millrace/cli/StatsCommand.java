@@ -1,8 +1,10 @@
 package io.millrace.cli;
 
-import io.millrace.pipeline.OutputGuard;
 import io.millrace.report.StatisticsReport;
+import io.millrace.stage.StageArtifact;
+import io.millrace.stage.StageExecutor;
 import io.millrace.stage.StatisticsJob;
+import io.millrace.stage.StatisticsStage;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import java.io.PrintWriter;
@@ -66,26 +68,23 @@ final class StatsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StatisticsJob.Config config;
+    StatisticsStage.Settings settings =
+        StatisticsStage.Settings.of(slicing.options())
+            .withBadInput(input.maxBadFraction, input.acceptPartialFiles);
+    StatisticsStage stage;
     if (examples != null) {
       if (input.given()) {
         throw new IllegalArgumentException("give either --examples or --input, not both");
       }
-      config = StatisticsJob.Config.ofExamples(examples, output);
-      OutputGuard.check(output, List.of(examples));
+      stage = StatisticsStage.of(new StageArtifact.Examples(examples), settings);
     } else {
-      config = StatisticsJob.Config.ofInput(input.spec(splits), output);
-      OutputGuard.check(output, input.files());
+      stage = StatisticsStage.of(input.raw(splits), settings);
     }
-    config =
-        config
-            .withOptions(slicing.options())
-            .withOverwrite(overwrite)
-            .withMaxBadFraction(input.maxBadFraction)
-            .withAcceptPartialFiles(input.acceptPartialFiles);
-    StatisticsJob.Result result =
-        StatisticsJob.run(config, runner.create("millrace-stats"), spec.commandLine().getErr());
-    print(spec.commandLine().getOut(), result);
+    StageExecutor.standalone(runner::create, spec.commandLine().getErr())
+        .run(stage, output, overwrite);
+    print(
+        spec.commandLine().getOut(),
+        StatisticsJob.Result.open(output.toAbsolutePath().normalize()));
     return 0;
   }
 

@@ -1,12 +1,11 @@
 package io.millrace.cli;
 
-import io.millrace.pipeline.OutputGuard;
-import io.millrace.stage.TrainJob;
+import io.millrace.stage.StageExecutor;
+import io.millrace.stage.TrainStage;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.Task;
 import io.millrace.tune.ModelConfigJson;
 import io.millrace.tune.SearchSpace;
-import io.millrace.tune.TrainingInputs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -116,25 +115,29 @@ final class TrainCommand implements Callable<Integer> {
     ModelConfig base =
         modelConfig == null ? ModelConfig.builder().build() : ModelConfigJson.read(modelConfig);
     SearchSpace search = tuner == null ? SearchSpace.single() : SearchSpace.read(tuner);
-    TrainingInputs inputs =
-        TrainingInputs.ofTransformOutput(transformed, label)
-            .withTask(task)
-            .withSplits(trainSplit, evalSplit);
-    OutputGuard.check(
-        output, Stream.of(transformed, modelConfig, tuner).filter(Objects::nonNull).toList());
+    TrainStage stage =
+        TrainStage.ofTransformOutput(
+            transformed,
+            new TrainStage.Settings(label, task, base, search, name, trainSplit, evalSplit));
     PrintWriter out = spec.commandLine().getOut();
-    TrainJob.Result result =
-        TrainJob.run(
-            inputs, base, search, name, output, overwrite, runner.create("millrace-train"), out);
+    TrainStage.Result result =
+        StageExecutor.standalone(runner::create, out)
+            .run(
+                stage,
+                output,
+                overwrite,
+                Stream.of(transformed, modelConfig, tuner)
+                    .filter(Objects::nonNull)
+                    .toArray(Path[]::new));
     out.printf(
         "Candidate %s: %s %.5f (%s), %d steps, %.0f examples/s%n",
-        result.best().id(),
-        result.objective().metric(),
-        result.best().objectiveValue(),
-        result.objective().higherIsBetter() ? "higher is better" : "lower is better",
-        result.best().steps(),
-        result.best().examplesPerSecond());
-    out.println("Model written to " + result.model().toAbsolutePath().normalize());
+        result.bestTrial(),
+        result.objective(),
+        result.objectiveValue(),
+        result.higherIsBetter() ? "higher is better" : "lower is better",
+        result.steps(),
+        result.examplesPerSecond());
+    out.println("Model written to " + result.model().path().toAbsolutePath().normalize());
     out.flush();
     return 0;
   }

@@ -1,12 +1,12 @@
 package io.millrace.cli;
 
 import io.millrace.examples.ExamplesManifest;
-import io.millrace.pipeline.OutputGuard;
-import io.millrace.stage.TransformJob;
+import io.millrace.stage.StageArtifact;
+import io.millrace.stage.StageExecutor;
+import io.millrace.stage.TransformStage;
 import io.millrace.transform.TransformSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,32 +71,20 @@ final class TransformCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TransformSpec definition = TransformSpec.read(specFile);
-    for (Path target :
-        List.of(
-            output.resolve("transform"),
-            output.resolve("examples"),
-            output.resolve("statistics").resolve("pre"),
-            output.resolve("statistics").resolve("post"))) {
-      OutputGuard.check(target, List.of(examples, specFile));
-    }
-    TransformJob.Result result =
-        TransformJob.runWithStatistics(
-            examples,
-            analyzeSplit,
-            definition,
-            output.resolve("transform"),
-            output.resolve("examples"),
-            output.resolve("statistics"),
-            overwrite,
-            runner.create("millrace-transform"),
-            spec.commandLine().getErr());
+    TransformStage stage =
+        new TransformStage(
+            new StageArtifact.Examples(examples),
+            new TransformStage.Settings(TransformSpec.read(specFile), analyzeSplit));
+    TransformStage.Result result =
+        StageExecutor.standalone(runner::create, spec.commandLine().getErr())
+            .run(stage, output, overwrite, specFile);
     PrintWriter out = spec.commandLine().getOut();
     Path written = output.toAbsolutePath().normalize();
     out.println("Transform written to " + written.resolve("transform"));
-    out.println("  fingerprint  " + result.fitted().fingerprint());
+    out.println("  fingerprint  " + result.transformFingerprint());
     out.println("Transformed examples written to " + written.resolve("examples"));
-    for (ExamplesManifest.Split split : result.transformed().splits()) {
+    for (ExamplesManifest.Split split :
+        ExamplesManifest.read(written.resolve("examples")).splits()) {
       out.printf("  %-12s %,12d examples  %s%n", split.name(), split.count(), split.files());
     }
     out.println("Statistics before and after: " + written.resolve("statistics"));

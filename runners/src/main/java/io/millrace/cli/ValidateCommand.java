@@ -1,26 +1,19 @@
 package io.millrace.cli;
 
-import io.millrace.pipeline.OutputGuard;
 import io.millrace.schema.SchemaFiles;
+import io.millrace.stage.StageArtifact;
+import io.millrace.stage.StageExecutor;
 import io.millrace.stage.StatisticsJob;
+import io.millrace.stage.StatisticsStage;
+import io.millrace.stage.ValidationStage;
 import io.millrace.tfmd.Anomalies;
 import io.millrace.tfmd.AnomalyInfo;
-import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import io.millrace.tfmd.DriftSkewInfo;
-import io.millrace.tfmd.Schema;
-import io.millrace.validate.AnomaliesArtifact;
-import io.millrace.validate.StatisticsValidator;
-import io.millrace.validate.ValidationOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -112,83 +105,74 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (output != null) {
-      List<Path> inputs = new ArrayList<>(input.files());
-      Stream.of(schemaFile, stats, previous, serving).filter(Objects::nonNull).forEach(inputs::add);
-      if (input.given()) {
-        OutputGuard.check(output.resolve("statistics"), inputs);
-      }
-      OutputGuard.check(output.resolve("anomalies"), inputs);
+    if (input.given() == (stats != null)) {
+      throw new IllegalArgumentException(
+          input.given()
+              ? "give either --stats or --input, not both"
+              : "give the data to validate with --stats or --input");
     }
-    Schema schema = SchemaFiles.read(schemaFile);
-    PrintWriter out = spec.commandLine().getOut();
-    Map<String, DatasetFeatureStatisticsList> statistics;
+    if (input.given() && output == null) {
+      throw new IllegalArgumentException("--input needs --output for the statistics");
+    }
+    if (stats != null && emitBadExamples) {
+      throw new IllegalArgumentException("--emit-bad-examples needs the records: use --input");
+    }
+    SchemaFiles.read(schemaFile);
+    StatisticsStage statisticsStage = null;
+    Path statistics = stats;
     if (input.given()) {
-      if (stats != null) {
-        throw new IllegalArgumentException("give either --stats or --input, not both");
-      }
-      if (output == null) {
-        throw new IllegalArgumentException("--input needs --output for the statistics");
-      }
-      StatisticsJob.Config config =
-          StatisticsJob.Config.ofInput(input.spec(null), output.resolve("statistics"))
-              .withOptions(slicing.options())
-              .withOverwrite(overwrite)
-              .withMaxBadFraction(input.maxBadFraction)
-              .withAcceptPartialFiles(input.acceptPartialFiles);
+      StatisticsStage.Settings settings =
+          StatisticsStage.Settings.of(slicing.options())
+              .withBadInput(input.maxBadFraction, input.acceptPartialFiles);
       if (emitBadExamples) {
-        config = config.withRecordValidation(schema, environment);
+        settings = settings.withRecordValidation(schemaFile, environment);
       }
-      StatisticsJob.Result result =
-          StatisticsJob.run(
-              config, runner.create("millrace-validate"), spec.commandLine().getErr());
+      statisticsStage = StatisticsStage.of(input.raw(null), settings);
+      statistics = output.resolve("statistics");
+    }
+    ValidationStage validation =
+        new ValidationStage(
+            new StageArtifact.Statistics(statistics),
+            new StageArtifact.Schema(schemaFile),
+            previous == null ? null : new StageArtifact.Statistics(previous),
+            serving == null ? null : new StageArtifact.Statistics(serving),
+            new ValidationStage.Settings(environment, split));
+    Path anomalies = output == null ? null : output.resolve("anomalies");
+    // Every output is checked before anything runs.
+    if (statisticsStage != null) {
+      StageExecutor.guard(statisticsStage, statistics);
+    }
+    if (anomalies != null) {
+      StageExecutor.guard(validation, anomalies);
+    }
+
+    PrintWriter out = spec.commandLine().getOut();
+    StageExecutor executor = StageExecutor.standalone(runner::create, spec.commandLine().getErr());
+    if (statisticsStage != null) {
+      StatisticsStage.Result computed = executor.run(statisticsStage, statistics, overwrite);
       if (emitBadExamples) {
         out.printf(
             "%,d records violate the schema; each is in %s with the reason%n",
-            result.manifest().badExampleCount(),
-            result.directory().resolve(StatisticsJob.BAD_EXAMPLES_DIR));
+            computed.badExamples(),
+            computed
+                .statistics()
+                .path()
+                .toAbsolutePath()
+                .normalize()
+                .resolve(StatisticsJob.BAD_EXAMPLES_DIR));
       }
-      statistics = StatisticsInputs.load(result.directory(), split);
-    } else if (stats != null) {
-      if (emitBadExamples) {
-        throw new IllegalArgumentException("--emit-bad-examples needs the records: use --input");
-      }
-      statistics = StatisticsInputs.load(stats, split);
-    } else {
-      throw new IllegalArgumentException("give the data to validate with --stats or --input");
     }
-
-    Map<String, Anomalies> anomalies = new LinkedHashMap<>();
-    boolean blocking = false;
-    for (Map.Entry<String, DatasetFeatureStatisticsList> e : statistics.entrySet()) {
-      ValidationOptions options = ValidationOptions.defaults();
-      if (environment != null) {
-        options = options.withEnvironment(environment);
-      }
-      if (previous != null) {
-        options = options.withPreviousSpan(StatisticsInputs.one(previous, e.getKey()));
-      }
-      if (serving != null) {
-        options = options.withServing(StatisticsInputs.one(serving, e.getKey()));
-      }
-      Anomalies found = StatisticsValidator.validate(e.getValue(), schema, options);
-      anomalies.put(e.getKey(), found);
-      blocking |= StatisticsValidator.blocking(found);
-      print(out, e.getKey(), found);
+    ValidationStage.Result result = executor.run(validation, anomalies, overwrite);
+    result.bySplit().forEach((name, found) -> print(out, name, found));
+    if (anomalies != null) {
+      out.println("Anomalies written to " + anomalies.toAbsolutePath().normalize());
     }
-    if (output != null) {
-      AnomaliesArtifact.write(
-          output.resolve("anomalies"),
-          "Validation against " + schemaFile,
-          statistics,
-          anomalies,
-          overwrite);
-      out.println(
-          "Anomalies written to " + output.resolve("anomalies").toAbsolutePath().normalize());
-    }
-    out.println(blocking ? "BLOCKED: anomalies of severity ERROR" : "Clean: no blocking anomalies");
+    out.println(
+        result.blocking()
+            ? "BLOCKED: anomalies of severity ERROR"
+            : "Clean: no blocking anomalies");
     out.flush();
-    return blocking ? Millrace.EXIT_ANOMALIES : 0;
+    return result.blocking() ? Millrace.EXIT_ANOMALIES : 0;
   }
 
   static void print(PrintWriter out, String split, Anomalies anomalies) {

@@ -1,4 +1,4 @@
-package io.millrace.pipeline;
+package io.millrace.stage;
 
 import io.millrace.model.ModelRegistry;
 import java.io.IOException;

@@ -1,6 +1,5 @@
-package io.millrace.cli;
+package io.millrace.stage;
 
-import io.millrace.stage.StatisticsJob;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,8 +7,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Statistics named on the command line: a statistics artifact directory or a single stats file. */
-final class StatisticsInputs {
+/** Statistics a stage reads: a statistics artifact directory or a single stats file. */
+public final class StatisticsInputs {
   private StatisticsInputs() {}
 
   /**
@@ -18,7 +17,7 @@ final class StatisticsInputs {
    *
    * @param split the one split to keep, or null for all
    */
-  static Map<String, DatasetFeatureStatisticsList> load(Path path, String split)
+  public static Map<String, DatasetFeatureStatisticsList> load(Path path, String split)
       throws IOException {
     Map<String, DatasetFeatureStatisticsList> bySplit = new LinkedHashMap<>();
     if (Files.isDirectory(path)) {
@@ -50,7 +49,8 @@ final class StatisticsInputs {
    * The one set of statistics to compare against (previous span, serving data): the split of the
    * same name when there is one, else the only split.
    */
-  static DatasetFeatureStatisticsList one(Path path, String preferredSplit) throws IOException {
+  public static DatasetFeatureStatisticsList one(Path path, String preferredSplit)
+      throws IOException {
     Map<String, DatasetFeatureStatisticsList> all = load(path, null);
     if (preferredSplit != null && all.containsKey(preferredSplit)) {
       return all.get(preferredSplit);

@@ -1,0 +1,122 @@
+package io.millrace.stage;
+
+import io.millrace.metadata.MetadataStore;
+import io.millrace.model.ModelArtifact;
+import io.millrace.model.ModelRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The push of a blessed model into a registry ({@link ModelRegistry#push}), which checks the
+ * model's fingerprint, that the metadata store recorded the evaluation for this model, and the
+ * blessing. A model that already is the registry's latest version (by fingerprint) is checked the
+ * same way and not pushed again. Its output is the registry's version, not a file under the stage's
+ * directory: the registry writes it, atomically.
+ */
+public final class PushStage extends AbstractStage<PushStage.Settings, PushStage.Result> {
+  public static final String NAME = "push";
+
+  /**
+   * @param registry the registry's root
+   * @param name the model's name in it
+   */
+  public record Settings(Path registry, String name) {}
+
+  /**
+   * The version pushed, or found already pushed.
+   *
+   * @param alreadyInRegistry whether the model already was the latest version, so none was pushed
+   */
+  public record Result(
+      StageArtifact.Pushed pushed,
+      String name,
+      int version,
+      String modelFingerprint,
+      boolean alreadyInRegistry)
+      implements StageResult {
+    @Override
+    public Map<String, StageArtifact> outputs() {
+      return Map.of("pushed", pushed);
+    }
+
+    @Override
+    public Map<String, String> properties() {
+      Map<String, String> properties = new LinkedHashMap<>(outputProperties("pushed"));
+      properties.put("already_in_registry", Boolean.toString(alreadyInRegistry));
+      return properties;
+    }
+
+    @Override
+    public Map<String, String> outputProperties(String output) {
+      Map<String, String> properties = new LinkedHashMap<>();
+      properties.put("model_name", name);
+      properties.put("version", Integer.toString(version));
+      properties.put("model_fingerprint", modelFingerprint);
+      return properties;
+    }
+
+    @Override
+    public String summary() {
+      return (alreadyInRegistry ? "already in the registry as " : "pushed as ")
+          + name
+          + " version "
+          + version;
+    }
+  }
+
+  private final StageArtifact.Model model;
+  private final StageArtifact.Evaluation evaluation;
+  private final MetadataStore evaluations;
+
+  /**
+   * @param evaluations the metadata store that recorded the evaluation
+   */
+  public PushStage(
+      StageArtifact.Model model,
+      StageArtifact.Evaluation evaluation,
+      Settings settings,
+      MetadataStore evaluations) {
+    super(NAME, settings, Result.class);
+    this.model = model;
+    this.evaluation = evaluation;
+    this.evaluations = evaluations;
+  }
+
+  @Override
+  public Map<String, StageArtifact> inputs() {
+    Map<String, StageArtifact> inputs = new LinkedHashMap<>();
+    inputs.put("model", model);
+    inputs.put("evaluation", evaluation);
+    return inputs;
+  }
+
+  /** The registry, which only a push writes. */
+  @Override
+  public List<Path> targets(Path directory) {
+    return List.of();
+  }
+
+  @Override
+  public Result run(StageContext context) throws IOException {
+    ModelRegistry registry = new ModelRegistry(settings().registry());
+    String name = settings().name();
+    String fingerprint = registry.checkBlessed(model.path(), evaluation.path(), name, evaluations);
+    Optional<Path> latest = registry.latest(name);
+    boolean already =
+        latest.isPresent() && ModelArtifact.read(latest.get()).fingerprint().equals(fingerprint);
+    int version =
+        already
+            ? registry.latestVersion(name).orElseThrow()
+            : registry.push(model.path(), evaluation.path(), name, evaluations);
+    return new Result(
+        new StageArtifact.Pushed(registry.version(name, version)),
+        name,
+        version,
+        fingerprint,
+        already);
+  }
+}

@@ -1,0 +1,349 @@
+package io.millrace.transforms.io;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.aws2.common.ClientBuilderFactory;
+import org.apache.beam.sdk.io.aws2.options.S3ClientBuilderFactory;
+import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.io.hdfs.HadoopFileSystemOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.hadoop.conf.Configuration;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.profiles.ProfileProperty;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+
+/**
+ * Points Beam's {@link FileSystems} at the object stores and Hadoop file systems the environment
+ * names, the way the AWS and Hadoop tools find them, so {@code s3://bucket/key} and {@code
+ * hdfs://namenode:port/path} work wherever a local path does; and runs file operations with errors
+ * that name the operation, the URI and the reason.
+ *
+ * <p>S3 ({@link #configure}): the endpoint from {@code AWS_ENDPOINT_URL_S3}, else {@code
+ * AWS_ENDPOINT_URL} (ignored when {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true}), for
+ * S3-compatible stores, which are then addressed path-style ({@code http://host/bucket/key}); the
+ * region from {@code aws.region}, {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} or the profile's
+ * {@code region} ({@code AWS_PROFILE}, {@code AWS_CONFIG_FILE}), else {@code us-east-1}, as the AWS
+ * CLI's s3 commands do. Credentials are never copied: the options keep the AWS SDK's default
+ * provider chain (system properties, {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}/{@code
+ * AWS_SESSION_TOKEN}, web identity, profiles, container and instance roles), which each worker
+ * resolves from its own environment. Options given explicitly ({@code --endpoint}, {@code
+ * --awsRegion}, {@code --awsCredentialsProvider} naming a profile or role, ...) win.
+ *
+ * <p>The region is never looked up from the EC2 instance metadata service: off EC2 that lookup
+ * costs ~0.8 s per pipeline (measured), paid by every job, S3 or not. The AWS SDK this Beam version
+ * brings (2.20) computes no flexible request checksums, which S3-compatible servers such as S3Proxy
+ * refuse; it behaves as the newer SDKs' "request checksum calculation WHEN_REQUIRED".
+ *
+ * <p>HDFS: the configuration in {@code HADOOP_CONF_DIR} (its {@code fs.defaultFS}), as Beam reads
+ * it; without one, any {@code hdfs://host:port/path} with its namenode in the URI.
+ */
+public final class Storage {
+  static final String DEFAULT_REGION = "us-east-1";
+  private static final String HDFS_ANY_NAMENODE = "hdfs:///";
+
+  private Storage() {}
+
+  /** {@link #configure} from this process's environment, then registered for file operations. */
+  public static PipelineOptions register(PipelineOptions options) {
+    configure(options, System.getenv());
+    FileSystems.setDefaultPipelineOptions(options);
+    return options;
+  }
+
+  /**
+   * Sets the S3 and HDFS options the environment gives, where the options do not set them
+   * explicitly, and refuses a secret given as an option.
+   *
+   * @throws IllegalArgumentException for a secret in the options or a malformed endpoint
+   */
+  public static PipelineOptions configure(
+      PipelineOptions options, Map<String, String> environment) {
+    Set<String> given = explicitlySet(options);
+    S3Options s3 = options.as(S3Options.class);
+    refuseSecrets(s3, given);
+    if (!given.contains("endpoint")) {
+      s3Endpoint(environment).ifPresent(s3::setEndpoint);
+    }
+    if (!given.contains("awsRegion")) {
+      s3.setAwsRegion(Region.of(region(environment)));
+    }
+    if (!given.contains("s3ClientFactoryClass")) {
+      s3.setS3ClientFactoryClass(S3Clients.class);
+    }
+    if (!given.contains("hdfsConfiguration")) {
+      HadoopFileSystemOptions hdfs = options.as(HadoopFileSystemOptions.class);
+      hdfs.setHdfsConfiguration(List.of(hdfsConfiguration(hdfs.getHdfsConfiguration())));
+    }
+    return options;
+  }
+
+  /**
+   * Builds the S3 clients of {@link #configure}d options: Beam's, and for an S3-compatible store
+   * (an overridden endpoint) addressing buckets path-style, as such a store seldom has a DNS name
+   * per bucket, and sending only the headers S3 itself requires.
+   */
+  public static final class S3Clients implements S3ClientBuilderFactory {
+    @Override
+    public S3ClientBuilder createBuilder(S3Options options) {
+      S3ClientBuilder builder =
+          ClientBuilderFactory.getFactory(options).create(S3Client.builder(), options);
+      if (options.getEndpoint() != null) {
+        builder
+            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+            .overrideConfiguration(
+                configuration -> configuration.addExecutionInterceptor(new OmitDefaultBucketKey()));
+      }
+      return builder;
+    }
+  }
+
+  /**
+   * Beam asks for every upload {@code x-amz-server-side-encryption-bucket-key-enabled: false}, the
+   * default, a header S3-compatible stores do not all know (S3Proxy answers 501 NotImplemented).
+   */
+  private static final class OmitDefaultBucketKey implements ExecutionInterceptor {
+    @Override
+    public SdkRequest modifyRequest(
+        Context.ModifyRequest context, ExecutionAttributes executionAttributes) {
+      if (context.request() instanceof CreateMultipartUploadRequest upload
+          && Boolean.FALSE.equals(upload.bucketKeyEnabled())) {
+        return upload.toBuilder().bucketKeyEnabled((Boolean) null).build();
+      }
+      return context.request();
+    }
+  }
+
+  // ---------------------------------------------------------------- file operations
+
+  /** The files a pattern matches (none when nothing does), or why they cannot be listed. */
+  public static List<MatchResult.Metadata> match(String pattern) throws StorageException {
+    return run(
+        "list",
+        pattern,
+        () -> {
+          MatchResult result = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+          if (result.status() == MatchResult.Status.NOT_FOUND) {
+            return List.of();
+          }
+          return result.metadata();
+        });
+  }
+
+  /** Opens a file to read. */
+  public static ReadableByteChannel open(String uri) throws StorageException {
+    return run("read", uri, () -> FileSystems.open(FileSystems.matchNewResource(uri, false)));
+  }
+
+  /** Creates (or replaces) a file to write; the object appears when the channel is closed. */
+  public static WritableByteChannel create(String uri) throws StorageException {
+    return run(
+        "write",
+        uri,
+        () ->
+            FileSystems.create(
+                FileSystems.matchNewResource(uri, false), "application/octet-stream"));
+  }
+
+  public static void copy(String from, String to) throws StorageException {
+    run(
+        "copy",
+        from + " to " + to,
+        from,
+        () -> {
+          FileSystems.copy(List.of(resource(from)), List.of(resource(to)));
+          return null;
+        });
+  }
+
+  /** Moves a file; on an object store, a copy then a delete, so not atomic. */
+  public static void rename(String from, String to) throws StorageException {
+    run(
+        "rename",
+        from + " to " + to,
+        from,
+        () -> {
+          FileSystems.rename(List.of(resource(from)), List.of(resource(to)));
+          return null;
+        });
+  }
+
+  /** Deletes files; one already gone is not an error. */
+  public static void delete(List<String> uris) throws StorageException {
+    String named = uris.size() == 1 ? uris.get(0) : uris.size() + " files from " + uris.get(0);
+    run(
+        "delete",
+        named,
+        uris.isEmpty() ? "" : uris.get(0),
+        () -> {
+          List<ResourceId> resources = new ArrayList<>();
+          for (String uri : uris) {
+            resources.add(resource(uri));
+          }
+          FileSystems.delete(resources, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+          return null;
+        });
+  }
+
+  private static ResourceId resource(String uri) {
+    return FileSystems.matchNewResource(uri, false);
+  }
+
+  private interface Operation<T> {
+    T run() throws IOException;
+  }
+
+  private static <T> T run(String operation, String uri, Operation<T> body)
+      throws StorageException {
+    return run(operation, uri, uri, body);
+  }
+
+  private static <T> T run(String operation, String what, String uri, Operation<T> body)
+      throws StorageException {
+    try {
+      return body.run();
+    } catch (IOException | RuntimeException e) {
+      throw new StorageException(
+          "cannot " + operation + " " + what + ": " + StorageFailures.reason(uri, e), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** The options set explicitly: Beam puts exactly those into the options' display data. */
+  private static Set<String> explicitlySet(PipelineOptions options) {
+    return DisplayData.from(options).items().stream()
+        .map(DisplayData.Item::getKey)
+        .collect(Collectors.toSet());
+  }
+
+  /**
+   * A static key pair in the options would travel with every job's serialized options to every
+   * worker and show in its options: keys come from the environment, a profile or a role instead.
+   */
+  private static void refuseSecrets(S3Options options, Set<String> given) {
+    if (given.contains("awsCredentialsProvider")) {
+      AwsCredentialsProvider provider = options.getAwsCredentialsProvider();
+      if (provider instanceof StaticCredentialsProvider) {
+        throw new IllegalArgumentException(
+            "--awsCredentialsProvider holds a secret key, which would be stored with every job's"
+                + " options; give the key as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name"
+                + " a profile (AWS_PROFILE) or a role instead");
+      }
+    }
+    if (given.contains("proxyConfiguration")
+        && options.getProxyConfiguration() != null
+        && options.getProxyConfiguration().password() != null) {
+      throw new IllegalArgumentException(
+          "--proxyConfiguration holds a password, which would be stored with every job's options;"
+              + " use a proxy that needs none from the workers");
+    }
+  }
+
+  static Optional<URI> s3Endpoint(Map<String, String> environment) {
+    if ("true".equalsIgnoreCase(environment.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
+      return Optional.empty();
+    }
+    for (String variable : List.of("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")) {
+      String value = environment.get(variable);
+      if (value != null && !value.isBlank()) {
+        return Optional.of(endpoint(variable, value.trim()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static URI endpoint(String variable, String value) {
+    try {
+      URI uri = new URI(value);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null
+          && uri.getUserInfo() == null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // Reported below with the variable's name.
+    }
+    throw new IllegalArgumentException(
+        variable + " is not an http:// or https:// URL of an S3 endpoint: '" + value + "'");
+  }
+
+  /** The region as the AWS tools find it, without asking the EC2 instance metadata service. */
+  static String region(Map<String, String> environment) {
+    String property = System.getProperty("aws.region");
+    if (property != null && !property.isBlank()) {
+      return property.trim();
+    }
+    for (String variable : List.of("AWS_REGION", "AWS_DEFAULT_REGION")) {
+      String value = environment.get(variable);
+      if (value != null && !value.isBlank()) {
+        return value.trim();
+      }
+    }
+    return profileRegion(environment).orElse(DEFAULT_REGION);
+  }
+
+  private static Optional<String> profileRegion(Map<String, String> environment) {
+    String file = environment.get("AWS_CONFIG_FILE");
+    Path config =
+        file != null && !file.isBlank()
+            ? Paths.get(file)
+            : Paths.get(System.getProperty("user.home"), ".aws", "config");
+    if (!Files.isRegularFile(config)) {
+      return Optional.empty();
+    }
+    String profile = System.getProperty("aws.profile", environment.get("AWS_PROFILE"));
+    String name = profile != null && !profile.isBlank() ? profile.trim() : "default";
+    return ProfileFile.builder()
+        .content(config)
+        .type(ProfileFile.Type.CONFIGURATION)
+        .build()
+        .profile(name)
+        .flatMap(p -> p.property(ProfileProperty.REGION));
+  }
+
+  /**
+   * Beam registers a Hadoop file system for the scheme of {@code fs.defaultFS} only; a default of
+   * {@code hdfs:///} registers {@code hdfs} for URIs naming their namenode. A local default ({@code
+   * file:}) would clash with Beam's own local file system.
+   */
+  private static Configuration hdfsConfiguration(List<Configuration> located) {
+    Configuration configuration =
+        located == null || located.isEmpty()
+            ? new Configuration(false)
+            : new Configuration(located.get(0));
+    String defaultFs = configuration.get("fs.defaultFS");
+    String scheme = defaultFs == null ? null : URI.create(defaultFs).getScheme();
+    if (scheme == null || "file".equals(scheme)) {
+      configuration.set("fs.defaultFS", HDFS_ANY_NAMENODE);
+    }
+    return configuration;
+  }
+}
