@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.testing.CombineFnTester;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.hamcrest.BaseMatcher;
@@ -167,11 +169,14 @@ class AccumulationCombineFnTest {
         merged = ofStates.addInput(merged, state);
       }
       same.accept(onePass, ofStates.extractOutput(clone(coder, merged)));
-      same.accept(onePass, fn.extractOutput(fn.mergeAccumulators(states)));
+      // States delimit themselves: nested in a list, each decodes exactly what was encoded.
+      List<A> decoded = clone(ListCoder.of(coder), states);
+      assertEquals(states.size(), decoded.size());
+      same.accept(onePass, fn.extractOutput(fn.mergeAccumulators(decoded)));
     }
   }
 
-  private static <A> A clone(AccumulatorCoder<A> coder, A state) {
+  private static <A> A clone(Coder<A> coder, A state) {
     try {
       return CoderUtils.clone(coder, state);
     } catch (Exception e) {

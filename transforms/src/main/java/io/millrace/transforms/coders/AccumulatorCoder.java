@@ -1,20 +1,19 @@
 package io.millrace.transforms.coders;
 
 import io.millrace.accumulate.Accumulation;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.beam.sdk.coders.CustomCoder;
-import org.apache.beam.sdk.util.VarInt;
 
 /**
  * Encodes the partial states of any {@link Accumulation} (counters, exact counts, sketch bytes)
- * with the accumulation's own {@code write} and {@code read}, length-prefixed so that it also works
- * nested in a KV or a list. Two coders are equal when their accumulations are.
+ * with the accumulation's own {@code write} and {@code read}, straight to the runner's stream: a
+ * state's format says how long each part is, so a coded state also works nested in a KV or a list,
+ * without a length prefix and the copy of megabytes of histogram it would take. Two coders are
+ * equal when their accumulations are.
  */
 public final class AccumulatorCoder<A> extends CustomCoder<A> {
   private static final long serialVersionUID = 1L;
@@ -35,23 +34,15 @@ public final class AccumulatorCoder<A> extends CustomCoder<A> {
 
   @Override
   public void encode(A state, OutputStream out) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    DataOutputStream data = new DataOutputStream(bytes);
+    DataOutputStream data = new DataOutputStream(out);
     accumulation.write(state, data);
     data.flush();
-    VarInt.encode(bytes.size(), out);
-    bytes.writeTo(out);
   }
 
+  /** Reads exactly what {@link #encode} wrote: the states' formats delimit themselves. */
   @Override
   public A decode(InputStream in) throws IOException {
-    int length = VarInt.decodeInt(in);
-    byte[] bytes = in.readNBytes(length);
-    if (bytes.length != length) {
-      throw new IOException(
-          "a state of " + accumulation.getClass().getSimpleName() + " is cut short");
-    }
-    return accumulation.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+    return accumulation.read(new DataInputStream(in));
   }
 
   @Override
