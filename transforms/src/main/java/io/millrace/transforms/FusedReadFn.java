@@ -9,6 +9,7 @@ import io.millrace.record.ExampleSchema;
 import io.millrace.split.Splits;
 import io.millrace.transforms.io.BadRecordDirectories;
 import io.millrace.transforms.io.BeamSourceFile;
+import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.ShardWriter;
 import java.io.IOException;
@@ -17,8 +18,11 @@ import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 
@@ -75,6 +79,14 @@ abstract class FusedReadFn<T> extends DoFn<ReadExamples.FilePart, T> {
     return ReadExamples.fileParts(
             pipeline, group.step(), group.files(), files.reader(), files.schema())
         .apply(name + group.step(), read);
+  }
+
+  /** Renames the shards of every group into place in {@code directories}; what each holds. */
+  static PCollection<CommitShards.Written> commit(
+      PCollectionList<ShardWriter.Shard> shards, List<String> directories) {
+    return shards
+        .apply("AllShards", Flatten.pCollections())
+        .apply("CommitShards", CommitShards.in(directories));
   }
 
   /** A new bundle begins. */

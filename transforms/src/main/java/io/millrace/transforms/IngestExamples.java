@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
@@ -92,9 +91,7 @@ public final class IngestExamples extends PTransform<PBegin, PCollection<CommitS
                           .withOutputTags(shardsTag, TupleTagList.empty()))
                   .get(shardsTag));
     }
-    return shards
-        .apply("AllShards", Flatten.pCollections())
-        .apply("CommitShards", CommitShards.in(directories));
+    return FusedReadFn.commit(shards, directories);
   }
 
   /** Writes each record into the shard of its split. */

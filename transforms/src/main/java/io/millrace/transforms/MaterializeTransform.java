@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
@@ -104,9 +103,7 @@ public final class MaterializeTransform
                           .withSideInputs(resolved.sideInputs()))
                   .get(shardsTag));
     }
-    return shards
-        .apply("AllShards", Flatten.pCollections())
-        .apply("CommitShards", CommitShards.in(directories));
+    return FusedReadFn.commit(shards, directories);
   }
 
   /** Transforms each record of a file range and writes it into the bundle's shard. */

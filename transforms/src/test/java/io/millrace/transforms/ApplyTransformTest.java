@@ -82,6 +82,16 @@ class ApplyTransformTest {
     };
   }
 
+  private static void assertSameRecords(
+      HashMap<Long, double[]> expected, PCollection<Example> transformed) {
+    PAssert.that(transformed)
+        .satisfies(
+            records -> {
+              assertSameRecords(expected, records);
+              return null;
+            });
+  }
+
   /**
    * The pipeline's records equal the runtime's: ids, buckets and vocabulary ids exactly, z-scores
    * within the rounding of the mean, whose sums depend on the order the runner adds them in.
@@ -114,12 +124,7 @@ class ApplyTransformTest {
             .apply(ApplyTransform.of(SPEC, fitted));
     // Known when the pipeline is built, before anything is fitted.
     assertEquals(ExampleCoder.of(SPEC.outputSchema(RAW)), transformed.getCoder());
-    PAssert.that(transformed)
-        .satisfies(
-            records -> {
-              assertSameRecords(expected, records);
-              return null;
-            });
+    assertSameRecords(expected, transformed);
     pipeline.run().waitUntilFinish();
   }
 
@@ -131,12 +136,7 @@ class ApplyTransformTest {
     PCollectionView<FittedTransform> view =
         raw.apply(AnalyzeTransform.of(SPEC)).apply(View.asSingleton());
     PCollection<Example> transformed = raw.apply(ApplyTransform.of(SPEC, view));
-    PAssert.that(transformed)
-        .satisfies(
-            records -> {
-              assertSameRecords(expected, records);
-              return null;
-            });
+    assertSameRecords(expected, transformed);
     pipeline.run().waitUntilFinish();
   }
 

@@ -179,13 +179,8 @@ class FusedCompositesTest {
   void aTransformFittedOnFilesIsMaterializedInTheSamePipelineAsASideInput(TestPipeline pipeline)
       throws IOException {
     Path csv = SharedData.path("penguins/penguins.csv");
-    ExampleFiles files =
-        ExampleFiles.of(
-            InputSpec.ofSplits(Map.of("train", csv.toString()))
-                .withFormatOptions(NA)
-                .resolve("all"));
-    TransformSpec spec =
-        TransformSpec.read(Path.of("..", "examples", "penguins", "transform.json"));
+    ExampleFiles files = trainingSplit(csv);
+    TransformSpec spec = penguinsTransform();
     Path out = dir.resolve("transformed");
     PCollection<FittedTransform> fitted = pipeline.apply(AnalyzeTransform.fromFiles(spec, files));
     pipeline.apply(MaterializeTransform.of(spec, fitted).from(files).to(out));
@@ -209,19 +204,24 @@ class FusedCompositesTest {
   @Test
   void analyzingFilesWithABadRecordFailsTheRunNamingTheFile() throws IOException {
     Path csv = penguinsWithABadRow();
-    ExampleFiles files =
-        ExampleFiles.of(
-            InputSpec.ofSplits(Map.of("train", csv.toString()))
-                .withFormatOptions(NA)
-                .resolve("all"));
-    TransformSpec spec =
-        TransformSpec.read(Path.of("..", "examples", "penguins", "transform.json"));
+    ExampleFiles files = trainingSplit(csv);
+    TransformSpec spec = penguinsTransform();
     Pipeline pipeline = Pipeline.create(TestPipeline.testingPipelineOptions());
     pipeline.apply(AnalyzeTransform.fromFiles(spec, files));
     Pipeline.PipelineExecutionException e =
         assertThrows(Pipeline.PipelineExecutionException.class, () -> pipeline.run());
     assertTrue(e.getCause().getMessage().contains(csv.toString()), e.getCause().getMessage());
     assertTrue(e.getCause().getMessage().contains("cut-short"), e.getCause().getMessage());
+  }
+
+  /** One CSV file as the training split. */
+  private static ExampleFiles trainingSplit(Path csv) throws IOException {
+    return ExampleFiles.of(
+        InputSpec.ofSplits(Map.of("train", csv.toString())).withFormatOptions(NA).resolve("all"));
+  }
+
+  private static TransformSpec penguinsTransform() throws IOException {
+    return TransformSpec.read(Path.of("..", "examples", "penguins", "transform.json"));
   }
 
   /**
