@@ -1,5 +1,10 @@
 package io.millrace.evaluate;
 
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import io.millrace.record.Example;
+import io.millrace.record.ExampleSchema;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,6 +118,39 @@ public final class Bootstrap<A extends MetricsAccumulator<A>> {
       weights[r] = poisson1(rng);
     }
     return weights;
+  }
+
+  /**
+   * A 64-bit hash of a record's feature names and values (missing and empty told apart): the
+   * example key of {@link #poissonWeights} when records have no id.
+   */
+  public static long contentHash(Example record) {
+    Hasher h = Hashing.murmur3_128().newHasher();
+    ExampleSchema schema = record.schema();
+    for (int f = 0; f < schema.size(); f++) {
+      h.putString(schema.name(f), StandardCharsets.UTF_8);
+      Object v = record.rawValues(f);
+      if (v == null) {
+        h.putByte((byte) 0);
+      } else if (v instanceof long[] l) {
+        h.putByte((byte) 1).putInt(l.length);
+        for (long x : l) {
+          h.putLong(x);
+        }
+      } else if (v instanceof double[] d) {
+        h.putByte((byte) 2).putInt(d.length);
+        for (double x : d) {
+          h.putDouble(x);
+        }
+      } else {
+        byte[][] b = (byte[][]) v;
+        h.putByte((byte) 3).putInt(b.length);
+        for (byte[] x : b) {
+          h.putInt(x.length).putBytes(x);
+        }
+      }
+    }
+    return h.hash().asLong();
   }
 
   /** Intervals per metric of {@code point} from replicate accumulators (at least 2). */

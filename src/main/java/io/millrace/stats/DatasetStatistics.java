@@ -15,8 +15,8 @@ import io.millrace.tfmd.StringStatistics;
 import io.millrace.tfmd.WeightedCommonStatistics;
 import io.millrace.tfmd.WeightedNumericStatistics;
 import io.millrace.tfmd.WeightedStringStatistics;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -112,7 +112,7 @@ final class DatasetStatistics {
     }
   }
 
-  void write(DataOutputStream out) throws IOException {
+  void write(DataOutput out) throws IOException {
     out.writeLong(numExamples);
     out.writeDouble(weightedNumExamples);
     for (int f = 0; f < types.length; f++) {
@@ -125,7 +125,7 @@ final class DatasetStatistics {
     }
   }
 
-  static DatasetStatistics read(DataInputStream in, ExampleSchema schema, StatisticsOptions options)
+  static DatasetStatistics read(DataInput in, ExampleSchema schema, StatisticsOptions options)
       throws IOException {
     DatasetStatistics d = new DatasetStatistics(schema, options, false);
     d.numExamples = in.readLong();

@@ -1,7 +1,7 @@
 package io.millrace.stats;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.datasketches.kll.KllDoublesSketch;
@@ -265,7 +265,7 @@ public final class NumericValues {
     }
   }
 
-  public void write(DataOutputStream out) throws IOException {
+  public void write(DataOutput out) throws IOException {
     out.writeLong(numNan);
     out.writeLong(numPosInf);
     out.writeLong(numNegInf);
@@ -298,7 +298,7 @@ public final class NumericValues {
     }
   }
 
-  public static NumericValues read(DataInputStream in, int sketchK) throws IOException {
+  public static NumericValues read(DataInput in, int sketchK) throws IOException {
     NumericValues v = new NumericValues(sketchK);
     v.numNan = in.readLong();
     v.numPosInf = in.readLong();

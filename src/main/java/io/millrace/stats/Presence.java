@@ -1,7 +1,7 @@
 package io.millrace.stats;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
@@ -112,7 +112,7 @@ final class Presence {
     return result;
   }
 
-  void write(DataOutputStream out) throws IOException {
+  void write(DataOutput out) throws IOException {
     out.writeLong(numNonMissing);
     out.writeLong(numMissing);
     out.writeLong(totNumValues);
@@ -132,7 +132,7 @@ final class Presence {
     }
   }
 
-  static Presence read(DataInputStream in) throws IOException {
+  static Presence read(DataInput in) throws IOException {
     Presence p = new Presence();
     p.numNonMissing = in.readLong();
     p.numMissing = in.readLong();

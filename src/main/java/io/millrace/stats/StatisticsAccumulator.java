@@ -4,8 +4,8 @@ import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -200,7 +200,7 @@ public final class StatisticsAccumulator {
     return list.build();
   }
 
-  public void write(DataOutputStream out) throws IOException {
+  public void write(DataOutput out) throws IOException {
     all.write(out);
     out.writeInt(slices.size());
     for (Map.Entry<String, DatasetStatistics> e : slices.entrySet()) {
@@ -210,7 +210,7 @@ public final class StatisticsAccumulator {
   }
 
   public static StatisticsAccumulator read(
-      DataInputStream in, ExampleSchema schema, StatisticsOptions options) throws IOException {
+      DataInput in, ExampleSchema schema, StatisticsOptions options) throws IOException {
     StatisticsAccumulator result =
         new StatisticsAccumulator(schema, options, DatasetStatistics.read(in, schema, options));
     int n = in.readInt();

@@ -1,8 +1,8 @@
 package io.millrace.stats;
 
 import com.google.common.base.Utf8;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -163,7 +163,7 @@ public final class StringValues {
     }
   }
 
-  public void write(DataOutputStream out) throws IOException {
+  public void write(DataOutput out) throws IOException {
     out.writeLong(numValues);
     out.writeLong(totalBytes);
     out.writeLong(minBytes);
@@ -185,7 +185,7 @@ public final class StringValues {
     }
   }
 
-  public static StringValues read(DataInputStream in, int exactLimit) throws IOException {
+  public static StringValues read(DataInput in, int exactLimit) throws IOException {
     StringValues v = new StringValues(exactLimit);
     v.numValues = in.readLong();
     v.totalBytes = in.readLong();
@@ -207,12 +207,12 @@ public final class StringValues {
     return v;
   }
 
-  private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+  private static void writeBytes(DataOutput out, byte[] bytes) throws IOException {
     out.writeInt(bytes.length);
     out.write(bytes);
   }
 
-  private static byte[] readBytes(DataInputStream in) throws IOException {
+  private static byte[] readBytes(DataInput in) throws IOException {
     byte[] bytes = new byte[in.readInt()];
     in.readFully(bytes);
     return bytes;

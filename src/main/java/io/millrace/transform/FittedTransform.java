@@ -221,9 +221,7 @@ public final class FittedTransform implements Serializable {
                 step.output(),
                 step.kind(),
                 step.inputs(),
-                Boolean.TRUE.equals(step.params().get("one_hot"))
-                    ? FeatureType.FLOAT
-                    : FeatureType.INT,
+                step.outputType(schema),
                 null,
                 null,
                 null,
@@ -235,17 +233,12 @@ public final class FittedTransform implements Serializable {
       } else if (numeric[s] != null) {
         f = numericStep(step, schema, numeric[s]);
       } else {
-        FeatureType type =
-            step.kind() == Kind.EXPRESSION
-                    && !Expression.parse(step.text("expression", "")).isBoolean()
-                ? FeatureType.FLOAT
-                : FeatureType.INT;
         f =
             new Fitted(
                 step.output(),
                 step.kind(),
                 step.inputs(),
-                type,
+                step.outputType(schema),
                 null,
                 null,
                 null,
@@ -273,9 +266,7 @@ public final class FittedTransform implements Serializable {
     Object fillParam = step.params().get("fill");
     double fill = fillParam instanceof Number n ? n.doubleValue() : mean;
     double[] boundaries = null;
-    FeatureType type = FeatureType.FLOAT;
     if (step.kind() == Kind.BUCKETIZE) {
-      type = FeatureType.INT;
       int buckets = (int) step.integer("num_buckets", 10);
       double[] fractions = new double[buckets - 1];
       for (int i = 1; i < buckets; i++) {
@@ -290,15 +281,12 @@ public final class FittedTransform implements Serializable {
                   .sorted()
                   .toArray()
               : new double[0];
-    } else if (step.kind() == Kind.PASSTHROUGH
-        && schema.type(schema.requireIndex(step.input())) == FeatureType.INT) {
-      type = FeatureType.INT;
     }
     return new Fitted(
         step.output(),
         step.kind(),
         step.inputs(),
-        type,
+        step.outputType(schema),
         mean,
         std,
         min,

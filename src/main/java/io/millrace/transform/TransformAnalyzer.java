@@ -8,8 +8,8 @@ import io.millrace.stats.StatisticsOptions;
 import io.millrace.stats.StringValues;
 import io.millrace.transform.TransformSpec.Kind;
 import io.millrace.transform.TransformSpec.Step;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.util.List;
 
@@ -120,7 +120,7 @@ public final class TransformAnalyzer {
     return FittedTransform.fit(spec, schema, numeric, strings, dataFingerprint);
   }
 
-  public void write(DataOutputStream out) throws IOException {
+  public void write(DataOutput out) throws IOException {
     for (int s = 0; s < inputIndex.length; s++) {
       if (numeric[s] != null) {
         numeric[s].write(out);
@@ -130,7 +130,7 @@ public final class TransformAnalyzer {
     }
   }
 
-  public static TransformAnalyzer read(DataInputStream in, TransformSpec spec, ExampleSchema schema)
+  public static TransformAnalyzer read(DataInput in, TransformSpec spec, ExampleSchema schema)
       throws IOException {
     TransformAnalyzer a = new TransformAnalyzer(spec, schema, false);
     for (int s = 0; s < a.inputIndex.length; s++) {

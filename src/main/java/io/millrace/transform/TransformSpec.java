@@ -8,6 +8,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.millrace.artifact.PathNames;
+import io.millrace.record.ExampleSchema;
+import io.millrace.record.FeatureSpec;
+import io.millrace.record.FeatureType;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -117,6 +120,28 @@ public final class TransformSpec implements Serializable {
     public String input() {
       return inputs.get(0);
     }
+
+    /**
+     * The type of the feature this step outputs, given the raw features: known before any fit, so a
+     * pipeline knows the transformed records' schema when it is built.
+     */
+    public FeatureType outputType(ExampleSchema raw) {
+      inputs.forEach(raw::requireIndex);
+      return switch (kind) {
+        case COMPUTE_AND_APPLY_VOCABULARY ->
+            Boolean.TRUE.equals(params.get("one_hot")) ? FeatureType.FLOAT : FeatureType.INT;
+        case BUCKETIZE, HASH_STRINGS, HASHED_CROSS -> FeatureType.INT;
+        case PASSTHROUGH ->
+            raw.type(raw.requireIndex(input())) == FeatureType.INT
+                ? FeatureType.INT
+                : FeatureType.FLOAT;
+        case EXPRESSION ->
+            Expression.parse(text("expression", "")).isBoolean()
+                ? FeatureType.INT
+                : FeatureType.FLOAT;
+        case SCALE_TO_Z_SCORE, SCALE_TO_0_1, SCALE_BY_MIN_MAX, LOG1P, CLIP -> FeatureType.FLOAT;
+      };
+    }
   }
 
   private final List<Step> steps;
@@ -129,6 +154,21 @@ public final class TransformSpec implements Serializable {
 
   public List<Step> steps() {
     return steps;
+  }
+
+  /**
+   * The features a record transformed by this definition has, in step order, given the raw features
+   * it is fitted on and applied to: what the fitted transform's {@link
+   * FittedTransform#outputSchema()} will be.
+   *
+   * @throws IllegalArgumentException when a step reads a feature {@code raw} lacks
+   */
+  public ExampleSchema outputSchema(ExampleSchema raw) {
+    List<FeatureSpec> features = new ArrayList<>();
+    for (Step step : steps) {
+      features.add(FeatureSpec.of(step.output(), step.outputType(raw)));
+    }
+    return ExampleSchema.of(features);
   }
 
   public static Builder builder() {

@@ -128,4 +128,37 @@ class TransformSpecTest {
       TransformSpec.read(java.nio.file.Path.of("..", "examples", example, "transform.json"));
     }
   }
+
+  @Test
+  void theOutputSchemaIsKnownBeforeTheFitAndIsTheFittedOne() {
+    for (boolean oneHot : new boolean[] {false, true}) {
+      TransformSpec spec =
+          oneHot
+              ? TransformTestData.EVERY_KIND
+              : TransformSpec.builder()
+                  .passthrough("n_raw", "n")
+                  .passthrough("x_raw", "x")
+                  .expression("ratio", "x / n")
+                  .expression("big", "x > n")
+                  .vocabulary("color_id", "color", TransformSpec.VocabularyOptions.defaults())
+                  .build();
+      TransformAnalyzer analyzer = TransformAnalyzer.create(spec, TransformTestData.RAW);
+      TransformTestData.records(1, 500, false).forEach(analyzer::add);
+      assertEquals(
+          analyzer.fit("").outputSchema(), spec.outputSchema(TransformTestData.RAW), spec.toJson());
+    }
+  }
+
+  @Test
+  void theOutputSchemaOfRecordsLackingAnInputIsRefused() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TransformTestData.EVERY_KIND.outputSchema(
+                    io.millrace.record.ExampleSchema.of(
+                        io.millrace.record.FeatureSpec.of(
+                            "x", io.millrace.record.FeatureType.FLOAT))));
+    assertTrue(e.getMessage().contains("no feature named 'n'"), e.getMessage());
+  }
 }

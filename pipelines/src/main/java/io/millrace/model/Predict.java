@@ -130,7 +130,7 @@ public final class Predict extends PTransform<PCollection<Example>, PCollection<
     private final ExampleSchema out;
     private final List<String> classNames;
     private transient LoadedModel.Lease lease;
-    private transient List<Pending> buffer;
+    private transient Batches<Pending> batches;
 
     PredictFn(String model, int batchSize, ExampleSchema out, List<String> classNames) {
       this.model = model;
@@ -146,7 +146,7 @@ public final class Predict extends PTransform<PCollection<Example>, PCollection<
 
     @StartBundle
     public void startBundle() {
-      buffer = new ArrayList<>(batchSize);
+      batches = new Batches<>(batchSize);
     }
 
     @ProcessElement
@@ -156,30 +156,33 @@ public final class Predict extends PTransform<PCollection<Example>, PCollection<
         BoundedWindow window,
         PaneInfo pane,
         OutputReceiver<Example> receiver) {
-      buffer.add(new Pending(record, timestamp, window, pane));
-      if (buffer.size() >= batchSize) {
-        for (Pending p : score()) {
-          receiver.outputWindowedValue(p.record(), p.timestamp(), List.of(p.window()), p.pane());
-        }
-      }
+      batches
+          .add(new Pending(record, timestamp, window, pane))
+          .ifPresent(
+              batch -> {
+                for (Pending p : score(batch)) {
+                  receiver.outputWindowedValue(
+                      p.record(), p.timestamp(), List.of(p.window()), p.pane());
+                }
+              });
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      for (Pending p : score()) {
+      for (Pending p : score(batches.rest())) {
         context.output(p.record(), p.timestamp(), p.window());
       }
     }
 
-    /** The buffered records with their predictions (the buffer is emptied). */
-    private List<Pending> score() {
-      List<Pending> scored = new ArrayList<>(buffer.size());
-      if (buffer.isEmpty()) {
+    /** The records of a batch with their predictions. */
+    private List<Pending> score(List<Pending> batch) {
+      List<Pending> scored = new ArrayList<>(batch.size());
+      if (batch.isEmpty()) {
         return scored;
       }
       LoadedModel loaded = lease.model();
-      List<Example> records = new ArrayList<>(buffer.size());
-      buffer.forEach(p -> records.add(p.record()));
+      List<Example> records = new ArrayList<>(batch.size());
+      batch.forEach(p -> records.add(p.record()));
       LoadedModel.Predictions predictions = loaded.predict(records);
       int appended = out.size() - predictionFeatures(loaded.task()).size();
       for (int i = 0; i < records.size(); i++) {
@@ -209,10 +212,9 @@ public final class Predict extends PTransform<PCollection<Example>, PCollection<
           }
           case REGRESSION -> b.setFloats(appended, predictions.get(i, 0));
         }
-        Pending p = buffer.get(i);
+        Pending p = batch.get(i);
         scored.add(new Pending(b.build(), p.timestamp(), p.window(), p.pane()));
       }
-      buffer.clear();
       return scored;
     }
 

@@ -10,6 +10,9 @@ import io.millrace.model.EvaluateModels;
 import io.millrace.model.ModelArtifact;
 import io.millrace.record.Example;
 import io.millrace.transforms.ReadExamples;
+import io.millrace.transforms.io.ResultFiles;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -22,11 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -83,7 +83,11 @@ public final class EvaluationJob {
           rawEval.apply(
               "EvaluateModels",
               EvaluateModels.of(candidate).withBaseline(baselineOrNull).withConfig(config));
-      result.metrics().apply("WriteMetrics", ParDo.of(new WriteMetricsFn(parts.toString())));
+      result
+          .metrics()
+          .apply(
+              "WriteMetrics",
+              ResultFiles.writeTo(parts, ".bin", ModelMetrics::model, EvaluationJob::serialized));
       long start = System.nanoTime();
       PipelineResult.State state = rawEval.getPipeline().run().waitUntilFinish();
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -161,42 +165,27 @@ public final class EvaluationJob {
 
   private static Map<String, ModelMetrics> readParts(Path parts) throws IOException {
     Map<String, ModelMetrics> models = new LinkedHashMap<>();
-    try (Stream<Path> files = Files.list(parts)) {
-      for (Path file : (Iterable<Path>) files.sorted()::iterator) {
-        if (!file.getFileName().toString().endsWith(".bin")) {
-          continue;
-        }
-        try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(file))) {
-          ModelMetrics m = (ModelMetrics) in.readObject();
-          if (models.put(m.model(), m) != null) {
-            throw new IOException(parts + ": two results for model " + m.model());
-          }
-        } catch (ClassNotFoundException e) {
-          throw new IOException(file + ": " + e.getMessage(), e);
-        }
+    for (ModelMetrics m : ResultFiles.read(parts, ".bin", EvaluationJob::deserialized)) {
+      if (models.put(m.model(), m) != null) {
+        throw new IOException(parts + ": two results for model " + m.model());
       }
     }
     return models;
   }
 
-  /** Writes each model's metrics into the staging directory (one file per model). */
-  private static final class WriteMetricsFn extends DoFn<ModelMetrics, Void> {
-    private static final long serialVersionUID = 1L;
-    private final String directory;
-
-    WriteMetricsFn(String directory) {
-      this.directory = directory;
+  private static byte[] serialized(ModelMetrics metrics) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(metrics);
     }
+    return bytes.toByteArray();
+  }
 
-    @ProcessElement
-    public void process(@Element ModelMetrics metrics) throws IOException {
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-        out.writeObject(metrics);
-      }
-      // Atomic and idempotent: a retried bundle rewrites the same file.
-      ArtifactDirectory.writeAtomically(
-          Path.of(directory).resolve(metrics.model() + ".bin"), bytes.toByteArray());
+  private static ModelMetrics deserialized(byte[] bytes) throws IOException {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      return (ModelMetrics) in.readObject();
+    } catch (ClassNotFoundException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
 }

@@ -4,25 +4,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.ingest.BadInputPolicy;
-import io.millrace.ingest.DeadLetter;
 import io.millrace.ingest.ExampleFormat;
-import io.millrace.ingest.ExampleSink;
 import io.millrace.ingest.FileDamage;
 import io.millrace.ingest.FormatOptions;
-import io.millrace.ingest.FormatReader;
 import io.millrace.ingest.InputException;
 import io.millrace.ingest.ReadTally;
 import io.millrace.ingest.RejectedInput;
-import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.split.Splits;
+import io.millrace.transforms.IngestExamples;
 import io.millrace.transforms.ReadExamples;
-import io.millrace.transforms.io.BeamSourceFile;
+import io.millrace.transforms.io.BadRecordDirectories;
 import io.millrace.transforms.io.CommitShards;
-import io.millrace.transforms.io.ExampleAvroSink;
+import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.InputSpec;
 import io.millrace.transforms.io.ShardCounts;
-import io.millrace.transforms.io.ShardWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,15 +28,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 
 /**
  * The ingestion stage as one job: resolve and fingerprint the input, read it into examples, split
@@ -53,11 +42,11 @@ import org.apache.beam.sdk.values.PCollectionList;
  * RejectedInput}) and named in the error, and the staged examples are deleted.
  */
 public final class IngestJob {
-  public static final String DEAD_LETTER_DIR = "dead-letter";
+  public static final String DEAD_LETTER_DIR = BadRecordDirectories.DEAD_LETTER_DIR;
   private static final String COUNTS_DIR = ".counts";
 
   /** Damaged input files found by the workers, as JSON lines; the manifest lists them. */
-  private static final String DAMAGE_DIR = ".damaged-files";
+  private static final String DAMAGE_DIR = BadRecordDirectories.DAMAGE_DIR;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -179,39 +168,10 @@ public final class IngestJob {
     ArtifactDirectory artifact =
         ArtifactDirectory.begin(config.output, config.overwrite, ExamplesManifest.KIND);
     Path staging = artifact.staging();
-    Pipeline pipeline = Pipeline.create(options);
     List<String> splitNames = resolved.splitNames();
-    List<String> allDirectories = new ArrayList<>();
-    splitNames.forEach(name -> allDirectories.add(staging.resolve(name).toString()));
-    String deadLetterDir = staging.resolve(DEAD_LETTER_DIR).toString();
-    allDirectories.add(deadLetterDir);
-    String damageDir = staging.resolve(DAMAGE_DIR).toString();
-    allDirectories.add(damageDir);
-
-    FormatReader reader = resolved.reader();
-    List<PCollection<ShardWriter.Shard>> shards = new ArrayList<>();
-    for (InputSpec.Group g : groups) {
-      String step = g.split() == null ? "" : "-" + g.split();
-      List<String> directories = new ArrayList<>();
-      for (String name : resolved.splitsOf(g)) {
-        directories.add(staging.resolve(name).toString());
-      }
-      shards.add(
-          ReadExamples.fileParts(pipeline, step, g.input().files(), reader, schema)
-              .apply(
-                  "ReadSplitWrite" + step,
-                  ParDo.of(
-                      new ReadSplitWriteFn(
-                          reader,
-                          schema,
-                          g.split() == null ? resolved.splits() : null,
-                          directories,
-                          deadLetterDir,
-                          damageDir))));
-    }
-    PCollectionList.of(shards)
-        .apply("AllShards", Flatten.pCollections())
-        .apply("CommitShards", CommitShards.in(allDirectories))
+    Pipeline pipeline = Pipeline.create(options);
+    pipeline
+        .apply("Ingest", IngestExamples.from(ExampleFiles.of(resolved)).to(staging))
         .apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS_DIR)));
 
     long started = System.nanoTime();
@@ -278,97 +238,5 @@ public final class IngestJob {
     manifest.writeTo(staging);
     artifact.commit();
     return manifest;
-  }
-
-  /**
-   * Reads a part of an input file and writes each example straight into the shard file of its
-   * split, and each dead letter into a dead-letter shard. Fusing the three steps keeps every runner
-   * from buffering the data between them: the DirectRunner holds a step's whole output in memory
-   * until the next step takes it, and ran out of a 1 GB heap on a 5M-row file.
-   */
-  private static final class ReadSplitWriteFn
-      extends DoFn<ReadExamples.FilePart, ShardWriter.Shard> {
-    private static final long serialVersionUID = 1L;
-    private final FormatReader reader;
-    private final ExampleSchema schema;
-    private final Splits splits;
-    private final List<String> splitDirectories;
-    private final String deadLetterDirectory;
-    private final String damageDirectory;
-    private transient Splits.Assigner assigner;
-    private transient List<ShardWriter<Example>> splitWriters;
-    private transient ShardWriter<String> deadLetterWriter;
-    private transient ShardWriter<String> damageWriter;
-
-    /**
-     * @param splits hash splits over {@code splitDirectories}, or null when there is one split
-     */
-    ReadSplitWriteFn(
-        FormatReader reader,
-        ExampleSchema schema,
-        Splits splits,
-        List<String> splitDirectories,
-        String deadLetterDirectory,
-        String damageDirectory) {
-      this.reader = reader;
-      this.schema = schema;
-      this.splits = splits;
-      this.splitDirectories = splitDirectories;
-      this.deadLetterDirectory = deadLetterDirectory;
-      this.damageDirectory = damageDirectory;
-    }
-
-    @StartBundle
-    public void start() {
-      if (splits != null && assigner == null) {
-        assigner = splits.assigner(schema);
-      }
-      splitWriters = new ArrayList<>();
-      for (String directory : splitDirectories) {
-        splitWriters.add(new ShardWriter<>(directory, ".avro", new ExampleAvroSink(schema)));
-      }
-      deadLetterWriter = new ShardWriter<>(deadLetterDirectory, ".jsonl", TextIO.sink());
-      damageWriter = new ShardWriter<>(damageDirectory, ".jsonl", TextIO.sink());
-    }
-
-    @ProcessElement
-    public void process(@Element ReadExamples.FilePart part) throws IOException {
-      ShardWriter.Guard output = new ShardWriter.Guard();
-      reader.read(
-          new BeamSourceFile(part.file()),
-          part.range(),
-          schema,
-          new ExampleSink() {
-            @Override
-            public void accept(Example example) {
-              int split = assigner == null ? 0 : assigner.assign(example);
-              output.write(splitWriters.get(split), example);
-            }
-
-            @Override
-            public void reject(DeadLetter deadLetter) {
-              output.write(deadLetterWriter, deadLetter.toJson());
-            }
-
-            @Override
-            public void damaged(FileDamage damage) {
-              output.write(damageWriter, damage.toJson());
-            }
-          });
-      output.throwIfFailed("cannot write the examples of " + part.file().resourceId());
-    }
-
-    @FinishBundle
-    public void finish(FinishBundleContext context) throws IOException {
-      List<ShardWriter<?>> writers = new ArrayList<>(splitWriters);
-      writers.add(deadLetterWriter);
-      writers.add(damageWriter);
-      for (ShardWriter<?> writer : writers) {
-        ShardWriter.Shard shard = writer.finish();
-        if (shard != null) {
-          context.output(shard, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
-        }
-      }
-    }
   }
 }

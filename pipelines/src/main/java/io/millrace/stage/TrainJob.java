@@ -7,6 +7,7 @@ import io.millrace.artifact.ArtifactKind;
 import io.millrace.model.ModelArtifact;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.Task;
+import io.millrace.transforms.io.ResultFiles;
 import io.millrace.tune.ModelConfigJson;
 import io.millrace.tune.Objective;
 import io.millrace.tune.SearchSpace;
@@ -16,21 +17,17 @@ import io.millrace.tune.Trial;
 import io.millrace.tune.TrialResult;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.ParDo;
 
 /**
  * The trainer stage as a job: every trial of a search (one trial without a tuner) trained in
@@ -92,7 +89,9 @@ public final class TrainJob {
                   .withModelName(modelName)
                   .withObjective(search.objective())
                   .withThreadsPerTrial(threadsPerTrial(trials.size())))
-          .apply("RecordResults", ParDo.of(new WriteResultFn(resultsDir.toString())));
+          .apply(
+              "RecordResults",
+              ResultFiles.writeTo(resultsDir, ".json", TrialResult::id, TrainJob::json));
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
         throw new IOException("the training job ended " + state);
@@ -180,35 +179,16 @@ public final class TrainJob {
     return ModelConfigJson.JSON.writeValueAsBytes(root);
   }
 
-  private static List<TrialResult> readResults(Path dir) throws IOException {
-    List<TrialResult> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
-        out.add(ModelConfigJson.JSON.readValue(file.toFile(), TrialResult.class));
-      }
-    }
-    out.sort(Comparator.comparing(TrialResult::id));
-    return out;
+  private static byte[] json(TrialResult result) throws IOException {
+    return ModelConfigJson.JSON.writeValueAsBytes(result);
   }
 
-  /** Records each result as a file the driver reads after the job: works on every runner. */
-  private static final class WriteResultFn extends DoFn<TrialResult, Void> {
-    private static final long serialVersionUID = 1L;
-    private final String directory;
-
-    WriteResultFn(String directory) {
-      this.directory = directory;
-    }
-
-    @ProcessElement
-    public void process(@Element TrialResult result) {
-      try {
-        ArtifactDirectory.writeAtomically(
-            Path.of(directory).resolve(result.id() + ".json"),
-            ModelConfigJson.JSON.writeValueAsBytes(result));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+  private static List<TrialResult> readResults(Path dir) throws IOException {
+    List<TrialResult> out =
+        new ArrayList<>(
+            ResultFiles.read(
+                dir, ".json", bytes -> ModelConfigJson.JSON.readValue(bytes, TrialResult.class)));
+    out.sort(Comparator.comparing(TrialResult::id));
+    return out;
   }
 }

@@ -2,6 +2,7 @@ package io.millrace.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.millrace.evaluate.Bootstrap;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.MulticlassMetrics;
 import io.millrace.evaluate.RegressionMetrics;
@@ -102,7 +103,7 @@ class OtherTasksTest {
       LoadedModel.Scored t = r.score(input);
       for (int i = 0; i < input.size(); i++) {
         rm.add(t.labels()[i], t.predictions().get(i, 0));
-        expectedValues.put(EvaluateModels.contentHash(input.get(i)), t.predictions().get(i, 0));
+        expectedValues.put(Bootstrap.contentHash(input.get(i)), t.predictions().get(i, 0));
       }
       expectedRegression = new TreeMap<>(rm.result());
     }
@@ -173,7 +174,7 @@ class OtherTasksTest {
                   raw.setRaw(f, e.rawValues(valueSchema.requireIndex(schema.name(f))));
                 }
                 assertEquals(
-                    expectedValues.get(EvaluateModels.contentHash(raw.build())),
+                    expectedValues.get(Bootstrap.contentHash(raw.build())),
                     e.floats(valueSchema.requireIndex(Predict.PREDICTION))[0],
                     1e-6);
               }

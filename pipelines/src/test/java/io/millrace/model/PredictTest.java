@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.millrace.evaluate.Bootstrap;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
@@ -44,7 +45,7 @@ class PredictTest {
     try (LoadedModel loaded = LoadedModel.load(model.directory())) {
       LoadedModel.Predictions p = loaded.predict(input);
       for (int i = 0; i < input.size(); i++) {
-        expected.put(EvaluateModels.contentHash(input.get(i)), p.get(i, 0));
+        expected.put(Bootstrap.contentHash(input.get(i)), p.get(i, 0));
       }
     }
     PCollection<Example> scored =
@@ -66,7 +67,7 @@ class PredictTest {
                 for (int f = 0; f < schema.size(); f++) {
                   raw.setRaw(f, e.rawValues(out.requireIndex(schema.name(f))));
                 }
-                Float want = expected.get(EvaluateModels.contentHash(raw.build()));
+                Float want = expected.get(Bootstrap.contentHash(raw.build()));
                 double p = e.floats(out.requireIndex(Predict.PROBABILITY))[0];
                 long label = e.int64s(out.requireIndex(Predict.PREDICTED_LABEL))[0];
                 assertEquals(want, p, 1e-6);

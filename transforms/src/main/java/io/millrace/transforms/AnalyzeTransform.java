@@ -1,21 +1,24 @@
 package io.millrace.transforms;
 
 import io.millrace.record.Example;
-import io.millrace.record.ExampleSchema;
 import io.millrace.transform.FittedTransform;
+import io.millrace.transform.TransformAnalysis;
 import io.millrace.transform.TransformAnalyzer;
 import io.millrace.transform.TransformSpec;
-import io.millrace.transforms.coders.DataStreamCoder;
+import io.millrace.transforms.coders.AccumulatorCoder;
 import io.millrace.transforms.coders.ExampleCoder;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
+import io.millrace.transforms.io.ExampleFiles;
+import io.millrace.transforms.io.ShardWriter;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Fits a {@link TransformSpec} on training examples in one full pass (TensorFlow Transform's
@@ -52,96 +55,98 @@ public final class AnalyzeTransform
       throw new IllegalArgumentException(
           "AnalyzeTransform needs examples with an ExampleCoder, not " + examples.getCoder());
     }
-    return examples
-        .apply(
-            "Analyze",
-            Combine.globally(new AnalyzeFn(spec, coder.schema(), dataFingerprint))
-                .withoutDefaults())
-        .setCoder(SerializableCoder.of(FittedTransform.class));
+    return examples.apply(
+        "Analyze",
+        Combine.globally(
+                AccumulationCombineFn.of(
+                        new TransformAnalysis(spec, coder.schema(), dataFingerprint))
+                    .withOutputCoder(SerializableCoder.of(FittedTransform.class)))
+            .withoutDefaults());
   }
 
-  /** The analyzers as a {@link Combine.CombineFn}: accumulate, merge, fit. */
-  public static final class AnalyzeFn
-      extends Combine.CombineFn<Example, TransformAnalyzer, FittedTransform> {
+  /**
+   * Fits {@code spec} on input files (e.g. the training split of an examples artifact), each file
+   * range read straight into an analyzer state: only the states travel to the combine. The files
+   * must hold no bad records (an examples artifact does not): one fails the run.
+   */
+  public static FromFiles fromFiles(TransformSpec spec, ExampleFiles files) {
+    return new FromFiles(spec, files, "");
+  }
+
+  /** {@link AnalyzeTransform} over input files, with the reading fused in. */
+  public static final class FromFiles extends PTransform<PBegin, PCollection<FittedTransform>> {
     private static final long serialVersionUID = 1L;
     private final TransformSpec spec;
-    private final ExampleSchema schema;
+    private final transient ExampleFiles files;
     private final String dataFingerprint;
 
-    public AnalyzeFn(TransformSpec spec, ExampleSchema schema, String dataFingerprint) {
+    private FromFiles(TransformSpec spec, ExampleFiles files, String dataFingerprint) {
       this.spec = spec;
-      this.schema = schema;
+      this.files = files;
       this.dataFingerprint = dataFingerprint;
-      TransformAnalyzer.create(spec, schema); // fails now, at construction, on a bad spec
+    }
+
+    /** Records the fingerprint of the data analyzed in the fitted transform (for lineage). */
+    public FromFiles withDataFingerprint(String fingerprint) {
+      return new FromFiles(spec, files, fingerprint);
     }
 
     @Override
-    public TransformAnalyzer createAccumulator() {
-      return TransformAnalyzer.create(spec, schema);
-    }
-
-    @Override
-    public TransformAnalyzer addInput(TransformAnalyzer accumulator, Example example) {
-      accumulator.add(example);
-      return accumulator;
-    }
-
-    @Override
-    public TransformAnalyzer mergeAccumulators(Iterable<TransformAnalyzer> accumulators) {
-      TransformAnalyzer merged = null;
-      for (TransformAnalyzer a : accumulators) {
-        if (merged == null) {
-          merged = a;
-        } else {
-          merged.merge(a);
-        }
+    public PCollection<FittedTransform> expand(PBegin begin) {
+      TransformAnalysis analysis = new TransformAnalysis(spec, files.schema(), dataFingerprint);
+      TupleTag<TransformAnalyzer> statesTag = new TupleTag<>() {};
+      PCollectionList<TransformAnalyzer> states = PCollectionList.empty(begin.getPipeline());
+      for (ExampleFiles.Group group : files.groups()) {
+        states =
+            states.and(
+                FusedReadFn.readGroup(
+                        begin.getPipeline(),
+                        files,
+                        group,
+                        "ReadAndAnalyze",
+                        ParDo.of(new AnalyzeFn(files, analysis, statesTag))
+                            .withOutputTags(statesTag, TupleTagList.empty()))
+                    .get(statesTag)
+                    .setCoder(AccumulatorCoder.of(analysis)));
       }
-      return merged == null ? createAccumulator() : merged;
-    }
-
-    @Override
-    public FittedTransform extractOutput(TransformAnalyzer accumulator) {
-      return accumulator.fit(dataFingerprint);
-    }
-
-    @Override
-    public Coder<TransformAnalyzer> getAccumulatorCoder(
-        CoderRegistry registry, Coder<Example> inputCoder) {
-      return new AnalyzerCoder(spec, schema);
+      return states
+          .apply("AllStates", Flatten.pCollections())
+          .apply(
+              "Fit",
+              Combine.globally(
+                      AccumulationCombineFn.of(analysis.ofStates())
+                          .withOutputCoder(SerializableCoder.of(FittedTransform.class)))
+                  .withoutDefaults());
     }
   }
 
-  /** Partial analyzer states between workers: counters, exact counts and sketch bytes. */
-  public static final class AnalyzerCoder extends DataStreamCoder<TransformAnalyzer> {
+  /** Adds each record of a bundle to one analyzer state, emitted when the bundle finishes. */
+  private static final class AnalyzeFn extends FusedReadFn<TransformAnalyzer> {
     private static final long serialVersionUID = 1L;
-    private final TransformSpec spec;
-    private final ExampleSchema schema;
+    private final TransformAnalysis analysis;
+    private final TupleTag<TransformAnalyzer> statesTag;
+    private transient TransformAnalyzer state;
 
-    public AnalyzerCoder(TransformSpec spec, ExampleSchema schema) {
-      this.spec = spec;
-      this.schema = schema;
+    AnalyzeFn(
+        ExampleFiles files, TransformAnalysis analysis, TupleTag<TransformAnalyzer> statesTag) {
+      super(files.reader(), files.schema(), null, null, null);
+      this.analysis = analysis;
+      this.statesTag = statesTag;
     }
 
     @Override
-    protected void write(TransformAnalyzer value, DataOutputStream out) throws IOException {
-      value.write(out);
+    void startBundle() {
+      state = analysis.create();
     }
 
     @Override
-    protected TransformAnalyzer read(DataInputStream in) throws IOException {
-      return TransformAnalyzer.read(in, spec, schema);
+    void accept(int split, Example example, ShardWriter.Guard output) {
+      analysis.add(state, example);
     }
 
     @Override
-    public boolean equals(Object o) {
-      return o instanceof AnalyzerCoder other
-          && other.spec.equals(spec)
-          && other.schema.equals(schema);
-    }
-
-    @Override
-    public int hashCode() {
-      return spec.hashCode() * 31 + schema.hashCode();
+    void finishBundle(Emitter emit) {
+      emit.emit(statesTag, state);
     }
   }
 }

@@ -1,21 +1,43 @@
 package io.millrace.transforms;
 
+import io.millrace.accumulate.Accumulation;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
+import io.millrace.stats.StatisticsAccumulation;
 import io.millrace.stats.StatisticsAccumulator;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
+import io.millrace.transforms.coders.AccumulatorCoder;
 import io.millrace.transforms.coders.ExampleCoder;
 import io.millrace.transforms.coders.ProtoMessageCoder;
-import io.millrace.transforms.coders.StatisticsAccumulatorCoder;
+import io.millrace.transforms.io.BadRecordDirectories;
+import io.millrace.transforms.io.CommitShards;
+import io.millrace.transforms.io.ExampleFiles;
+import io.millrace.transforms.io.ShardWriter;
+import io.millrace.validate.ExampleValidator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Computes TFDV's per-feature statistics of a collection of examples in one pass, as one {@code
@@ -27,9 +49,10 @@ import org.apache.beam.sdk.values.PCollection;
  * }</pre>
  *
  * <p>The example schema is taken from the input's {@link ExampleCoder}, or given with {@link
- * #withSchema}. Every statistic is a mergeable accumulator ({@link StatisticsAccumulator}), so the
- * work is spread over workers by Beam's combiner lifting; {@link #perKey()} computes statistics per
- * split (or any key) in the same pass.
+ * #withSchema}. {@link #fromFiles} computes the statistics of every split of input files with the
+ * reading fused in, the shape the statistics stage runs. Every statistic is a mergeable accumulator
+ * ({@link StatisticsAccumulator}), so the work is spread over workers by Beam's combiner lifting;
+ * {@link #perKey()} computes statistics per split (or any key) in the same pass.
  */
 public final class GenerateStatistics
     extends PTransform<PCollection<Example>, PCollection<DatasetFeatureStatisticsList>> {
@@ -76,7 +99,8 @@ public final class GenerateStatistics
     return examples
         .apply(
             "CombineStatistics",
-            Combine.globally(new StatisticsCombineFn(resolved, options)).withoutDefaults())
+            Combine.globally(combineFn(new StatisticsAccumulation(resolved, options)))
+                .withoutDefaults())
         .setCoder(ProtoMessageCoder.of(DatasetFeatureStatisticsList.class));
   }
 
@@ -121,7 +145,8 @@ public final class GenerateStatistics
       ExampleSchema resolved = schemaOf(schema, valueCoder);
       return examples
           .apply(
-              "CombineStatisticsPerKey", Combine.perKey(new StatisticsCombineFn(resolved, options)))
+              "CombineStatisticsPerKey",
+              Combine.perKey(combineFn(new StatisticsAccumulation(resolved, options))))
           .setCoder(
               KvCoder.of(
                   StringUtf8Coder.of(), ProtoMessageCoder.of(DatasetFeatureStatisticsList.class)));
@@ -129,52 +154,174 @@ public final class GenerateStatistics
   }
 
   /**
-   * The statistics as a {@link Combine.CombineFn}, for use in other combines (e.g. {@code
-   * Combine.perKey} or a composed combine).
+   * Statistics of every split of input files, read and accumulated in one step per file range (the
+   * fused, fast shape of {@link ReadExamples} then {@link #perKey()}): see {@link FromFiles}.
    */
-  public static final class StatisticsCombineFn
-      extends Combine.CombineFn<Example, StatisticsAccumulator, DatasetFeatureStatisticsList> {
+  public static FromFiles fromFiles(ExampleFiles files) {
+    return new FromFiles(files, StatisticsOptions.defaults(), null, null);
+  }
+
+  /**
+   * Statistics per split of input files, each file range read straight into a statistics state per
+   * split: only the states travel to the combine, no runner buffers the records. Records that
+   * cannot be read and damaged parts of files are written under {@link #writingBadRecordsTo}'s
+   * directory ({@code dead-letter/}, {@code .damaged-files/}), or fail the run without one; with
+   * {@link #withRecordValidation} every record is also checked against a schema and the violating
+   * ones go to {@code bad-examples/} with the reasons.
+   *
+   * <pre>{@code
+   * GenerateStatistics.FromFiles.Result r =
+   *     pipeline.apply(GenerateStatistics.fromFiles(files).withOptions(options)
+   *         .writingBadRecordsTo(dir));
+   * r.statistics().apply(WriteStatistics.to(dir));   // KV<split, DatasetFeatureStatisticsList>
+   * }</pre>
+   *
+   * <p>A split no record went to has no statistics in the output.
+   */
+  public static final class FromFiles extends PTransform<PBegin, FromFiles.Result> {
     private static final long serialVersionUID = 1L;
-    private final ExampleSchema schema;
+    public static final String BAD_EXAMPLES_DIR = "bad-examples";
+    private final transient ExampleFiles files;
     private final StatisticsOptions options;
+    private final ExampleValidator validator;
+    private final String badRecordsDirectory;
 
-    public StatisticsCombineFn(ExampleSchema schema, StatisticsOptions options) {
-      this.schema = schema;
+    private FromFiles(
+        ExampleFiles files,
+        StatisticsOptions options,
+        ExampleValidator validator,
+        String badRecordsDirectory) {
+      this.files = files;
       this.options = options;
+      this.validator = validator;
+      this.badRecordsDirectory = badRecordsDirectory;
+    }
+
+    public FromFiles withOptions(StatisticsOptions options) {
+      return new FromFiles(files, options, validator, badRecordsDirectory);
+    }
+
+    /** Also checks every record with {@code validator}; needs {@link #writingBadRecordsTo}. */
+    public FromFiles withRecordValidation(ExampleValidator validator) {
+      return new FromFiles(files, options, validator, badRecordsDirectory);
+    }
+
+    /** The directory under which dead letters, damages and bad examples are written. */
+    public FromFiles writingBadRecordsTo(Path directory) {
+      return new FromFiles(files, options, validator, directory.toString());
     }
 
     @Override
-    public StatisticsAccumulator createAccumulator() {
-      return StatisticsAccumulator.create(schema, options);
+    public Result expand(PBegin begin) {
+      if (validator != null && badRecordsDirectory == null) {
+        throw new IllegalStateException(
+            "record validation writes bad examples: give a directory with writingBadRecordsTo");
+      }
+      Pipeline pipeline = begin.getPipeline();
+      StatisticsAccumulation accumulation = new StatisticsAccumulation(files.schema(), options);
+      BadRecordDirectories badRecords =
+          badRecordsDirectory == null ? null : BadRecordDirectories.under(badRecordsDirectory);
+      String badExamples =
+          validator == null ? null : Path.of(badRecordsDirectory, BAD_EXAMPLES_DIR).toString();
+      TupleTag<KV<String, StatisticsAccumulator>> statesTag = new TupleTag<>() {};
+      TupleTag<ShardWriter.Shard> shardsTag = new TupleTag<>() {};
+      PCollectionList<KV<String, StatisticsAccumulator>> states = PCollectionList.empty(pipeline);
+      PCollectionList<ShardWriter.Shard> shards = PCollectionList.empty(pipeline);
+      for (ExampleFiles.Group group : files.groups()) {
+        PCollectionTuple read =
+            FusedReadFn.readGroup(
+                pipeline,
+                files,
+                group,
+                "ReadAndAccumulate",
+                ParDo.of(
+                        new AccumulateStatisticsFn(
+                            files,
+                            files.hashSplitsOf(group),
+                            files.splitsOf(group),
+                            accumulation,
+                            validator,
+                            badExamples,
+                            badRecords,
+                            statesTag,
+                            shardsTag))
+                    .withOutputTags(statesTag, TupleTagList.of(shardsTag)));
+        states =
+            states.and(
+                read.get(statesTag)
+                    .setCoder(KvCoder.of(StringUtf8Coder.of(), AccumulatorCoder.of(accumulation))));
+        shards = shards.and(read.get(shardsTag));
+      }
+      PCollection<KV<String, DatasetFeatureStatisticsList>> statistics =
+          states
+              .apply("AllStates", Flatten.pCollections())
+              .apply("MergePerSplit", Combine.perKey(combineFn(accumulation.ofStates())));
+      List<String> directories = new ArrayList<>();
+      if (badRecords != null) {
+        directories.addAll(badRecords.both());
+      }
+      if (badExamples != null) {
+        directories.add(badExamples);
+      }
+      PCollection<CommitShards.Written> written =
+          shards
+              .apply("AllShards", Flatten.pCollections())
+              .setCoder(SerializableCoder.of(ShardWriter.Shard.class))
+              .apply("CommitShards", CommitShards.in(directories));
+      return new Result(pipeline, statistics, written);
     }
 
-    @Override
-    public StatisticsAccumulator addInput(StatisticsAccumulator accumulator, Example example) {
-      accumulator.add(example);
-      return accumulator;
-    }
+    /** The statistics per split, and what was written of the records that were bad. */
+    public static final class Result implements POutput {
+      private final Pipeline pipeline;
+      private final PCollection<KV<String, DatasetFeatureStatisticsList>> statistics;
+      private final PCollection<CommitShards.Written> badRecords;
+      private final TupleTag<KV<String, DatasetFeatureStatisticsList>> statisticsTag =
+          new TupleTag<>() {};
+      private final TupleTag<CommitShards.Written> badRecordsTag = new TupleTag<>() {};
 
-    @Override
-    public StatisticsAccumulator mergeAccumulators(Iterable<StatisticsAccumulator> accumulators) {
-      StatisticsAccumulator merged = StatisticsAccumulator.mergeAll(accumulators);
-      return merged == null ? createAccumulator() : merged;
-    }
+      private Result(
+          Pipeline pipeline,
+          PCollection<KV<String, DatasetFeatureStatisticsList>> statistics,
+          PCollection<CommitShards.Written> badRecords) {
+        this.pipeline = pipeline;
+        this.statistics = statistics;
+        this.badRecords = badRecords;
+      }
 
-    @Override
-    public DatasetFeatureStatisticsList extractOutput(StatisticsAccumulator accumulator) {
-      return accumulator.toProto();
-    }
+      /** Each split's statistics, keyed by split name. */
+      public PCollection<KV<String, DatasetFeatureStatisticsList>> statistics() {
+        return statistics;
+      }
 
-    @Override
-    public Coder<StatisticsAccumulator> getAccumulatorCoder(
-        CoderRegistry registry, Coder<Example> inputCoder) {
-      return StatisticsAccumulatorCoder.of(schema, options);
-    }
+      /**
+       * What each directory of bad records holds (dead letters, damages, bad examples): one element
+       * per directory, 0 records when nothing went there.
+       */
+      public PCollection<CommitShards.Written> badRecords() {
+        return badRecords;
+      }
 
-    @Override
-    public Coder<DatasetFeatureStatisticsList> getDefaultOutputCoder(
-        CoderRegistry registry, Coder<Example> inputCoder) {
-      return ProtoMessageCoder.of(DatasetFeatureStatisticsList.class);
+      @Override
+      public Pipeline getPipeline() {
+        return pipeline;
+      }
+
+      @Override
+      public Map<TupleTag<?>, PValue> expand() {
+        return Map.of(statisticsTag, statistics, badRecordsTag, badRecords);
+      }
+
+      @Override
+      public void finishSpecifyingOutput(
+          String transformName, PInput input, PTransform<?, ?> transform) {}
     }
+  }
+
+  private static <I>
+      AccumulationCombineFn<I, StatisticsAccumulator, DatasetFeatureStatisticsList> combineFn(
+          Accumulation<I, StatisticsAccumulator, DatasetFeatureStatisticsList> accumulation) {
+    return AccumulationCombineFn.of(accumulation)
+        .withOutputCoder(ProtoMessageCoder.of(DatasetFeatureStatisticsList.class));
   }
 }

@@ -266,7 +266,7 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
 
   /**
    * The files as ranges to read, spread over workers: the first steps of every reader, including
-   * the fused read-and-process steps of the stage jobs.
+   * the fused composites (IngestExamples, GenerateStatistics.fromFiles, ...).
    */
   public static PCollection<FilePart> fileParts(
       Pipeline pipeline,

@@ -1,21 +1,28 @@
-package io.millrace.model;
+package io.millrace.evaluate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.millrace.evaluate.Bootstrap;
-import io.millrace.evaluate.ModelEvaluation;
-import io.millrace.evaluate.ModelMetrics;
+import io.millrace.testing.MergeLaws;
 import java.util.List;
 import java.util.Random;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.jupiter.api.Test;
 
-/** The partial evaluations the Beam evaluator merges, runner-free. */
+/** The partial evaluations the Beam evaluator merges, moved between workers as bytes. */
 class ModelEvaluationTest {
-  private static final EvaluateModels.ModelEvaluationCoder CODER =
-      EvaluateModels.ModelEvaluationCoder.INSTANCE;
+  /** Writes and reads partial evaluations of the candidate, as the Beam coder does. */
+  private static final EvaluationAccumulation CANDIDATE =
+      EvaluationAccumulation.of(
+          "candidate", ModelEvaluation.Kind.BINARY, EvaluationConfig.defaults());
+
+  private static ModelEvaluation clone(ModelEvaluation e) {
+    return MergeLaws.roundTrip(CANDIDATE, e);
+  }
+
+  private static byte[] bytes(ModelEvaluation e) {
+    return MergeLaws.bytes(CANDIDATE, e);
+  }
 
   /** Adds examples {@code from..to} of a fixed random stream, with content-keyed weights. */
   private static ModelEvaluation add(ModelEvaluation e, int from, int to) {
@@ -32,13 +39,13 @@ class ModelEvaluationTest {
   }
 
   @Test
-  void partialsMergedInAnyBundlingGiveTheOnePassResult() throws Exception {
+  void partialsMergedInAnyBundlingGiveTheOnePassResult() {
     ModelMetrics onePass =
         add(ModelEvaluation.binary("candidate", List.of(), 20), 0, 3000).result(0);
     ModelEvaluation a = add(ModelEvaluation.binary("candidate", List.of(), 20), 0, 1000);
     ModelEvaluation b = add(ModelEvaluation.binary("candidate", List.of(), 20), 1000, 1700);
     ModelEvaluation c = add(ModelEvaluation.binary("candidate", List.of(), 20), 1700, 3000);
-    ModelEvaluation merged = CoderUtils.clone(CODER, c).merge(CoderUtils.clone(CODER, a)).merge(b);
+    ModelEvaluation merged = clone(c).merge(clone(a)).merge(b);
     ModelMetrics m = merged.result(0);
     assertEquals(onePass.slices().keySet(), m.slices().keySet());
     assertEquals(onePass.exampleCount(), m.exampleCount());
@@ -48,13 +55,13 @@ class ModelEvaluationTest {
   }
 
   @Test
-  void anEmptyPartialHasAnOverallSliceAndReadingItChangesNothing() throws Exception {
+  void anEmptyPartialHasAnOverallSliceAndReadingItChangesNothing() {
     ModelEvaluation empty = ModelEvaluation.binary("candidate", List.of(0.3), 5);
     empty.addUnusableLabels(2);
-    byte[] before = CoderUtils.encodeToByteArray(CODER, empty);
+    byte[] before = bytes(empty);
     ModelEvaluation copy = empty.newEmpty().merge(empty);
-    assertArrayEquals(before, CoderUtils.encodeToByteArray(CODER, empty));
-    assertArrayEquals(before, CoderUtils.encodeToByteArray(CODER, CoderUtils.clone(CODER, empty)));
+    assertArrayEquals(before, bytes(empty));
+    assertArrayEquals(before, bytes(clone(empty)));
     ModelMetrics m = copy.result(10);
     assertEquals(0, m.exampleCount());
     assertEquals(2, m.unusableLabels());
@@ -73,21 +80,5 @@ class ModelEvaluationTest {
         () ->
             ModelEvaluation.binary("candidate", List.of(), 0)
                 .merge(ModelEvaluation.regression("candidate", 0)));
-  }
-
-  @Test
-  void sliceKeysCoverEveryValueAndCross() {
-    var schema =
-        io.millrace.record.ExampleSchema.of(
-            io.millrace.record.FeatureSpec.of("a", io.millrace.record.FeatureType.BYTES),
-            io.millrace.record.FeatureSpec.of("h", io.millrace.record.FeatureType.INT));
-    var record = schema.newExample().setString(0, "x").setInt64s(1, 3, 4).build();
-    assertEquals(
-        List.of("a=x", "h=3", "h=4", "a=x,h=3", "a=x,h=4"),
-        EvaluateModels.sliceKeys(record, List.of(List.of("a"), List.of("h"), List.of("a", "h"))));
-    var missing = schema.newExample().setString(0, "x").build();
-    assertEquals(
-        List.of("a=x"),
-        EvaluateModels.sliceKeys(missing, List.of(List.of("a"), List.of("h"), List.of("a", "h"))));
   }
 }
