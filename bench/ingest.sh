@@ -87,7 +87,7 @@ for f in "${INPUTS[@]}"; do
     out="$RESULTS/$base-$r"
     log="$RESULTS/$base-$r.log"
     echo "== $MILLRACE ingest --input $f --output $out --overwrite ${runner_args[*]}  (log: $log)" >&2
-    rm -f "$out/manifest.json"   # never count a stale manifest
+    rm -rf "$out"   # the bench's own output: never count a stale manifest
     t0=$(now)
     if "$MILLRACE" ingest --input "$f" --output "$out" --overwrite "${runner_args[@]}" > "$log" 2>&1; then
       t1=$(now)
