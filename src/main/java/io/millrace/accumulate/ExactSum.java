@@ -249,6 +249,11 @@ public final class ExactSum {
     return toBigDecimal().divide(divisor, QUOTIENT_CONTEXT).doubleValue();
   }
 
+  /** This sum divided by {@code divisor}, both exact, rounded to a double; NaN when it is 0. */
+  public double dividedBy(ExactSum divisor) {
+    return divisor.isZero() ? Double.NaN : dividedBy(divisor.toBigDecimal());
+  }
+
   /** Writes the canonical form: equal sums write equal bytes. */
   public void write(DataOutput out) throws IOException {
     normalize();
