@@ -146,12 +146,15 @@ public final class NumericValues {
   /** Drops mantissa bits until the buckets fit the budget (or only sign and exponent are left). */
   private void coarsenToBudget() {
     while (counts.size() > bucketBudget && precision > 0) {
-      precision--;
-      DoubleCounts coarser = new DoubleCounts();
-      int bits = precision;
-      counts.forEach((value, count) -> coarser.add(truncate(value, bits), count));
-      counts = coarser;
+      coarsenTo(precision - 1);
     }
+  }
+
+  private void coarsenTo(int bits) {
+    precision = bits;
+    DoubleCounts coarser = new DoubleCounts();
+    counts.forEach((value, count) -> coarser.add(truncate(value, bits), count));
+    counts = coarser;
   }
 
   /** The number of distinct finite values, or -1 when more than {@link #EXACT_LIMIT}. */
@@ -292,11 +295,7 @@ public final class NumericValues {
     // Both at the lower precision, then as coarse as the union needs: the precision the whole
     // multiset fits at, whichever way it was cut.
     if (o.precision < precision) {
-      precision = o.precision;
-      DoubleCounts coarser = new DoubleCounts();
-      int bits = precision;
-      counts.forEach((value, count) -> coarser.add(truncate(value, bits), count));
-      counts = coarser;
+      coarsenTo(o.precision);
     }
     int bits = precision;
     o.counts.forEach((value, count) -> counts.add(truncate(value, bits), count));
