@@ -1,5 +1,6 @@
 package io.millrace.evaluate;
 
+import io.millrace.accumulate.ExactSum;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -33,17 +34,17 @@ public final class BinaryMetrics implements MetricsAccumulator<BinaryMetrics> {
   public static final int NUM_BUCKETS = 10_000;
   public static final double EPSILON = 1e-15;
   public static final double DEFAULT_THRESHOLD = 0.5;
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   /** Weighted confusion matrix at one threshold. */
   public record ConfusionMatrix(double threshold, double tp, double fp, double tn, double fn) {}
 
   private final double[] thresholds;
   private long count;
-  private double weight;
-  private double weightedLabels;
-  private double weightedPredictions;
-  private double logLossSum;
+  private final ExactSum weight = new ExactSum();
+  private final ExactSum weightedLabels = new ExactSum();
+  private final ExactSum weightedPredictions = new ExactSum();
+  private final ExactSum logLossSum = new ExactSum();
   private final double[] posHist = new double[NUM_BUCKETS];
   private final double[] negHist = new double[NUM_BUCKETS];
   // Per configured threshold, plus DEFAULT_THRESHOLD at index 0: tp, fp, tn, fn.
@@ -85,11 +86,14 @@ public final class BinaryMetrics implements MetricsAccumulator<BinaryMetrics> {
       throw new IllegalArgumentException("weight must be >= 0: " + w);
     }
     count++;
-    weight += w;
-    weightedLabels += w * label;
-    weightedPredictions += w * prediction;
+    // Exact sums: the metrics do not depend on how the examples were cut and merged. The
+    // histograms and confusion matrices add weights, whole numbers (1 or bootstrap counts): exact
+    // in doubles too.
+    weight.add(w);
+    weightedLabels.addProduct(w, label);
+    weightedPredictions.addProduct(w, prediction);
     double p = Math.min(Math.max(prediction, EPSILON), 1 - EPSILON);
-    logLossSum += -w * (label == 1 ? Math.log(p) : Math.log1p(-p));
+    logLossSum.addProduct(-w, label == 1 ? Math.log(p) : Math.log1p(-p));
     int b = bucket(prediction);
     if (label == 1) {
       posHist[b] += w;
@@ -128,10 +132,10 @@ public final class BinaryMetrics implements MetricsAccumulator<BinaryMetrics> {
       throw new IllegalArgumentException("cannot merge accumulators with different thresholds");
     }
     count += o.count;
-    weight += o.weight;
-    weightedLabels += o.weightedLabels;
-    weightedPredictions += o.weightedPredictions;
-    logLossSum += o.logLossSum;
+    weight.add(o.weight);
+    weightedLabels.add(o.weightedLabels);
+    weightedPredictions.add(o.weightedPredictions);
+    logLossSum.add(o.logLossSum);
     for (int i = 0; i < NUM_BUCKETS; i++) {
       posHist[i] += o.posHist[i];
       negHist[i] += o.negHist[i];
@@ -151,7 +155,7 @@ public final class BinaryMetrics implements MetricsAccumulator<BinaryMetrics> {
 
   @Override
   public double weightedExampleCount() {
-    return weight;
+    return weight.doubleValue();
   }
 
   private static ConfusionMatrix toCm(double t, double[] m) {
@@ -198,19 +202,19 @@ public final class BinaryMetrics implements MetricsAccumulator<BinaryMetrics> {
   }
 
   public double logLoss() {
-    return div(logLossSum, weight);
+    return logLossSum.dividedBy(weight);
   }
 
   public double meanLabel() {
-    return div(weightedLabels, weight);
+    return weightedLabels.dividedBy(weight);
   }
 
   public double meanPrediction() {
-    return div(weightedPredictions, weight);
+    return weightedPredictions.dividedBy(weight);
   }
 
   public double calibration() {
-    return div(weightedPredictions, weightedLabels);
+    return weightedPredictions.dividedBy(weightedLabels);
   }
 
   /**
@@ -280,7 +284,7 @@ public final class BinaryMetrics implements MetricsAccumulator<BinaryMetrics> {
   public Map<String, Double> result() {
     Map<String, Double> r = new LinkedHashMap<>();
     r.put("example_count", (double) count);
-    r.put("weighted_example_count", weight);
+    r.put("weighted_example_count", weight.doubleValue());
     r.put("accuracy", accuracy());
     r.put("precision", precision());
     r.put("recall", recall());
@@ -308,10 +312,10 @@ public final class BinaryMetrics implements MetricsAccumulator<BinaryMetrics> {
       out.writeDouble(t);
     }
     out.writeLong(count);
-    out.writeDouble(weight);
-    out.writeDouble(weightedLabels);
-    out.writeDouble(weightedPredictions);
-    out.writeDouble(logLossSum);
+    weight.write(out);
+    weightedLabels.write(out);
+    weightedPredictions.write(out);
+    logLossSum.write(out);
     for (double[] m : cm) {
       for (double v : m) {
         out.writeDouble(v);
@@ -346,10 +350,10 @@ public final class BinaryMetrics implements MetricsAccumulator<BinaryMetrics> {
     }
     BinaryMetrics m = new BinaryMetrics(ts);
     m.count = in.readLong();
-    m.weight = in.readDouble();
-    m.weightedLabels = in.readDouble();
-    m.weightedPredictions = in.readDouble();
-    m.logLossSum = in.readDouble();
+    m.weight.add(ExactSum.read(in));
+    m.weightedLabels.add(ExactSum.read(in));
+    m.weightedPredictions.add(ExactSum.read(in));
+    m.logLossSum.add(ExactSum.read(in));
     for (double[] row : m.cm) {
       for (int j = 0; j < row.length; j++) {
         row[j] = in.readDouble();

@@ -1,5 +1,6 @@
 package io.millrace.evaluate;
 
+import io.millrace.accumulate.ExactSum;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -20,12 +21,12 @@ import java.util.Map;
  */
 public final class MulticlassMetrics implements MetricsAccumulator<MulticlassMetrics> {
 
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   private final int[] topK;
   private long count;
-  private double weight;
-  private double logLossSum;
+  private final ExactSum weight = new ExactSum();
+  private final ExactSum logLossSum = new ExactSum();
   private final double[] topKHits;
 
   public MulticlassMetrics() {
@@ -64,7 +65,7 @@ public final class MulticlassMetrics implements MetricsAccumulator<MulticlassMet
       throw new IllegalArgumentException("weight must be >= 0: " + w);
     }
     count++;
-    weight += w;
+    weight.add(w);
     double pl = probabilities[label];
     int rank = 0;
     for (int c = 0; c < probabilities.length; c++) {
@@ -81,7 +82,7 @@ public final class MulticlassMetrics implements MetricsAccumulator<MulticlassMet
       }
     }
     double p = Math.min(Math.max(pl, BinaryMetrics.EPSILON), 1 - BinaryMetrics.EPSILON);
-    logLossSum += -w * Math.log(p);
+    logLossSum.addProduct(-w, Math.log(p));
     return this;
   }
 
@@ -96,8 +97,8 @@ public final class MulticlassMetrics implements MetricsAccumulator<MulticlassMet
       throw new IllegalArgumentException("cannot merge accumulators with different k values");
     }
     count += o.count;
-    weight += o.weight;
-    logLossSum += o.logLossSum;
+    weight.add(o.weight);
+    logLossSum.add(o.logLossSum);
     for (int i = 0; i < topKHits.length; i++) {
       topKHits[i] += o.topKHits[i];
     }
@@ -111,11 +112,11 @@ public final class MulticlassMetrics implements MetricsAccumulator<MulticlassMet
 
   @Override
   public double weightedExampleCount() {
-    return weight;
+    return weight.doubleValue();
   }
 
   private double div(double a) {
-    return weight == 0 ? Double.NaN : a / weight;
+    return weight.isZero() ? Double.NaN : a / weight.doubleValue();
   }
 
   public double accuracy() {
@@ -136,14 +137,14 @@ public final class MulticlassMetrics implements MetricsAccumulator<MulticlassMet
   }
 
   public double logLoss() {
-    return div(logLossSum);
+    return logLossSum.dividedBy(weight);
   }
 
   @Override
   public Map<String, Double> result() {
     Map<String, Double> r = new LinkedHashMap<>();
     r.put("example_count", (double) count);
-    r.put("weighted_example_count", weight);
+    r.put("weighted_example_count", weight.doubleValue());
     r.put("accuracy", accuracy());
     for (int i = 0; i < topK.length; i++) {
       r.put("top_k_accuracy@" + topK[i], div(topKHits[i + 1]));
@@ -160,8 +161,8 @@ public final class MulticlassMetrics implements MetricsAccumulator<MulticlassMet
       out.writeInt(k);
     }
     out.writeLong(count);
-    out.writeDouble(weight);
-    out.writeDouble(logLossSum);
+    weight.write(out);
+    logLossSum.write(out);
     for (double h : topKHits) {
       out.writeDouble(h);
     }
@@ -179,8 +180,8 @@ public final class MulticlassMetrics implements MetricsAccumulator<MulticlassMet
     }
     MulticlassMetrics m = new MulticlassMetrics(ks);
     m.count = in.readLong();
-    m.weight = in.readDouble();
-    m.logLossSum = in.readDouble();
+    m.weight.add(ExactSum.read(in));
+    m.logLossSum.add(ExactSum.read(in));
     for (int i = 0; i < m.topKHits.length; i++) {
       m.topKHits[i] = in.readDouble();
     }

@@ -1,5 +1,6 @@
 package io.millrace.evaluate;
 
+import io.millrace.accumulate.ExactSum;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -9,14 +10,14 @@ import java.util.Map;
 /** Weighted regression metrics: MSE, RMSE, MAE, mean label and mean prediction. */
 public final class RegressionMetrics implements MetricsAccumulator<RegressionMetrics> {
 
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   private long count;
-  private double weight;
-  private double squaredErrorSum;
-  private double absoluteErrorSum;
-  private double labelSum;
-  private double predictionSum;
+  private final ExactSum weight = new ExactSum();
+  private final ExactSum squaredErrorSum = new ExactSum();
+  private final ExactSum absoluteErrorSum = new ExactSum();
+  private final ExactSum labelSum = new ExactSum();
+  private final ExactSum predictionSum = new ExactSum();
 
   public RegressionMetrics add(double label, double prediction) {
     return add(label, prediction, 1.0);
@@ -28,11 +29,12 @@ public final class RegressionMetrics implements MetricsAccumulator<RegressionMet
     }
     double e = prediction - label;
     count++;
-    weight += w;
-    squaredErrorSum += w * e * e;
-    absoluteErrorSum += w * Math.abs(e);
-    labelSum += w * label;
-    predictionSum += w * prediction;
+    // Exact sums: the metrics do not depend on how the examples were cut and merged.
+    weight.add(w);
+    squaredErrorSum.addProduct(w, e * e);
+    absoluteErrorSum.addProduct(w, Math.abs(e));
+    labelSum.addProduct(w, label);
+    predictionSum.addProduct(w, prediction);
     return this;
   }
 
@@ -44,11 +46,11 @@ public final class RegressionMetrics implements MetricsAccumulator<RegressionMet
   @Override
   public RegressionMetrics merge(RegressionMetrics o) {
     count += o.count;
-    weight += o.weight;
-    squaredErrorSum += o.squaredErrorSum;
-    absoluteErrorSum += o.absoluteErrorSum;
-    labelSum += o.labelSum;
-    predictionSum += o.predictionSum;
+    weight.add(o.weight);
+    squaredErrorSum.add(o.squaredErrorSum);
+    absoluteErrorSum.add(o.absoluteErrorSum);
+    labelSum.add(o.labelSum);
+    predictionSum.add(o.predictionSum);
     return this;
   }
 
@@ -59,11 +61,11 @@ public final class RegressionMetrics implements MetricsAccumulator<RegressionMet
 
   @Override
   public double weightedExampleCount() {
-    return weight;
+    return weight.doubleValue();
   }
 
-  private double div(double a) {
-    return weight == 0 ? Double.NaN : a / weight;
+  private double div(ExactSum sum) {
+    return sum.dividedBy(weight);
   }
 
   public double meanSquaredError() {
@@ -90,7 +92,7 @@ public final class RegressionMetrics implements MetricsAccumulator<RegressionMet
   public Map<String, Double> result() {
     Map<String, Double> r = new LinkedHashMap<>();
     r.put("example_count", (double) count);
-    r.put("weighted_example_count", weight);
+    r.put("weighted_example_count", weight.doubleValue());
     r.put("mean_squared_error", meanSquaredError());
     r.put("root_mean_squared_error", rootMeanSquaredError());
     r.put("mean_absolute_error", meanAbsoluteError());
@@ -103,11 +105,11 @@ public final class RegressionMetrics implements MetricsAccumulator<RegressionMet
   public void write(DataOutput out) throws IOException {
     out.writeInt(VERSION);
     out.writeLong(count);
-    out.writeDouble(weight);
-    out.writeDouble(squaredErrorSum);
-    out.writeDouble(absoluteErrorSum);
-    out.writeDouble(labelSum);
-    out.writeDouble(predictionSum);
+    weight.write(out);
+    squaredErrorSum.write(out);
+    absoluteErrorSum.write(out);
+    labelSum.write(out);
+    predictionSum.write(out);
   }
 
   public static RegressionMetrics read(DataInput in) throws IOException {
@@ -117,11 +119,11 @@ public final class RegressionMetrics implements MetricsAccumulator<RegressionMet
     }
     RegressionMetrics m = new RegressionMetrics();
     m.count = in.readLong();
-    m.weight = in.readDouble();
-    m.squaredErrorSum = in.readDouble();
-    m.absoluteErrorSum = in.readDouble();
-    m.labelSum = in.readDouble();
-    m.predictionSum = in.readDouble();
+    m.weight.add(ExactSum.read(in));
+    m.squaredErrorSum.add(ExactSum.read(in));
+    m.absoluteErrorSum.add(ExactSum.read(in));
+    m.labelSum.add(ExactSum.read(in));
+    m.predictionSum.add(ExactSum.read(in));
     return m;
   }
 }

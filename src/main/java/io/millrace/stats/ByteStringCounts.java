@@ -1,5 +1,10 @@
 package io.millrace.stats;
 
+import io.millrace.accumulate.ExactSum;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.Arrays;
 
 /**
@@ -15,7 +20,15 @@ final class ByteStringCounts {
   private byte[][] keys = new byte[16][];
   private int[] hashes = new int[16];
   private long[] counts = new long[16];
-  private double[] weights = new double[16];
+
+  /**
+   * Occurrences whose weight was not 1, and the exact sum of their weights (null while there are
+   * none): a weight is then the same number whatever the order the occurrences came in, and the
+   * usual unweighted case costs nothing more.
+   */
+  private long[] otherWeightCounts = new long[16];
+
+  private ExactSum[] otherWeights = new ExactSum[16];
 
   /** Index into the dense arrays plus one; {@link #EMPTY} marks a free slot. */
   private int[] slots = new int[32];
@@ -34,11 +47,82 @@ final class ByteStringCounts {
     return counts[i];
   }
 
+  /** The sum of the weights of value {@code i}'s occurrences, rounded once. */
   double weight(int i) {
-    return weights[i];
+    if (otherWeights[i] == null) {
+      return counts[i];
+    }
+    return BigDecimal.valueOf(counts[i] - otherWeightCounts[i])
+        .add(otherWeights[i].toBigDecimal())
+        .doubleValue();
   }
 
-  void add(byte[] value, long count, double weight) {
+  /** Counts one occurrence of {@code value} of weight {@code weight}. */
+  void add(byte[] value, double weight) {
+    int i = indexOf(value);
+    counts[i]++;
+    if (weight != 1.0) {
+      addOtherWeights(i, 1, weight);
+    }
+  }
+
+  /** Adds {@code other}'s counts and weights of its value {@code j}. */
+  void add(ByteStringCounts other, int j) {
+    int i = indexOf(other.keys[j]);
+    counts[i] += other.counts[j];
+    if (other.otherWeights[j] != null) {
+      if (otherWeights[i] == null) {
+        otherWeights[i] = new ExactSum();
+      }
+      otherWeightCounts[i] += other.otherWeightCounts[j];
+      otherWeights[i].add(other.otherWeights[j]);
+    }
+  }
+
+  private void addOtherWeights(int i, long count, double weight) {
+    if (otherWeights[i] == null) {
+      otherWeights[i] = new ExactSum();
+    }
+    otherWeightCounts[i] += count;
+    otherWeights[i].add(weight);
+  }
+
+  /** The indexes of the values in ascending unsigned byte order. */
+  int[] sortedIndexes() {
+    return java.util.stream.IntStream.range(0, size)
+        .boxed()
+        .sorted((a, b) -> Arrays.compareUnsigned(keys[a], keys[b]))
+        .mapToInt(Integer::intValue)
+        .toArray();
+  }
+
+  void write(int i, DataOutput out) throws IOException {
+    out.writeInt(keys[i].length);
+    out.write(keys[i]);
+    out.writeLong(counts[i]);
+    out.writeLong(otherWeightCounts[i]);
+    if (otherWeights[i] != null) {
+      otherWeights[i].write(out);
+    }
+  }
+
+  void readEntry(DataInput in) throws IOException {
+    byte[] key = new byte[in.readInt()];
+    in.readFully(key);
+    int i = indexOf(key);
+    counts[i] += in.readLong();
+    long others = in.readLong();
+    if (others > 0) {
+      otherWeightCounts[i] += others;
+      if (otherWeights[i] == null) {
+        otherWeights[i] = new ExactSum();
+      }
+      otherWeights[i].add(ExactSum.read(in));
+    }
+  }
+
+  /** The index of {@code value}, added with count 0 if new. */
+  private int indexOf(byte[] value) {
     int hash = hash(value);
     int mask = slots.length - 1;
     int slot = hash & mask;
@@ -49,9 +133,7 @@ final class ByteStringCounts {
       }
       int i = entry - 1;
       if (hashes[i] == hash && Arrays.equals(keys[i], value)) {
-        counts[i] += count;
-        weights[i] += weight;
-        return;
+        return i;
       }
       slot = (slot + 1) & mask;
     }
@@ -60,16 +142,17 @@ final class ByteStringCounts {
       keys = Arrays.copyOf(keys, capacity);
       hashes = Arrays.copyOf(hashes, capacity);
       counts = Arrays.copyOf(counts, capacity);
-      weights = Arrays.copyOf(weights, capacity);
+      otherWeightCounts = Arrays.copyOf(otherWeightCounts, capacity);
+      otherWeights = Arrays.copyOf(otherWeights, capacity);
     }
-    keys[size] = value;
-    hashes[size] = hash;
-    counts[size] = count;
-    weights[size] = weight;
+    int index = size;
+    keys[index] = value;
+    hashes[index] = hash;
     slots[slot] = ++size;
     if (size * 2 > slots.length) {
       rehash(slots.length * 2);
     }
+    return index;
   }
 
   private void rehash(int capacity) {

@@ -1,5 +1,6 @@
 package io.millrace.stats;
 
+import io.millrace.accumulate.WeightSum;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
@@ -30,7 +31,7 @@ final class DatasetStatistics {
   private final StringValues[] strings;
 
   long numExamples;
-  double weightedNumExamples;
+  final WeightSum weightedNumExamples = new WeightSum();
 
   DatasetStatistics(ExampleSchema schema, StatisticsOptions options) {
     this(schema, options, true);
@@ -58,7 +59,7 @@ final class DatasetStatistics {
 
   void add(Example example, double weight) {
     numExamples++;
-    weightedNumExamples += weight;
+    weightedNumExamples.add(weight, 1);
     for (int f = 0; f < types.length; f++) {
       Object raw = example.rawValues(f);
       if (raw == null) {
@@ -101,7 +102,7 @@ final class DatasetStatistics {
 
   void merge(DatasetStatistics other) {
     numExamples += other.numExamples;
-    weightedNumExamples += other.weightedNumExamples;
+    weightedNumExamples.add(other.weightedNumExamples);
     for (int f = 0; f < types.length; f++) {
       presence[f].merge(other.presence[f]);
       if (numeric[f] != null) {
@@ -114,7 +115,7 @@ final class DatasetStatistics {
 
   void write(DataOutput out) throws IOException {
     out.writeLong(numExamples);
-    out.writeDouble(weightedNumExamples);
+    weightedNumExamples.write(out);
     for (int f = 0; f < types.length; f++) {
       presence[f].write(out);
       if (numeric[f] != null) {
@@ -129,7 +130,7 @@ final class DatasetStatistics {
       throws IOException {
     DatasetStatistics d = new DatasetStatistics(schema, options, false);
     d.numExamples = in.readLong();
-    d.weightedNumExamples = in.readDouble();
+    d.weightedNumExamples.add(WeightSum.read(in));
     for (int f = 0; f < d.types.length; f++) {
       d.presence[f] = Presence.read(in);
       if (d.types[f] == FeatureType.BYTES) {
@@ -146,7 +147,7 @@ final class DatasetStatistics {
     DatasetFeatureStatistics.Builder dataset =
         DatasetFeatureStatistics.newBuilder().setName(name).setNumExamples(numExamples);
     if (weighted) {
-      dataset.setWeightedNumExamples(weightedNumExamples);
+      dataset.setWeightedNumExamples(weightedNumExamples.doubleValue());
     }
     for (int f = 0; f < types.length; f++) {
       FeatureNameStatistics.Builder feature =
@@ -233,11 +234,13 @@ final class DatasetStatistics {
     if (weighted) {
       common.setWeightedCommonStats(
           WeightedCommonStatistics.newBuilder()
-              .setNumNonMissing(p.weightedNonMissing)
-              .setNumMissing(p.weightedMissing)
+              .setNumNonMissing(p.weightedNonMissing.doubleValue())
+              .setNumMissing(p.weightedMissing.doubleValue())
               .setAvgNumValues(
-                  p.weightedNonMissing == 0 ? 0 : p.weightedTotNumValues / p.weightedNonMissing)
-              .setTotNumValues(p.weightedTotNumValues));
+                  p.weightedNonMissing.doubleValue() == 0
+                      ? 0
+                      : p.weightedTotNumValues.doubleValue() / p.weightedNonMissing.doubleValue())
+              .setTotNumValues(p.weightedTotNumValues.doubleValue()));
     }
     return common.build();
   }

@@ -1,28 +1,50 @@
 package io.millrace.stats;
 
+import io.millrace.accumulate.ExactSum;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.memory.Memory;
-import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 
 /**
- * The values of one numeric feature: moments, extremes, special values and a KLL quantile sketch.
+ * The values of one numeric feature: moments, extremes, special values and the counts of its
+ * values, from which quantiles and histograms come.
  *
- * <p>Mean and variance are sums of differences from a shift (the first value seen, then the merged
- * mean): as cheap per value as plain sums of squares but without their cancellation when the mean
- * is large against the spread. Quantiles and histograms are exact while a feature has at most
- * {@value #EXACT_LIMIT} distinct values (hours, codes, prices on a grid: most features), and come
- * from a KLL sketch beyond. Infinities are counted and bound min and max, but are kept out of the
- * moments and the sketch so that mean, standard deviation and histograms stay finite.
+ * <p>Every part of the state is a function of the multiset of values added, not of their order or
+ * of how a runner cut them into bundles and merged the partial states, so that two runs over the
+ * same data give the same bytes:
+ *
+ * <ul>
+ *   <li>Mean and variance come from exact sums of the values and of their squares ({@link
+ *       ExactSum}), rounded once when read: no cancellation either, however large the mean against
+ *       the spread.
+ *   <li>Quantiles and histograms come from counts of values, exact while a feature has at most a
+ *       bucket budget of distinct values (hours, codes, prices on a grid: most features). Beyond,
+ *       the values are counted in buckets of their leading mantissa bits: the precision is the
+ *       largest number of bits at which the whole multiset fits the budget, which merging partial
+ *       states at the lower of their precisions and coarsening until the budget holds reproduces
+ *       whatever the partition. A randomized sketch (KLL) was rejected: its state depends on the
+ *       order of updates and merges. The reported quantile is the bucket's midpoint (relative value
+ *       error below 2^-precision) and the rank error is at most the largest bucket's share of the
+ *       values, which the statistics report.
+ * </ul>
+ *
+ * Infinities are counted and bound min and max, but are kept out of the moments and the counts so
+ * that mean, standard deviation and histograms stay finite.
  */
 public final class NumericValues {
-  /** Distinct finite values counted exactly before the sketch takes over. */
+  /** Distinct finite values up to which their number is reported. */
   static final int EXACT_LIMIT = 1024;
 
-  private final int sketchK;
+  /** Mantissa bits of a double: values counted at this precision are counted exactly. */
+  private static final int FULL_PRECISION = 52;
+
+  private static final MathContext QUOTIENT = new MathContext(40, RoundingMode.HALF_EVEN);
+
+  /** Buckets of counted values kept at most, from the quantiles' accuracy setting. */
+  private final int bucketBudget;
 
   long numNan;
   long numPosInf;
@@ -30,25 +52,38 @@ public final class NumericValues {
   long numZeros;
   double min = Double.POSITIVE_INFINITY;
   double max = Double.NEGATIVE_INFINITY;
+  private double finiteMin = Double.POSITIVE_INFINITY;
+  private double finiteMax = Double.NEGATIVE_INFINITY;
 
   /** Finite values. */
   long n;
 
-  private double shift = Double.NaN;
-  private double s1;
-  private double s2;
-  private double w;
-  private double ws1;
-  private double ws2;
+  private final ExactSum sum = new ExactSum();
+  private final ExactSum sumOfSquares = new ExactSum();
 
-  /** Exact counts while there are at most {@link #EXACT_LIMIT} distinct values, else null. */
-  private DoubleCounts exact = new DoubleCounts();
+  /**
+   * Weighted moments: values of weight 1 (the usual case: no weight feature) add to the unweighted
+   * sums only; the others are summed apart, and subtracted from the unweighted sums when read.
+   */
+  private long otherWeightCount;
 
-  /** The quantile sketch once there were more distinct values, else null. */
-  private KllDoublesSketch sketch;
+  private final ExactSum otherWeightSum = new ExactSum();
+  private final ExactSum otherWeightValueSum = new ExactSum();
+  private final ExactSum otherWeightSquareSum = new ExactSum();
+  private final ExactSum otherWeightedSum = new ExactSum();
+  private final ExactSum otherWeightedSquareSum = new ExactSum();
 
-  public NumericValues(int sketchK) {
-    this.sketchK = sketchK;
+  /** Mantissa bits the counted values keep. */
+  private int precision = FULL_PRECISION;
+
+  private DoubleCounts counts = new DoubleCounts();
+
+  /**
+   * @param quantilesSketchK the quantiles' accuracy setting: the values are counted in at most
+   *     {@code 5 * quantilesSketchK} (and at least 1,024) buckets
+   */
+  public NumericValues(int quantilesSketchK) {
+    this.bucketBudget = Math.max(EXACT_LIMIT, 5 * quantilesSketchK);
   }
 
   public void add(double x, double weight) {
@@ -72,132 +107,168 @@ public final class NumericValues {
     }
     if (x == 0) {
       numZeros++;
+      x = 0.0; // -0.0 and 0.0 are one value
     }
-    if (n == 0) {
-      shift = x;
+    if (x < finiteMin) {
+      finiteMin = x;
     }
-    double d = x - shift;
+    if (x > finiteMax) {
+      finiteMax = x;
+    }
     n++;
-    s1 += d;
-    s2 += d * d;
-    double wd = weight * d;
-    w += weight;
-    ws1 += wd;
-    ws2 += wd * d;
-    if (exact != null) {
-      exact.add(x, 1);
-      if (exact.size() > EXACT_LIMIT) {
-        switchToSketch();
-      }
-    } else {
-      sketch.update(x);
+    sum.add(x);
+    sumOfSquares.addProduct(x, x);
+    if (weight != 1.0) {
+      otherWeightCount++;
+      otherWeightSum.add(weight);
+      otherWeightValueSum.add(x);
+      otherWeightSquareSum.addProduct(x, x);
+      otherWeightedSum.addProduct(weight, x);
+      // The product weight * x rounded, then times x exactly: each value's term depends on that
+      // value alone, so the sum stays independent of order.
+      otherWeightedSquareSum.addProduct(weight * x, x);
+    }
+    counts.add(truncate(x, precision), 1);
+    if (counts.size() > bucketBudget) {
+      coarsenToBudget();
     }
   }
 
-  private void switchToSketch() {
-    sketch = KllDoublesSketch.newHeapInstance(sketchK);
-    exact.forEach(sketch::update);
-    exact = null;
+  /** {@code x} with only its {@code bits} leading mantissa bits. */
+  private static double truncate(double x, int bits) {
+    if (bits >= FULL_PRECISION) {
+      return x;
+    }
+    long mask = -1L << (FULL_PRECISION - bits);
+    return Double.longBitsToDouble(Double.doubleToRawLongBits(x) & mask);
+  }
+
+  /** Drops mantissa bits until the buckets fit the budget (or only sign and exponent are left). */
+  private void coarsenToBudget() {
+    while (counts.size() > bucketBudget && precision > 0) {
+      coarsenTo(precision - 1);
+    }
+  }
+
+  private void coarsenTo(int bits) {
+    precision = bits;
+    DoubleCounts coarser = new DoubleCounts();
+    counts.forEach((value, count) -> coarser.add(truncate(value, bits), count));
+    counts = coarser;
   }
 
   /** The number of distinct finite values, or -1 when more than {@link #EXACT_LIMIT}. */
   public long distinctCount() {
-    return exact == null ? -1 : exact.size();
+    return precision == FULL_PRECISION && counts.size() <= EXACT_LIMIT ? counts.size() : -1;
   }
 
   public double mean() {
-    return n == 0 ? Double.NaN : shift + s1 / n;
+    return n == 0 ? Double.NaN : sum.dividedBy(BigDecimal.valueOf(n));
   }
 
   /** Population standard deviation (divides by N), as TFDV reports. */
   public double stdDev() {
-    return n == 0 ? Double.NaN : Math.sqrt(Math.max(0, m2() / n));
+    return n == 0
+        ? Double.NaN
+        : populationStdDev(BigDecimal.valueOf(n), sum.toBigDecimal(), sumOfSquares.toBigDecimal());
   }
 
-  private double m2() {
-    return n == 0 ? 0 : s2 - s1 * s1 / n;
+  /** sqrt((W * S2 - S1^2) / W^2), exact up to the one division. */
+  private static double populationStdDev(BigDecimal weight, BigDecimal s1, BigDecimal s2) {
+    BigDecimal m2 = weight.multiply(s2).subtract(s1.multiply(s1));
+    double variance = m2.divide(weight.multiply(weight), QUOTIENT).doubleValue();
+    return Math.sqrt(Math.max(0, variance));
+  }
+
+  private BigDecimal weightTotal() {
+    return BigDecimal.valueOf(n - otherWeightCount).add(otherWeightSum.toBigDecimal());
+  }
+
+  private BigDecimal weightedSum() {
+    return sum.toBigDecimal()
+        .subtract(otherWeightValueSum.toBigDecimal())
+        .add(otherWeightedSum.toBigDecimal());
   }
 
   public double weightedMean() {
-    return w == 0 ? Double.NaN : shift + ws1 / w;
+    BigDecimal w = weightTotal();
+    return w.signum() == 0 ? Double.NaN : weightedSum().divide(w, QUOTIENT).doubleValue();
   }
 
   public double weightedStdDev() {
-    return w == 0 ? Double.NaN : Math.sqrt(Math.max(0, weightedM2() / w));
-  }
-
-  private double weightedM2() {
-    return w == 0 ? 0 : ws2 - ws1 * ws1 / w;
+    BigDecimal w = weightTotal();
+    if (w.signum() == 0) {
+      return Double.NaN;
+    }
+    BigDecimal weightedSquares =
+        sumOfSquares
+            .toBigDecimal()
+            .subtract(otherWeightSquareSum.toBigDecimal())
+            .add(otherWeightedSquareSum.toBigDecimal());
+    return populationStdDev(w, weightedSum(), weightedSquares);
   }
 
   public boolean hasFiniteValues() {
     return n > 0;
   }
 
-  /**
-   * Quantiles of the finite values: exact while there are few distinct values, else from the
-   * sketch, within its rank error.
-   */
-  public double[] quantiles(double[] fractions) {
-    if (exact != null) {
-      DoubleCounts.Sorted sorted = exact.sorted();
-      double[] result = new double[fractions.length];
-      for (int i = 0; i < fractions.length; i++) {
-        result[i] = sorted.quantile(fractions[i]);
-      }
-      return result;
+  /** The counted values (bucket midpoints once coarsened) in ascending order. */
+  private DoubleCounts.Sorted sorted() {
+    DoubleCounts.Sorted sorted = counts.sorted();
+    if (precision == FULL_PRECISION) {
+      return sorted;
     }
-    return readOnlySketch().getQuantiles(fractions, QuantileSearchCriteria.INCLUSIVE);
+    double[] values = sorted.values().clone();
+    long half = 1L << (FULL_PRECISION - precision - 1);
+    for (int i = 0; i < values.length; i++) {
+      double midpoint = Double.longBitsToDouble(Double.doubleToRawLongBits(values[i]) | half);
+      values[i] = Math.min(finiteMax, Math.max(finiteMin, midpoint));
+    }
+    return new DoubleCounts.Sorted(values, sorted.cumulative());
   }
 
   /**
-   * Approximate number of finite values below each split point (exclusive), from the sketch's
-   * ranks. Split points must increase strictly.
+   * Quantiles of the finite values: exact while the values fit the bucket budget, else bucket
+   * midpoints.
+   */
+  public double[] quantiles(double[] fractions) {
+    DoubleCounts.Sorted sorted = sorted();
+    double[] result = new double[fractions.length];
+    for (int i = 0; i < fractions.length; i++) {
+      result[i] = sorted.quantile(fractions[i]);
+    }
+    return result;
+  }
+
+  /**
+   * Number of finite values below each split point (exclusive): exact while the values fit the
+   * bucket budget, else counted by bucket midpoint. Split points must increase strictly.
    */
   public double[] countsBelow(double[] splitPoints) {
-    if (exact != null) {
-      DoubleCounts.Sorted sorted = exact.sorted();
-      double[] below = new double[splitPoints.length];
-      for (int i = 0; i < splitPoints.length; i++) {
-        below[i] = sorted.countBelow(splitPoints[i]);
-      }
-      return below;
-    }
-    double[] cdf = readOnlySketch().getCDF(splitPoints, QuantileSearchCriteria.EXCLUSIVE);
+    DoubleCounts.Sorted sorted = sorted();
     double[] below = new double[splitPoints.length];
     for (int i = 0; i < splitPoints.length; i++) {
-      below[i] = cdf[i] * n;
+      below[i] = sorted.countBelow(splitPoints[i]);
     }
     return below;
   }
 
-  /**
-   * A copy to query: KLL sorts its buffer in place when queried, which changes its serialized form,
-   * and Beam rightly rejects a DoFn that changes its input's encoding.
-   */
-  private KllDoublesSketch readOnlySketch() {
-    return KllDoublesSketch.heapify(Memory.wrap(sketch.toByteArray()));
-  }
-
   public double finiteMin() {
-    if (exact != null) {
-      double[] values = exact.sorted().values();
-      return values[0];
-    }
-    return sketch.getMinItem();
+    return finiteMin;
   }
 
   public double finiteMax() {
-    if (exact != null) {
-      double[] values = exact.sorted().values();
-      return values[values.length - 1];
-    }
-    return sketch.getMaxItem();
+    return finiteMax;
   }
 
-  /** 0 while quantiles are exact. */
+  /** A bound on the quantiles' rank error: 0 while exact, else the largest bucket's share. */
   public double normalizedRankError() {
-    return sketch == null ? 0 : sketch.getNormalizedRankError(false);
+    if (precision == FULL_PRECISION || n == 0) {
+      return 0;
+    }
+    long[] largest = {0};
+    counts.forEach((value, count) -> largest[0] = Math.max(largest[0], count));
+    return (double) largest[0] / n;
   }
 
   public void merge(NumericValues o) {
@@ -210,58 +281,26 @@ public final class NumericValues {
     if (o.n == 0) {
       return;
     }
-    if (n == 0) {
-      n = o.n;
-      shift = o.shift;
-      s1 = o.s1;
-      s2 = o.s2;
-      w = o.w;
-      ws1 = o.ws1;
-      ws2 = o.ws2;
-    } else {
-      long total = n + o.n;
-      double meanA = mean();
-      double meanB = o.mean();
-      double delta = meanB - meanA;
-      double mean = meanA + delta * o.n / total;
-      double m2 = m2() + o.m2() + delta * delta * ((double) n * o.n / total);
-
-      double wTotal = w + o.w;
-      double wMean;
-      double wM2;
-      if (o.w == 0) {
-        wMean = weightedMean();
-        wM2 = weightedM2();
-      } else if (w == 0) {
-        wMean = o.weightedMean();
-        wM2 = o.weightedM2();
-      } else {
-        double wDelta = o.weightedMean() - weightedMean();
-        wMean = weightedMean() + wDelta * o.w / wTotal;
-        wM2 = weightedM2() + o.weightedM2() + wDelta * wDelta * (w * o.w / wTotal);
-      }
-      n = total;
-      shift = mean;
-      s1 = 0;
-      s2 = m2;
-      w = wTotal;
-      ws1 = wTotal == 0 ? 0 : wTotal * (wMean - shift);
-      ws2 = wTotal == 0 ? 0 : wM2 + ws1 * ws1 / wTotal;
+    finiteMin = Math.min(finiteMin, o.finiteMin);
+    finiteMax = Math.max(finiteMax, o.finiteMax);
+    n += o.n;
+    sum.add(o.sum);
+    sumOfSquares.add(o.sumOfSquares);
+    otherWeightCount += o.otherWeightCount;
+    otherWeightSum.add(o.otherWeightSum);
+    otherWeightValueSum.add(o.otherWeightValueSum);
+    otherWeightSquareSum.add(o.otherWeightSquareSum);
+    otherWeightedSum.add(o.otherWeightedSum);
+    otherWeightedSquareSum.add(o.otherWeightedSquareSum);
+    // Both at the lower precision, then as coarse as the union needs: the precision the whole
+    // multiset fits at, whichever way it was cut.
+    if (o.precision < precision) {
+      coarsenTo(o.precision);
     }
-    if (exact != null && o.exact != null) {
-      o.exact.forEach(exact::add);
-      if (exact.size() > EXACT_LIMIT) {
-        switchToSketch();
-      }
-      return;
-    }
-    if (exact != null) {
-      switchToSketch();
-    }
-    if (o.exact != null) {
-      o.exact.forEach(sketch::update);
-    } else {
-      sketch.merge(o.sketch);
+    int bits = precision;
+    o.counts.forEach((value, count) -> counts.add(truncate(value, bits), count));
+    if (counts.size() > bucketBudget) {
+      coarsenToBudget();
     }
   }
 
@@ -272,57 +311,55 @@ public final class NumericValues {
     out.writeLong(numZeros);
     out.writeDouble(min);
     out.writeDouble(max);
+    out.writeDouble(finiteMin);
+    out.writeDouble(finiteMax);
     out.writeLong(n);
-    out.writeDouble(shift);
-    out.writeDouble(s1);
-    out.writeDouble(s2);
-    out.writeDouble(w);
-    out.writeDouble(ws1);
-    out.writeDouble(ws2);
-    out.writeBoolean(exact != null);
-    if (exact != null) {
-      out.writeInt(exact.size());
-      exact.forEach(
-          (value, count) -> {
-            try {
-              out.writeDouble(value);
-              out.writeLong(count);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
-    } else {
-      byte[] bytes = sketch.toByteArray();
-      out.writeInt(bytes.length);
-      out.write(bytes);
+    sum.write(out);
+    sumOfSquares.write(out);
+    out.writeLong(otherWeightCount);
+    otherWeightSum.write(out);
+    otherWeightValueSum.write(out);
+    otherWeightSquareSum.write(out);
+    otherWeightedSum.write(out);
+    otherWeightedSquareSum.write(out);
+    out.writeInt(precision);
+    // In ascending order of value: equal states write equal bytes.
+    DoubleCounts.Sorted sorted = counts.sorted();
+    double[] values = sorted.values();
+    long[] cumulative = sorted.cumulative();
+    out.writeInt(values.length);
+    for (int i = 0; i < values.length; i++) {
+      out.writeDouble(values[i]);
+      out.writeLong(cumulative[i] - (i == 0 ? 0 : cumulative[i - 1]));
     }
   }
 
-  public static NumericValues read(DataInput in, int sketchK) throws IOException {
-    NumericValues v = new NumericValues(sketchK);
+  public static NumericValues read(DataInput in, int quantilesSketchK) throws IOException {
+    NumericValues v = new NumericValues(quantilesSketchK);
     v.numNan = in.readLong();
     v.numPosInf = in.readLong();
     v.numNegInf = in.readLong();
     v.numZeros = in.readLong();
     v.min = in.readDouble();
     v.max = in.readDouble();
+    v.finiteMin = in.readDouble();
+    v.finiteMax = in.readDouble();
     v.n = in.readLong();
-    v.shift = in.readDouble();
-    v.s1 = in.readDouble();
-    v.s2 = in.readDouble();
-    v.w = in.readDouble();
-    v.ws1 = in.readDouble();
-    v.ws2 = in.readDouble();
-    if (in.readBoolean()) {
-      int size = in.readInt();
-      for (int i = 0; i < size; i++) {
-        v.exact.add(in.readDouble(), in.readLong());
-      }
-    } else {
-      byte[] bytes = new byte[in.readInt()];
-      in.readFully(bytes);
-      v.sketch = KllDoublesSketch.heapify(Memory.wrap(bytes));
-      v.exact = null;
+    v.sum.add(ExactSum.read(in));
+    v.sumOfSquares.add(ExactSum.read(in));
+    v.otherWeightCount = in.readLong();
+    v.otherWeightSum.add(ExactSum.read(in));
+    v.otherWeightValueSum.add(ExactSum.read(in));
+    v.otherWeightSquareSum.add(ExactSum.read(in));
+    v.otherWeightedSum.add(ExactSum.read(in));
+    v.otherWeightedSquareSum.add(ExactSum.read(in));
+    v.precision = in.readInt();
+    if (v.precision < 0 || v.precision > FULL_PRECISION) {
+      throw new IOException("corrupt numeric state: precision " + v.precision);
+    }
+    int size = in.readInt();
+    for (int i = 0; i < size; i++) {
+      v.counts.add(in.readDouble(), in.readLong());
     }
     return v;
   }

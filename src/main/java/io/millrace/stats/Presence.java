@@ -1,5 +1,6 @@
 package io.millrace.stats;
 
+import io.millrace.accumulate.WeightSum;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -17,22 +18,22 @@ final class Presence {
   long numNonMissing;
   long numMissing;
   long totNumValues;
-  double weightedNonMissing;
-  double weightedMissing;
-  double weightedTotNumValues;
+  final WeightSum weightedNonMissing = new WeightSum();
+  final WeightSum weightedMissing = new WeightSum();
+  final WeightSum weightedTotNumValues = new WeightSum();
   private final long[] valencyCounts = new long[DENSE];
   private TreeMap<Long, Long> largeValencyCounts;
 
   void addMissing(double weight) {
     numMissing++;
-    weightedMissing += weight;
+    weightedMissing.add(weight, 1);
   }
 
   void addPresent(int valueCount, double weight) {
     numNonMissing++;
     totNumValues += valueCount;
-    weightedNonMissing += weight;
-    weightedTotNumValues += weight * valueCount;
+    weightedNonMissing.add(weight, 1);
+    weightedTotNumValues.add(weight, valueCount);
     if (valueCount < DENSE) {
       valencyCounts[valueCount]++;
     } else {
@@ -51,9 +52,9 @@ final class Presence {
     numNonMissing += other.numNonMissing;
     numMissing += other.numMissing;
     totNumValues += other.totNumValues;
-    weightedNonMissing += other.weightedNonMissing;
-    weightedMissing += other.weightedMissing;
-    weightedTotNumValues += other.weightedTotNumValues;
+    weightedNonMissing.add(other.weightedNonMissing);
+    weightedMissing.add(other.weightedMissing);
+    weightedTotNumValues.add(other.weightedTotNumValues);
     for (int i = 0; i < DENSE; i++) {
       valencyCounts[i] += other.valencyCounts[i];
     }
@@ -116,9 +117,9 @@ final class Presence {
     out.writeLong(numNonMissing);
     out.writeLong(numMissing);
     out.writeLong(totNumValues);
-    out.writeDouble(weightedNonMissing);
-    out.writeDouble(weightedMissing);
-    out.writeDouble(weightedTotNumValues);
+    weightedNonMissing.write(out);
+    weightedMissing.write(out);
+    weightedTotNumValues.write(out);
     for (long c : valencyCounts) {
       out.writeLong(c);
     }
@@ -137,9 +138,9 @@ final class Presence {
     p.numNonMissing = in.readLong();
     p.numMissing = in.readLong();
     p.totNumValues = in.readLong();
-    p.weightedNonMissing = in.readDouble();
-    p.weightedMissing = in.readDouble();
-    p.weightedTotNumValues = in.readDouble();
+    p.weightedNonMissing.add(WeightSum.read(in));
+    p.weightedMissing.add(WeightSum.read(in));
+    p.weightedTotNumValues.add(WeightSum.read(in));
     for (int i = 0; i < DENSE; i++) {
       p.valencyCounts[i] = in.readLong();
     }

@@ -203,7 +203,8 @@ public final class StatisticsAccumulator {
   public void write(DataOutput out) throws IOException {
     all.write(out);
     out.writeInt(slices.size());
-    for (Map.Entry<String, DatasetStatistics> e : slices.entrySet()) {
+    // By name: the order slices were first seen in depends on how the input was cut.
+    for (Map.Entry<String, DatasetStatistics> e : new TreeMap<>(slices).entrySet()) {
       out.writeUTF(e.getKey());
       e.getValue().write(out);
     }

@@ -59,7 +59,7 @@ public final class StringValues {
       numInvalidUtf8++;
     }
     if (exact != null) {
-      exact.add(value, 1, weight);
+      exact.add(value, weight);
       if (exact.size() > exactLimit) {
         switchToSketches();
       }
@@ -139,7 +139,7 @@ public final class StringValues {
     numInvalidUtf8 += o.numInvalidUtf8;
     if (exact != null && o.exact != null) {
       for (int i = 0; i < o.exact.size(); i++) {
-        exact.add(o.exact.key(i), o.exact.count(i), o.exact.weight(i));
+        exact.add(o.exact, i);
       }
       if (exact.size() > exactLimit) {
         switchToSketches();
@@ -172,12 +172,9 @@ public final class StringValues {
     out.writeBoolean(exact != null);
     if (exact != null) {
       out.writeInt(exact.size());
-      for (int i = 0; i < exact.size(); i++) {
-        byte[] key = exact.key(i);
-        out.writeInt(key.length);
-        out.write(key);
-        out.writeLong(exact.count(i));
-        out.writeDouble(exact.weight(i));
+      // In the values' byte order: equal states write equal bytes.
+      for (int i : exact.sortedIndexes()) {
+        exact.write(i, out);
       }
     } else {
       writeBytes(out, distinct.toCompactByteArray());
@@ -195,9 +192,7 @@ public final class StringValues {
     if (in.readBoolean()) {
       int size = in.readInt();
       for (int i = 0; i < size; i++) {
-        byte[] key = new byte[in.readInt()];
-        in.readFully(key);
-        v.exact.add(key, in.readLong(), in.readDouble());
+        v.exact.readEntry(in);
       }
     } else {
       v.exact = null;

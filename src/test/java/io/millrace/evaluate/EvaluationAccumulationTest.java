@@ -64,6 +64,19 @@ class EvaluationAccumulationTest {
   }
 
   @Test
+  void everyTasksRecordsInAnyOrderCutAndMergedAnyWayGiveByteIdenticalMetrics() {
+    for (ModelEvaluation.Kind kind : ModelEvaluation.Kind.values()) {
+      EvaluationAccumulation accumulation = EvaluationAccumulation.of("candidate", kind, CONFIG);
+      MergeLaws.assertAnyCutAndMergeOrderGivesIdenticalBytes(
+          accumulation,
+          scored(kind, 2_000),
+          5,
+          6,
+          metrics -> metrics.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
   void unusableLabelsAreCountedAndSmallSlicesDropped() {
     EvaluationAccumulation accumulation =
         EvaluationAccumulation.of("candidate", ModelEvaluation.Kind.BINARY, CONFIG);

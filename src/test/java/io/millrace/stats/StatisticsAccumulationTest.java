@@ -45,6 +45,28 @@ class StatisticsAccumulationTest {
   }
 
   @Test
+  void taxiRecordsInAnyOrderCutAndMergedAnyWayGiveByteIdenticalStatistics() throws IOException {
+    List<Example> records =
+        CollectingSink.read(
+                new CsvFormatReader(FormatOptions.defaults()),
+                SharedData.path("taxi/simple/data.csv"))
+            .examples;
+    // Timestamps, coordinates and fares have thousands of distinct values: the quantiles leave
+    // exact counting for buckets, at the default accuracy and at a coarse one.
+    for (StatisticsOptions options :
+        List.of(
+            StatisticsOptions.defaults().withSlice("payment_type").withWeightFeature("trip_miles"),
+            StatisticsOptions.defaults().withQuantilesSketchK(20))) {
+      MergeLaws.assertAnyCutAndMergeOrderGivesIdenticalBytes(
+          new StatisticsAccumulation(records.get(0).schema(), options),
+          records,
+          17,
+          6,
+          statistics -> statistics.toByteArray());
+    }
+  }
+
+  @Test
   void aSliceFeatureTheSchemaLacksIsRefusedAtConstruction() throws IOException {
     List<Example> records = penguins();
     IllegalArgumentException e =

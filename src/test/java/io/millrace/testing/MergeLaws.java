@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Checks the laws every {@link Accumulation} must keep, on real inputs: the inputs cut into random
@@ -68,6 +69,56 @@ public final class MergeLaws {
       }
       sameResult.accept(onePass, accumulation.extract(merged));
       sameResult.accept(onePass, accumulation.extract(accumulation.ofStates().mergeAll(states)));
+    }
+  }
+
+  /**
+   * Reproducibility: the inputs in random orders, cut into random parts, each part written and read
+   * back, and the parts merged as random trees, give a state of the same bytes as one pass in input
+   * order, and an output of the same bytes: nothing depends on how a runner bundles and merges.
+   */
+  public static <I, A, O> void assertAnyCutAndMergeOrderGivesIdenticalBytes(
+      Accumulation<I, A, O> accumulation,
+      List<I> inputs,
+      long seed,
+      int trials,
+      Function<O, byte[]> outputBytes) {
+    A all = accumulation.create();
+    for (I input : inputs) {
+      all = accumulation.add(all, input);
+    }
+    byte[] expectedState = bytes(accumulation, all);
+    byte[] expectedOutput = outputBytes.apply(accumulation.extract(all));
+    Random random = new Random(seed);
+    for (int trial = 0; trial < trials; trial++) {
+      List<I> shuffled = new ArrayList<>(inputs);
+      Collections.shuffle(shuffled, random);
+      List<A> states = new ArrayList<>();
+      int at = 0;
+      int meanPart = 1 + random.nextInt(Math.max(1, inputs.size() / 2));
+      while (at < shuffled.size() || states.isEmpty()) {
+        int end = Math.min(shuffled.size(), at + random.nextInt(2 * meanPart + 1));
+        A state = accumulation.create();
+        for (I input : shuffled.subList(at, end)) {
+          state = accumulation.add(state, input);
+        }
+        states.add(random.nextBoolean() ? roundTrip(accumulation, state) : state);
+        at = end;
+      }
+      while (states.size() > 1) {
+        A left = states.remove(random.nextInt(states.size()));
+        A right = states.remove(random.nextInt(states.size()));
+        A merged = accumulation.merge(left, right);
+        states.add(random.nextBoolean() ? roundTrip(accumulation, merged) : merged);
+      }
+      assertArrayEquals(
+          expectedState,
+          bytes(accumulation, states.get(0)),
+          "trial " + trial + ": the merged state's bytes differ from one pass's");
+      assertArrayEquals(
+          expectedOutput,
+          outputBytes.apply(accumulation.extract(states.get(0))),
+          "trial " + trial + ": the output's bytes differ from one pass's");
     }
   }
 

@@ -44,6 +44,46 @@ class TransformAnalysisTest {
         analysis, records, 11, TransformAnalysisTest::assertSameFit);
   }
 
+  @Test
+  void taxiRecordsInAnyOrderCutAndMergedAnyWayFitByteIdenticalConstants() throws IOException {
+    List<Example> records =
+        CollectingSink.read(
+                new CsvFormatReader(FormatOptions.defaults()),
+                SharedData.path("taxi/simple/data.csv"))
+            .examples;
+    TransformSpec spec =
+        TransformSpec.builder()
+            .zScore("fare_z", "fare")
+            .zScore("timestamp_z", "trip_start_timestamp")
+            .scaleTo01("latitude_01", "pickup_latitude")
+            .bucketize("longitude_bucket", "pickup_longitude", 10)
+            .bucketize("miles_bucket", "trip_miles", 20)
+            .vocabulary("company_id", "company", VocabularyOptions.defaults())
+            .build();
+    TransformAnalysis analysis = new TransformAnalysis(spec, records.get(0).schema(), "taxi");
+    MergeLaws.assertAnyCutAndMergeOrderGivesIdenticalBytes(
+        analysis, records, 19, 6, TransformAnalysisTest::fittedBytes);
+  }
+
+  /** The fitted constants and vocabularies, as bytes. */
+  private static byte[] fittedBytes(FittedTransform fit) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      bytes.write(fit.fingerprint().getBytes(StandardCharsets.UTF_8));
+      bytes.write(
+          new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(fit.fitted()));
+      for (int i = 0; i < fit.fitted().size(); i++) {
+        for (byte[] term : fit.vocabulary(i)) {
+          bytes.write(term);
+          bytes.write('\n');
+        }
+      }
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static void assertSameFit(FittedTransform expected, FittedTransform actual) {
     assertEquals(expected.inputSchema(), actual.inputSchema());
     assertEquals(expected.outputSchema(), actual.outputSchema());

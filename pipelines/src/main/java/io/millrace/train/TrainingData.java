@@ -1,9 +1,11 @@
 package io.millrace.train;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * A dense in-memory training set: a row-major float feature matrix, optional int64 categorical id
@@ -22,6 +24,7 @@ public final class TrainingData {
   private final Task task;
   private final int numClasses;
   private final int skippedRows;
+  private int[] canonicalOrder;
 
   private TrainingData(Builder b) {
     this.features = b.features;
@@ -94,14 +97,12 @@ public final class TrainingData {
   }
 
   /**
-   * The row order of one epoch: a Fisher–Yates shuffle driven only by {@code seed} and {@code
-   * epoch}, so the same arguments always give the same order.
+   * The row order of one epoch: the rows in {@link #canonicalOrder() canonical order}, then a
+   * Fisher–Yates shuffle driven only by {@code seed} and {@code epoch}, so the same rows and
+   * arguments always give the same order, however the rows were laid out in the shards read.
    */
   public int[] epochOrder(long seed, int epoch) {
-    int[] order = new int[numRows];
-    for (int i = 0; i < numRows; i++) {
-      order[i] = i;
-    }
+    int[] order = canonicalOrder().clone();
     SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
     for (int i = numRows - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
@@ -110,6 +111,65 @@ public final class TrainingData {
       order[j] = tmp;
     }
     return order;
+  }
+
+  /**
+   * The rows ordered by their content (a 64-bit fingerprint of label, features and ids; equal
+   * fingerprints by the content itself): the order depends only on the multiset of rows, not on the
+   * order a runner wrote them in. Rows that compare equal are identical, so their relative order
+   * does not matter.
+   */
+  private synchronized int[] canonicalOrder() {
+    if (canonicalOrder == null) {
+      long[] fingerprints = new long[numRows];
+      for (int row = 0; row < numRows; row++) {
+        fingerprints[row] = fingerprint(row);
+      }
+      canonicalOrder =
+          IntStream.range(0, numRows)
+              .boxed()
+              .sorted(
+                  Comparator.<Integer>comparingLong(row -> fingerprints[row])
+                      .thenComparing(this::compareContent))
+              .mapToInt(Integer::intValue)
+              .toArray();
+    }
+    return canonicalOrder;
+  }
+
+  private long fingerprint(int row) {
+    long h = 0x9E3779B97F4A7C15L ^ Float.floatToIntBits(labels[row]);
+    for (int f = row * numFeatures, end = f + numFeatures; f < end; f++) {
+      h = mix(h ^ Float.floatToIntBits(features[f]));
+    }
+    for (long[] ids : idColumns) {
+      h = mix(h ^ ids[row]);
+    }
+    return mix(h);
+  }
+
+  /** MurmurHash3's 64-bit finalizer. */
+  private static long mix(long h) {
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
+
+  private int compareContent(int a, int b) {
+    int c = Integer.compare(Float.floatToIntBits(labels[a]), Float.floatToIntBits(labels[b]));
+    for (int f = 0; c == 0 && f < numFeatures; f++) {
+      c =
+          Integer.compare(
+              Float.floatToIntBits(features[a * numFeatures + f]),
+              Float.floatToIntBits(features[b * numFeatures + f]));
+    }
+    for (int i = 0; c == 0 && i < idColumns.size(); i++) {
+      c = Long.compare(idColumns.get(i)[a], idColumns.get(i)[b]);
+    }
+    return c;
   }
 
   /** Copies rows {@code order[from..to)} into a new batch. */
