@@ -122,12 +122,34 @@ if [[ "${CLUSTER:-1}" == 1 ]]; then
   t0=$(now)
   FLINK_TASKMANAGERS=2 runners/flink/start-cluster.sh "$CLUSTER_DIR" 18281 16323 >"$OUT/cluster.log" 2>&1
   echo "  cluster ($LAYOUT) up in $(elapsed "$t0" "$(now)") s" >&2
+  JM_LOG="$CLUSTER_DIR/log/jobmanager.log"
+  # The FlinkRunner's log lines, timed, to pair each job's "Starting execution" on the client with
+  # the JobManager's "Received JobGraph submission": the submission, upload included.
+  export MILLRACE_JAVA_OPTS="-Xmx4g -Dorg.slf4j.simpleLogger.log.org.apache.beam.runners.flink.FlinkRunner=info -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"
+  declare -A SUBMIT
+  on_cluster() {
+    local key="$1" from
+    shift
+    from=$(($(wc -l <"$JM_LOG") + 1))
+    timed "$key" run "$@" --runner FlinkRunner --flinkMaster 127.0.0.1:18281 --parallelism 4
+    SUBMIT[$key]=$(paste \
+      <(grep -o '^[0-9:.]* \[main\] INFO org.apache.beam.runners.flink.FlinkRunner - Starting execution' \
+        "$OUT/$key.log" | cut -d' ' -f1) \
+      <(tail -n +"$from" "$JM_LOG" | grep 'Received JobGraph submission' | awk '{print $2}' | tr , .) |
+      awk -F'\t' 'function s(t) { split(t, a, ":"); return a[1] * 3600 + a[2] * 60 + a[3] }
+        NF == 2 && $1 != "" && $2 != "" { n++; sum += s($2) - s($1) }
+        END { if (n) printf "%d jobs, %.1f s each", n, sum / n; else printf "no job" }')
+    printf '  %-34s submit: %s\n' "$key" "${SUBMIT[$key]}" >&2
+  }
   file=$(example cluster)
-  timed pipeline-cluster-cold run --pipeline "$file" --runner FlinkRunner \
-    --flinkMaster 127.0.0.1:18281 --parallelism 4
-  timed pipeline-cluster-cached run --pipeline "$file" --runner FlinkRunner \
-    --flinkMaster 127.0.0.1:18281 --parallelism 4
+  on_cluster pipeline-cluster-cold --pipeline "$file"
+  on_cluster pipeline-cluster-cached --pipeline "$file"
   grep -h "lib/ carries" "$OUT/pipeline-cluster-cold.log" | head -1 | sed 's/^/  /' >&2 || true
+  # Before: every stage's job uploads the 370 MB millrace.jar, which each TaskManager fetches.
+  file=$(example cluster-upload)
+  on_cluster pipeline-cluster-cold-upload --pipeline "$file" \
+    --filesToStage="$REPO/runners/target/millrace.jar"
+  unset MILLRACE_JAVA_OPTS
 fi
 
 # --- Figures and ratios. ---
@@ -144,5 +166,10 @@ fi
     printf 'taxi pipeline, fully cached\t%s\t%s\t%s\t-\n' "${WALL[pipeline-direct-cached]}" \
       "${WALL[pipeline-cluster-cached]}" \
       "$(ratio "${WALL[pipeline-cluster-cached]}" "${WALL[pipeline-direct-cached]}")"
+    printf 'taxi pipeline, cold, millrace.jar uploaded per stage\t%s\t%s\t%s\t-\n' \
+      "${WALL[pipeline-direct-cold]}" "${WALL[pipeline-cluster-cold-upload]}" \
+      "$(ratio "${WALL[pipeline-cluster-cold-upload]}" "${WALL[pipeline-direct-cold]}")"
+    printf 'submit per stage (no jar / millrace.jar)\t-\t%s / %s\t-\t-\n' \
+      "${SUBMIT[pipeline-cluster-cold]}" "${SUBMIT[pipeline-cluster-cold-upload]}"
   fi
 } | tee "$OUT/storage.tsv" | column -t -s $'\t'
