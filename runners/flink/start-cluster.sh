@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts a standalone Flink 1.19.0 session cluster (1 JobManager + 1 TaskManager with 2 slots)
-# on 127.0.0.1, built only from the Maven Central jars in target/lib (no flink-dist tarball).
+# Starts a standalone Flink 1.19.0 session cluster (1 JobManager + N TaskManagers with 2 slots
+# each, N = 1 by default) on 127.0.0.1, built only from the Maven Central jars in target/lib (no
+# flink-dist tarball).
 #
 # Usage: start-cluster.sh [RUN_DIR] [REST_PORT] [JM_RPC_PORT]
 #   RUN_DIR      where conf, logs, PID files and temp files go (default: <script dir>/run)
@@ -11,6 +12,14 @@
 # Environment:
 #   FLINK_START_TIMEOUT_SECONDS  how long to wait for a free slot (default: 120)
 #   JAVA                         the java executable (default: $JAVA_HOME/bin/java, else java)
+#   FLINK_TASKMANAGERS           how many TaskManagers to start (default: 1)
+#   FLINK_TASKMANAGER_PRIVATE_DIRS
+#                                colon-separated absolute folders that each TaskManager sees
+#                                as its own empty tmpfs, as a process on another host would:
+#                                every TaskManager is started in a mount namespace of its own
+#                                (unshare -m, needs root or CAP_SYS_ADMIN) with a tmpfs over
+#                                each folder and over its temporary and blob folders. Unset:
+#                                the TaskManagers share this host's disk.
 #
 # On success prints "REST address: 127.0.0.1:<REST_PORT>" and exits 0; the processes keep
 # running in the background until stop-cluster.sh RUN_DIR. On failure prints the tail of the
@@ -23,6 +32,8 @@ RUN_DIR="${1:-${FLINK_DIR}/run}"
 REST_PORT="${2:-8081}"
 JM_RPC_PORT="${3:-6123}"
 TIMEOUT_SECONDS="${FLINK_START_TIMEOUT_SECONDS:-120}"
+TASKMANAGERS="${FLINK_TASKMANAGERS:-1}"
+PRIVATE_DIRS="${FLINK_TASKMANAGER_PRIVATE_DIRS:-}"
 LIB_DIR="${FLINK_DIR}/target/lib"
 
 if [[ -n "${JAVA:-}" ]]; then
@@ -83,6 +94,17 @@ for port in "${REST_PORT}" "${JM_RPC_PORT}"; do
     exit 2
   fi
 done
+if ! is_number "${TASKMANAGERS}" || ((TASKMANAGERS < 1)); then
+  log "invalid FLINK_TASKMANAGERS: ${TASKMANAGERS} (a number >= 1)"
+  exit 2
+fi
+IFS=: read -r -a PRIVATE_DIR_LIST <<<"${PRIVATE_DIRS}"
+for dir in "${PRIVATE_DIR_LIST[@]}"; do
+  if [[ "${dir}" != /* || ! -d "${dir}" || "${dir}" == / ]]; then
+    log "FLINK_TASKMANAGER_PRIVATE_DIRS: '${dir}' is not an existing absolute folder other than /"
+    exit 2
+  fi
+done
 if [[ "${REST_PORT}" == "${JM_RPC_PORT}" ]]; then
   log "REST_PORT and JM_RPC_PORT must differ (both ${REST_PORT})"
   exit 2
@@ -93,15 +115,24 @@ RUN_DIR="$(cd "${RUN_DIR}" && pwd)"
 CONF_DIR="${RUN_DIR}/conf"
 LOG_DIR="${RUN_DIR}/log"
 JM_PID_FILE="${RUN_DIR}/jobmanager.pid"
-TM_PID_FILE="${RUN_DIR}/taskmanager.pid"
+# taskmanager-1.pid ... taskmanager-N.pid
+tm_pid_file() { echo "${RUN_DIR}/taskmanager-$1.pid"; }
+any_taskmanager_alive() {
+  local f
+  for f in "${RUN_DIR}"/taskmanager*.pid; do
+    [[ -e "${f}" ]] || continue
+    pid_file_alive "${f}" && return 0
+  done
+  return 1
+}
 
 # Refuse to start a second cluster over a live one: its PID files would be overwritten and
 # stop-cluster.sh could no longer stop the first.
-if pid_file_alive "${JM_PID_FILE}" || pid_file_alive "${TM_PID_FILE}"; then
+if pid_file_alive "${JM_PID_FILE}" || any_taskmanager_alive; then
   log "a cluster is already running for ${RUN_DIR}; run stop-cluster.sh ${RUN_DIR} first"
   exit 1
 fi
-rm -f "${JM_PID_FILE}" "${TM_PID_FILE}"
+rm -f "${JM_PID_FILE}" "${RUN_DIR}"/taskmanager*.pid
 
 # Fail fast with a clear message rather than a bind error buried in the JobManager log.
 for port in "${REST_PORT}" "${JM_RPC_PORT}"; do
@@ -111,10 +142,31 @@ for port in "${REST_PORT}" "${JM_RPC_PORT}"; do
   fi
 done
 
-# The cluster's jars come from Maven Central via this module's pom (copy-dependencies).
+# A TaskManager must still read its configuration and jars under its private folders, and a
+# host that cannot create mount namespaces cannot give the isolation asked for: say so at once
+# (exit 3) rather than after a TaskManager dies.
+for dir in "${PRIVATE_DIR_LIST[@]}"; do
+  for needed in "${RUN_DIR}" "${LIB_DIR}"; do
+    if [[ "${needed}/" == "${dir%/}/"* ]]; then
+      log "FLINK_TASKMANAGER_PRIVATE_DIRS: ${dir} would hide ${needed} from the TaskManagers"
+      exit 2
+    fi
+  done
+done
+if ((${#PRIVATE_DIR_LIST[@]} > 0)); then
+  mkdir -p "${RUN_DIR}/tmp"
+  if ! probe="$(unshare --mount --propagation private /bin/sh -c \
+    "mount -t tmpfs tmpfs '${RUN_DIR}/tmp'" 2>&1)"; then
+    log "cannot isolate the TaskManagers: unshare --mount / mount -t tmpfs failed: ${probe}"
+    exit 3
+  fi
+fi
+
+# The cluster's jars come from Maven Central via this module's pom (copy-dependencies); built
+# with the reactor, as Millrace's modules (whose dependencies lib/ carries) may not be installed.
 if [[ ! -d "${LIB_DIR}" ]] || ! compgen -G "${LIB_DIR}/flink-runtime-*.jar" >/dev/null; then
   log "building ${LIB_DIR}"
-  mvn -q -f "${FLINK_DIR}/pom.xml" package
+  mvn -q -f "${FLINK_DIR}/../../pom.xml" -pl runners/flink -am package -DskipTests
 fi
 CLASSPATH="${LIB_DIR}/*"
 
@@ -129,6 +181,15 @@ sed -e "s#@RUN_DIR@#${RUN_DIR}#g" \
   -e "s#@JM_RPC_PORT@#${JM_RPC_PORT}#g" \
   "${FLINK_DIR}/conf/config.yaml" >"${CONF_DIR}/config.yaml"
 cp "${FLINK_DIR}/conf/log4j.properties" "${FLINK_DIR}/conf/log4j-console.properties" "${CONF_DIR}/"
+
+# The code version (io.millrace.pipeline.CodeVersion, part of every cache key) of the Millrace in
+# lib/: a client of the same version finds it in the REST API's /jobmanager/config and stages no
+# jar, as every class its jobs need is already here. Computed from the bytes of lib/'s classes.
+if ! CODE_VERSION="$("${JAVA_BIN}" -cp "${CLASSPATH}" io.millrace.pipeline.CodeVersion 2>&1)"; then
+  log "cannot compute the code version of the Millrace in ${LIB_DIR}: ${CODE_VERSION}"
+  exit 1
+fi
+echo "millrace.code-version: ${CODE_VERSION}" >>"${CONF_DIR}/config.yaml"
 
 # Asks Flink's BashJavaUtils for the memory settings of a process, as flink-dist's
 # config.sh does: stdout holds two lines prefixed BASH_JAVA_UTILS_EXEC_RESULT:, first the JVM
@@ -155,15 +216,18 @@ resource_params() {
 
 # Starts one Flink process in the background: launch NAME PID_FILE MAIN_CLASS JVM_ARGS...
 # The program arguments are the run's config dir plus the dynamic properties in the global
-# array DYNAMIC. Its stdin/stdout/stderr are detached from ours (/dev/null and a .out file)
-# so that a caller reading this script's output (e.g. a Java ProcessBuilder) sees
-# end-of-stream when the script exits, not when the cluster stops. Bash ignores SIGINT and
-# SIGQUIT in background jobs of a non-interactive shell, so a Ctrl-C meant for the caller
-# does not half-kill the cluster; stop-cluster.sh stops it.
+# array DYNAMIC; the global array LAUNCH_PREFIX (e.g. the unshare of an isolated TaskManager)
+# comes before java and must exec it, so that the PID recorded is java's. Its
+# stdin/stdout/stderr are detached from ours (/dev/null and a .out file) so that a caller
+# reading this script's output (e.g. a Java ProcessBuilder) sees end-of-stream when the script
+# exits, not when the cluster stops. Bash ignores SIGINT and SIGQUIT in background jobs of a
+# non-interactive shell, so a Ctrl-C meant for the caller does not half-kill the cluster;
+# stop-cluster.sh stops it.
+LAUNCH_PREFIX=()
 launch() {
   local name="$1" pid_file="$2" main_class="$3"
   shift 3
-  "${JAVA_BIN}" "${JAVA17_OPTS[@]}" "$@" \
+  "${LAUNCH_PREFIX[@]}" "${JAVA_BIN}" "${JAVA17_OPTS[@]}" "$@" \
     -Dlog.file="${LOG_DIR}/${name}.log" \
     -Dlog4j.configuration="file:${CONF_DIR}/log4j.properties" \
     -Dlog4j.configurationFile="file:${CONF_DIR}/log4j.properties" \
@@ -209,15 +273,30 @@ if ! TM_PARAMS="$(resource_params GET_TM_RESOURCE_PARAMS)"; then
 fi
 read -r -a TM_JVM_ARGS <<<"$(sed -n 1p <<<"${TM_PARAMS}")"
 read -r -a DYNAMIC <<<"$(sed -n 2p <<<"${TM_PARAMS}")"
-# JavaCPP caps native memory at 4x the heap by default, which failed TensorFlow's load in a
-# DoFn's @Setup on a small TaskManager; Flink's own budgets bound the process instead.
-launch taskmanager "${TM_PID_FILE}" \
-  org.apache.flink.runtime.taskexecutor.TaskManagerRunner "${TM_JVM_ARGS[@]}" \
-  -Dorg.bytedeco.javacpp.maxPhysicalBytes=0
-TM_PID=${LAUNCHED_PID}
+if ((${#PRIVATE_DIR_LIST[@]} > 0)); then
+  # A mount namespace per TaskManager, its mounts private (not propagated back to this host's
+  # namespace): a tmpfs over each folder hides what is there from that TaskManager alone, and
+  # what it writes there stays in its own memory, as on another host's disk. Its temporary and
+  # blob folders are private too. sh mounts, then execs java, so the PID stays java's.
+  TM_PRIVATE_DIRS="${PRIVATE_DIRS}:${RUN_DIR}/tmp:${RUN_DIR}/blobs"
+  LAUNCH_PREFIX=(env "MILLRACE_PRIVATE_DIRS=${TM_PRIVATE_DIRS}"
+    unshare --mount --propagation private /bin/sh -c
+    'IFS=:; for d in $MILLRACE_PRIVATE_DIRS; do mount -t tmpfs -o mode=1777 tmpfs "$d" || exit 97; done; exec "$@"'
+    isolated-taskmanager)
+fi
+TM_PIDS=()
+for ((tm = 1; tm <= TASKMANAGERS; tm++)); do
+  # JavaCPP caps native memory at 4x the heap by default, which failed TensorFlow's load in a
+  # DoFn's @Setup on a small TaskManager; Flink's own budgets bound the process instead.
+  launch "taskmanager-${tm}" "$(tm_pid_file "${tm}")" \
+    org.apache.flink.runtime.taskexecutor.TaskManagerRunner "${TM_JVM_ARGS[@]}" \
+    -Dorg.bytedeco.javacpp.maxPhysicalBytes=0
+  TM_PIDS+=("${LAUNCHED_PID}")
+done
+LAUNCH_PREFIX=()
 
-# Ready means a TaskManager has registered and offers a slot: only then can a job be
-# scheduled. /overview answers a few seconds before the TaskManager registers.
+# Ready means every TaskManager has registered and offers its slots: only then can a job be
+# scheduled on all of them. /overview answers a few seconds before the TaskManager registers.
 REST_URL="http://127.0.0.1:${REST_PORT}"
 deadline=$((SECONDS + TIMEOUT_SECONDS))
 while true; do
@@ -226,14 +305,16 @@ while true; do
   if ! kill -0 "${JM_PID}" 2>/dev/null; then
     fail "the JobManager process exited"
   fi
-  if ! kill -0 "${TM_PID}" 2>/dev/null; then
-    fail "the TaskManager process exited"
-  fi
+  for pid in "${TM_PIDS[@]}"; do
+    if ! kill -0 "${pid}" 2>/dev/null; then
+      fail "a TaskManager process (PID ${pid}) exited"
+    fi
+  done
   overview="$(curl -sf --max-time 2 "${REST_URL}/overview" 2>/dev/null || true)"
   taskmanagers="$(grep -o '"taskmanagers":[0-9]*' <<<"${overview}" | cut -d: -f2 || true)"
   slots_available="$(grep -o '"slots-available":[0-9]*' <<<"${overview}" | cut -d: -f2 || true)"
   if [[ -n "${taskmanagers}" && -n "${slots_available}" ]] \
-    && ((taskmanagers >= 1 && slots_available >= 1)); then
+    && ((taskmanagers >= TASKMANAGERS && slots_available >= TASKMANAGERS)); then
     break
   fi
   if ((SECONDS >= deadline)); then

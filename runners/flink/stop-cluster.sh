@@ -30,11 +30,11 @@ ours() {
 
 started_ms=$(date +%s%3N)
 pids=()
-# TaskManager first: stopping it before the JobManager avoids the JobManager logging
+# TaskManagers first: stopping them before the JobManager avoids the JobManager logging
 # heartbeat timeouts and reconnect attempts during shutdown.
-for name in taskmanager jobmanager; do
-  pid_file="${RUN_DIR}/${name}.pid"
+for pid_file in "${RUN_DIR}"/taskmanager*.pid "${RUN_DIR}/jobmanager.pid"; do
   [[ -f "${pid_file}" ]] || continue
+  name="$(basename "${pid_file}" .pid)"
   pid="$(cat "${pid_file}")"
   if [[ "${pid}" =~ ^[0-9]+$ ]] && ours "${pid}"; then
     log "stopping ${name} (PID ${pid})"
@@ -61,7 +61,7 @@ for pid in "${pids[@]}"; do
   done
 done
 
-rm -f "${RUN_DIR}/taskmanager.pid" "${RUN_DIR}/jobmanager.pid"
+rm -f "${RUN_DIR}"/taskmanager*.pid "${RUN_DIR}/jobmanager.pid"
 if ((${#pids[@]} > 0)); then
   elapsed_ms=$(($(date +%s%3N) - started_ms))
   log "stopped after $((elapsed_ms / 1000)).$(printf %03d $((elapsed_ms % 1000))) s"

@@ -55,6 +55,15 @@ public final class CodeVersion {
     return version;
   }
 
+  /**
+   * Prints the code version of the classes on this classpath: runners/flink/start-cluster.sh
+   * records that of the cluster's lib/ in the cluster's configuration, so that a client of the same
+   * code version knows it need not upload its own.
+   */
+  public static void main(String[] args) {
+    System.out.println(current());
+  }
+
   private static String compute() {
     String release = releaseVersion();
     if (release != null && !release.endsWith("-SNAPSHOT")) {

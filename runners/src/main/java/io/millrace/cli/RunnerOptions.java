@@ -1,10 +1,14 @@
 package io.millrace.cli;
 
+import io.millrace.pipeline.CodeVersion;
 import io.millrace.transforms.io.Storage;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +42,8 @@ public final class RunnerOptions {
               + " (default: Flink's).")
   Integer parallelism;
 
+  private static final AtomicBoolean NOTICE_GIVEN = new AtomicBoolean();
+
   /** The command this is mixed into: its unmatched arguments are the Beam options to pass on. */
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
@@ -46,6 +52,7 @@ public final class RunnerOptions {
   public PipelineOptions create(String jobName) {
     List<String> beamOptions = command.commandLine().getUnmatchedArguments();
     List<String> args = new ArrayList<>();
+    boolean stageNothing = false;
     for (String option : beamOptions) {
       if (!option.startsWith("--")) {
         throw new IllegalArgumentException(
@@ -69,11 +76,12 @@ public final class RunnerOptions {
       if (parallelism != null) {
         addDefault(args, "parallelism", String.valueOf(parallelism));
       }
-      if (!flinkMaster.startsWith("[")) {
+      if (!flinkMaster.startsWith("[") && !given(args, "filesToStage")) {
+        stageNothing = clusterCarriesThisMillrace();
         // A cluster needs the application jar; staging the whole client classpath is the default
         // and would ship every dependency jar separately.
         String jar = ownJar();
-        if (jar != null) {
+        if (!stageNothing && jar != null) {
           addDefault(args, "filesToStage", jar);
         }
       }
@@ -83,17 +91,50 @@ public final class RunnerOptions {
     }
     // s3:// and hdfs:// as the AWS and Hadoop variables say, for the jobs and for file work
     // outside.
-    return Storage.register(
-        PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create());
+    PipelineOptions options =
+        PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
+    if (stageNothing) {
+      // The FlinkRunner stages the whole classpath when given no file at all.
+      options
+          .as(FlinkPipelineOptions.class)
+          .setFilesToStage(List.of(ClusterLibrary.emptyJobJar(CodeVersion.current()).toString()));
+    }
+    return Storage.register(options);
+  }
+
+  /**
+   * Whether the cluster's lib/ carries the very Millrace classes of this process (the same {@link
+   * CodeVersion}, a hash of their bytes for a development build), so that its jobs need no jar: the
+   * 370 MB millrace.jar would otherwise be uploaded, and fetched by every TaskManager, per stage.
+   */
+  private boolean clusterCarriesThisMillrace() {
+    Optional<String> onCluster = ClusterLibrary.codeVersion(flinkMaster);
+    String here = CodeVersion.current();
+    boolean same = onCluster.isPresent() && onCluster.get().equals(here);
+    if (onCluster.isPresent() && NOTICE_GIVEN.compareAndSet(false, true)) {
+      command
+          .commandLine()
+          .getErr()
+          .println(
+              same
+                  ? "The cluster's lib/ carries this Millrace (" + here + "): no job jar to upload."
+                  : "The cluster's lib/ carries Millrace "
+                      + onCluster.get()
+                      + ", not this "
+                      + here
+                      + ": every job uploads this millrace.jar.");
+    }
+    return same;
+  }
+
+  private static boolean given(List<String> args, String name) {
+    return args.stream().anyMatch(a -> a.startsWith("--" + name + "="));
   }
 
   private static void addDefault(List<String> args, String name, String value) {
-    for (String a : args) {
-      if (a.startsWith("--" + name + "=")) {
-        return;
-      }
+    if (!given(args, name)) {
+      args.add("--" + name + "=" + value);
     }
-    args.add("--" + name + "=" + value);
   }
 
   private static String ownJar() {

@@ -16,11 +16,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * A standalone Flink 1.19.0 session cluster on 127.0.0.1 for integration tests, started and stopped
@@ -50,6 +53,32 @@ public final class LoopbackFlinkCluster implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * How many TaskManagers to start and what they share with this host. With private folders, every
+   * TaskManager runs in a mount namespace of its own with an empty tmpfs over each folder (and over
+   * its temporary and blob folders), so that it sees none of the files another process writes
+   * there, as a TaskManager on another host would not; {@code environment} is added to every
+   * cluster process's environment (e.g. the AWS variables of a test S3 server).
+   */
+  public record Layout(
+      int taskManagers, List<Path> privateFolders, Map<String, String> environment) {
+    public Layout {
+      privateFolders = List.copyOf(privateFolders);
+      environment = Map.copyOf(environment);
+    }
+
+    /** One TaskManager sharing this host's disk: the loopback cluster. */
+    public static Layout shared() {
+      return new Layout(1, List.of(), Map.of());
+    }
+
+    /** TaskManagers that see nothing of these folders but their own empty copies. */
+    public static Layout isolated(
+        int taskManagers, List<Path> privateFolders, Map<String, String> environment) {
+      return new Layout(taskManagers, privateFolders, environment);
+    }
+  }
 
   private final Path flinkDir;
   private final Path runDir;
@@ -93,6 +122,17 @@ public final class LoopbackFlinkCluster implements AutoCloseable {
    *     output including the tail of the logs
    */
   public static LoopbackFlinkCluster start(Path runDir, int restPort, int jobManagerRpcPort) {
+    return start(runDir, restPort, jobManagerRpcPort, Layout.shared());
+  }
+
+  /**
+   * Starts a cluster of this layout and returns once every TaskManager offers its slots.
+   *
+   * @throws IllegalStateException if the cluster does not come up (see {@link #start(Path, int,
+   *     int)})
+   */
+  public static LoopbackFlinkCluster start(
+      Path runDir, int restPort, int jobManagerRpcPort, Layout layout) {
     Path flinkDir = flinkDir();
     Path absoluteRunDir = runDir.toAbsolutePath().normalize();
     LoopbackFlinkCluster cluster =
@@ -101,10 +141,18 @@ public final class LoopbackFlinkCluster implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
       Files.createDirectories(absoluteRunDir);
+      Map<String, String> environment = new HashMap<>(layout.environment());
+      environment.put("FLINK_TASKMANAGERS", Integer.toString(layout.taskManagers()));
+      environment.put(
+          "FLINK_TASKMANAGER_PRIVATE_DIRS",
+          layout.privateFolders().stream()
+              .map(folder -> folder.toAbsolutePath().normalize().toString())
+              .collect(Collectors.joining(":")));
       ScriptResult result =
           runScript(
               absoluteRunDir.resolve("start-cluster.out"),
               START_TIMEOUT,
+              environment,
               flinkDir.resolve("start-cluster.sh").toString(),
               absoluteRunDir.toString(),
               Integer.toString(restPort),
@@ -170,6 +218,68 @@ public final class LoopbackFlinkCluster implements AutoCloseable {
   /** The JobManager's RPC port. */
   public int jobManagerRpcPort() {
     return jobManagerRpcPort;
+  }
+
+  /** The PIDs of the running TaskManagers, from their PID files. */
+  public List<Long> taskManagerPids() {
+    try (var files = Files.list(runDir)) {
+      List<Long> pids = new ArrayList<>();
+      for (Path file :
+          files
+              .filter(f -> f.getFileName().toString().matches("taskmanager-\\d+\\.pid"))
+              .sorted()
+              .toList()) {
+        pids.add(Long.parseLong(Files.readString(file).strip()));
+      }
+      return pids;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Why TaskManagers cannot be isolated on this host (no mount namespace or tmpfs mount allowed,
+   * e.g. without root), or empty if they can: the same probe start-cluster.sh runs.
+   */
+  public static Optional<String> whyNoMountNamespaces() {
+    try {
+      Path probe = Files.createTempDirectory("millrace-mount-probe");
+      try {
+        Process process =
+            new ProcessBuilder(
+                    "unshare",
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "/bin/sh",
+                    "-c",
+                    "mount -t tmpfs tmpfs \"$0\"",
+                    probe.toString())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          return Optional.of("unshare --mount did not return within 30 s");
+        }
+        return process.exitValue() == 0
+            ? Optional.empty()
+            : Optional.of(
+                "cannot start a TaskManager in a mount namespace of its own here (unshare --mount"
+                    + " + mount -t tmpfs exited "
+                    + process.exitValue()
+                    + ": "
+                    + output.strip()
+                    + "); it needs root or CAP_SYS_ADMIN, as CI has");
+      } finally {
+        Files.deleteIfExists(probe);
+      }
+    } catch (IOException e) {
+      return Optional.of("cannot run unshare: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted while probing for mount namespaces");
+    }
   }
 
   /** The run directory holding conf, logs and PID files. */
@@ -269,6 +379,7 @@ public final class LoopbackFlinkCluster implements AutoCloseable {
       return runScript(
           runDir.resolve("stop-cluster.out"),
           STOP_TIMEOUT,
+          Map.of(),
           flinkDir.resolve("stop-cluster.sh").toString(),
           runDir.toString());
     } catch (IOException e) {
@@ -323,14 +434,16 @@ public final class LoopbackFlinkCluster implements AutoCloseable {
    * Runs a script with its output in a file rather than a pipe: the cluster processes the script
    * leaves behind must not hold a pipe that this JVM waits on.
    */
-  private static ScriptResult runScript(Path outputFile, Duration timeout, String... command)
+  private static ScriptResult runScript(
+      Path outputFile, Duration timeout, Map<String, String> environment, String... command)
       throws IOException {
-    Process process =
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(outputFile.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-            .start();
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();

@@ -10,7 +10,6 @@ import io.millrace.cli.MillraceCliTest;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.flink.LoopbackFlinkCluster.JobSummary;
 import io.millrace.testing.SharedData;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -18,7 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,12 +60,12 @@ class LoopbackFlinkClusterIT {
     int rpcPort = cluster.jobManagerRpcPort();
     assertFalse(listening(rpcPort), "RPC port " + rpcPort + " still open after close()");
     assertFalse(Files.exists(runDir.resolve("jobmanager.pid")));
-    assertFalse(Files.exists(runDir.resolve("taskmanager.pid")));
+    assertFalse(Files.exists(runDir.resolve("taskmanager-1.pid")));
   }
 
   @Test
   void ingestionSubmittedToTheClusterEqualsTheDirectRunners() throws Exception {
-    Path jar = Path.of(System.getProperty("millrace.jar", "target/millrace.jar"));
+    Path jar = MillraceJar.path();
     assertTrue(Files.isRegularFile(jar), "shaded jar missing: " + jar);
     String input = SharedData.path("taxi/tutorial/eval.csv").toString();
     String jobName = "ingest-it-" + Long.toHexString(System.nanoTime());
@@ -262,18 +261,8 @@ class LoopbackFlinkClusterIT {
 
   /** Runs {@code java -jar millrace.jar ARGS} as a user would and expects exit code 0. */
   private static void submit(Path log, String... args) throws Exception {
-    Path jar = Path.of(System.getProperty("millrace.jar", "target/millrace.jar"));
-    List<String> command =
-        concat(
-            List.of(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-jar",
-                jar.toString()),
-            args);
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    assertTrue(process.waitFor(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "timed out: " + command);
-    assertEquals(0, process.exitValue(), () -> readQuietly(log));
+    MillraceJar.Run run = MillraceJar.run(log, Map.of(), JOB_TIMEOUT, args);
+    assertEquals(0, run.exit(), run.output());
   }
 
   private static String readQuietly(Path file) {

@@ -89,18 +89,28 @@ public final class ShardCounts
     return committed;
   }
 
+  /**
+   * The lines of the count files. A pipeline that ran always writes some, one per directory, even
+   * with nothing to commit: their absence means its workers wrote to a disk this process does not
+   * see (TaskManagers on other hosts), and reading them as zero records would lose every record.
+   */
   private static List<CommitShards.Written> readWritten(Path countsDirectory) throws IOException {
+    if (!Files.isDirectory(countsDirectory)) {
+      throw new IOException(
+          "the pipeline's workers left no record counts in "
+              + countsDirectory
+              + ": they wrote their output to a file system this process does not see (on a"
+              + " cluster whose workers share no disk with it, use s3:// or hdfs:// paths)");
+    }
     List<CommitShards.Written> written = new ArrayList<>();
-    if (Files.isDirectory(countsDirectory)) {
-      try (DirectoryStream<Path> files = Files.newDirectoryStream(countsDirectory, "part-*")) {
-        for (Path file : files) {
-          for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            written.add(JSON.readValue(line, CommitShards.Written.class));
-          }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(countsDirectory, "part-*")) {
+      for (Path file : files) {
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          written.add(JSON.readValue(line, CommitShards.Written.class));
         }
       }
-      ArtifactDirectory.deleteRecursively(countsDirectory);
     }
+    ArtifactDirectory.deleteRecursively(countsDirectory);
     return written;
   }
 }
