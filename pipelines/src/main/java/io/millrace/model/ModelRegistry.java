@@ -392,7 +392,7 @@ public final class ModelRegistry {
   /** The lineage of one version. */
   public Lineage lineage(String name, int version) throws IOException {
     return ModelArtifact.JSON.readValue(
-        version(name, version).resolve(LINEAGE).toFile(), Lineage.class);
+        Files.readAllBytes(version(name, version).resolve(LINEAGE)), Lineage.class);
   }
 
   private Optional<Integer> readLatest(String name) throws IOException {

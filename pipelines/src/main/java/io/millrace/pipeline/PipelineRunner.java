@@ -1,6 +1,7 @@
 package io.millrace.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.metadata.Artifact;
 import io.millrace.metadata.Context;
 import io.millrace.metadata.MetadataStore;
@@ -422,15 +423,18 @@ public final class PipelineRunner {
           store.findArtifacts(Artifact.STATISTICS, Map.of()).stream()
               .filter(
                   a -> a.property("span") != null && Long.parseLong(a.property("span")) < current)
-              .filter(a -> a.state() == Artifact.State.LIVE && Files.isDirectory(Path.of(a.uri())))
+              .filter(
+                  a ->
+                      a.state() == Artifact.State.LIVE
+                          && Files.isDirectory(StoragePaths.of(a.uri())))
               // A shared store (--metadata-url) also holds other pipelines' statistics.
-              .filter(a -> Path.of(a.uri()).startsWith(definition.root().toAbsolutePath()))
+              .filter(a -> StoragePaths.of(a.uri()).startsWith(definition.root().toAbsolutePath()))
               .max(
                   Comparator.comparingLong((Artifact a) -> Long.parseLong(a.property("span")))
                       .thenComparing(Artifact::createdAt)
                       .thenComparingLong(Artifact::id));
       previous.ifPresent(executor::recognise);
-      return previous.map(a -> Path.of(a.uri()));
+      return previous.map(a -> StoragePaths.of(a.uri()));
     }
   }
 }
