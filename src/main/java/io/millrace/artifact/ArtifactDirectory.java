@@ -73,6 +73,11 @@ public final class ArtifactDirectory {
     Path absolute = target.toAbsolutePath().normalize();
     ArtifactKind replaceable = overwrite ? Objects.requireNonNull(kind, "kind") : null;
     checkReplaceable(absolute, replaceable);
+    if (!renamesAtomically(absolute) && insideStaging(absolute)) {
+      // The enclosing artifact's commit makes this one visible with it: copying it into place
+      // first would only double the uploads.
+      return new ArtifactDirectory(absolute, absolute, replaceable);
+    }
     Path parent = absolute.getParent();
     Files.createDirectories(parent);
     Path staging = parent.resolve("." + absolute.getFileName() + ".staging-" + UUID.randomUUID());
@@ -137,6 +142,10 @@ public final class ArtifactDirectory {
    * last.
    */
   private void commitByMarker() throws IOException {
+    if (staging.equals(target)) {
+      Files.write(target.resolve(COMMITTED), listing(target).getBytes(StandardCharsets.UTF_8));
+      return;
+    }
     if (Files.exists(target)) {
       Files.deleteIfExists(target.resolve(COMMITTED));
       deleteRecursively(target);
@@ -153,19 +162,42 @@ public final class ArtifactDirectory {
     deleteRecursively(staging);
   }
 
+  private static String listing(Path dir) throws IOException {
+    StringBuilder marker = new StringBuilder();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path file : (Iterable<Path>) paths.filter(Files::isRegularFile)::iterator) {
+        marker.append(Files.size(file)).append(' ').append(dir.relativize(file)).append('\n');
+      }
+    }
+    return marker.toString();
+  }
+
+  /** Whether a folder above {@code path} is the staging copy of an artifact being written. */
+  private static boolean insideStaging(Path path) {
+    for (Path dir = path.getParent(); dir != null && dir.getFileName() != null; ) {
+      String name = dir.getFileName().toString();
+      if (isLeftover(name) && name.contains(".staging-")) {
+        return true;
+      }
+      dir = dir.getParent();
+    }
+    return false;
+  }
+
   /**
-   * Whether files under {@code path} appear only whole, by an atomic rename (the local disk); false
-   * on an object store, where artifacts are committed by their {@value #COMMITTED} marker.
+   * Whether files under {@code path} appear only whole, by an atomic rename (the local disk, HDFS);
+   * false on an object store, where artifacts are committed by their {@value #COMMITTED} marker.
    */
   public static boolean renamesAtomically(Path path) {
-    return path.getFileSystem() == FileSystems.getDefault();
+    return path.getFileSystem() == FileSystems.getDefault()
+        || "hdfs".equals(path.getFileSystem().provider().getScheme());
   }
 
   /**
    * Refuses an artifact directory on an object store that its {@value #COMMITTED} marker does not
-   * commit: no marker (an interrupted write, or a replacement under way), or files missing, added
-   * or of another size than the marker lists. On the local disk, where an artifact appears by
-   * rename, it checks nothing.
+   * commit: no marker (an interrupted write, or a replacement under way), or a file it lists
+   * missing or of another size. On the local disk, where an artifact appears by rename, it checks
+   * nothing.
    *
    * @throws ArtifactIntegrityException naming the artifact and what is wrong
    */
@@ -196,12 +228,18 @@ public final class ArtifactDirectory {
         }
       }
     }
-    if (!listed.equals(present)) {
-      throw new ArtifactIntegrityException(
-          dir
-              + " does not hold what its "
-              + COMMITTED
-              + " marker lists (files missing, added or changed since it was committed)");
+    // Files a stage adds beside a committed artifact (a report) are the content fingerprint's
+    // concern; the marker proves that what the commit wrote is all there.
+    for (Map.Entry<String, Long> file : listed.entrySet()) {
+      if (!file.getValue().equals(present.get(file.getKey()))) {
+        throw new ArtifactIntegrityException(
+            dir
+                + " does not hold what its "
+                + COMMITTED
+                + " marker lists: "
+                + file.getKey()
+                + (present.containsKey(file.getKey()) ? " changed size" : " is missing"));
+      }
     }
   }
 

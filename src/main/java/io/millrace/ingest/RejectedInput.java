@@ -148,6 +148,7 @@ public final class RejectedInput {
     }
     Set<String> allowed = new HashSet<>(keep);
     allowed.add(REPORT);
+    allowed.add(ArtifactDirectory.COMMITTED);
     try (Stream<Path> entries = Files.list(place)) {
       if (!entries.allMatch(e -> allowed.contains(e.getFileName().toString()))) {
         return false;

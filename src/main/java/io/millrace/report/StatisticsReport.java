@@ -8,6 +8,7 @@ import static io.millrace.report.ReportFormat.totalValues;
 import static io.millrace.report.ReportFormat.truncate;
 
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.tfmd.Anomalies;
 import io.millrace.tfmd.AnomalyInfo;
 import io.millrace.tfmd.CommonStatistics;
@@ -221,7 +222,7 @@ public final class StatisticsReport {
 
   static void writeAtomically(Path file, byte[] content) throws IOException {
     Path target = file.toAbsolutePath();
-    if (!ArtifactDirectory.renamesAtomically(target)) {
+    if (StoragePaths.isRemote(target)) {
       ArtifactDirectory.writeAtomically(target, content);
       return;
     }

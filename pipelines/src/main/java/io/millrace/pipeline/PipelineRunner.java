@@ -7,6 +7,7 @@ import io.millrace.metadata.Context;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.Run;
 import io.millrace.metadata.RunLock;
+import io.millrace.metadata.StoreLocation;
 import io.millrace.model.ModelRegistry;
 import io.millrace.stage.EvaluationStage;
 import io.millrace.stage.IngestStage;
@@ -154,6 +155,11 @@ public final class PipelineRunner {
     // Every setting as its stage reads it, before anything is created or run.
     StageSettings.check(definition);
     Files.createDirectories(definition.root());
+    if (metadataUrl == null && StoreLocation.isOutside(definition.root())) {
+      progress.printf(
+          "Metadata store %s (SQLite cannot live under %s; --metadata-url names a shared one)%n",
+          definition.metadataFile(), definition.root());
+    }
     try (MetadataStore store = openStore()) {
       Context pipeline = store.pipeline(definition.name());
       Optional<RunLock> lock =

@@ -11,11 +11,11 @@ import java.nio.file.spi.FileSystemProvider;
 import java.util.List;
 import java.util.Set;
 
-/** Every {@code scheme://} path of one {@link StorageFileSystemProvider}, whatever its bucket. */
+/** Every {@code scheme://} path of one provider, whatever its bucket or namenode. */
 final class StorageFileSystem extends FileSystem {
-  private final StorageFileSystemProvider provider;
+  private final FileSystemProvider provider;
 
-  StorageFileSystem(StorageFileSystemProvider provider) {
+  StorageFileSystem(FileSystemProvider provider) {
     this.provider = provider;
   }
 

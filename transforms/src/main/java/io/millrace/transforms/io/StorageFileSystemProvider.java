@@ -1,38 +1,23 @@
 package io.millrace.transforms.io;
 
 import java.io.IOException;
-import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.NonReadableChannelException;
-import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.channels.WritableByteChannel;
-import java.nio.file.AccessMode;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.CopyOption;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileStore;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.ProviderMismatchException;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.spi.FileSystemProvider;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,13 +40,9 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  * protocol of {@link io.millrace.artifact.ArtifactDirectory} answers with its marker. Every failure
  * of the store names the operation and the URI ({@link Storage}).
  */
-public abstract class StorageFileSystemProvider extends FileSystemProvider {
-  private final String scheme;
-  private final StorageFileSystem fileSystem;
-
+public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   StorageFileSystemProvider(String scheme) {
-    this.scheme = scheme;
-    this.fileSystem = new StorageFileSystem(this);
+    super(scheme);
   }
 
   /** {@code s3://}, through Beam's Amazon Web Services file system. */
@@ -78,177 +59,34 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
     }
   }
 
-  @Override
-  public String getScheme() {
-    return scheme;
-  }
-
-  @Override
-  public FileSystem newFileSystem(URI uri, Map<String, ?> env) {
-    return fileSystem;
-  }
-
-  @Override
-  public FileSystem getFileSystem(URI uri) {
-    return fileSystem;
-  }
-
-  @Override
-  public Path getPath(URI uri) {
-    if (!scheme.equalsIgnoreCase(uri.getScheme())) {
-      throw new ProviderMismatchException(uri + " is not a " + scheme + ":// URI");
-    }
-    return StoragePath.parse(fileSystem, uri.toString());
-  }
-
-  private static StoragePath storagePath(Path path) {
-    if (!(path instanceof StoragePath p)) {
-      throw new ProviderMismatchException(path + " is not an object-store path");
-    }
-    if (!p.isAbsolute()) {
-      throw new IllegalArgumentException("a relative path names no object: " + p);
-    }
-    return p;
-  }
-
   // ------------------------------------------------------------------ reading and writing
 
   @Override
   public SeekableByteChannel newByteChannel(
       Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
       throws IOException {
-    StoragePath file = storagePath(path);
+    StoragePath file = absolute(path);
     if (options.contains(StandardOpenOption.APPEND)) {
       throw new UnsupportedOperationException("an object cannot be appended to: " + file);
     }
     if (options.contains(StandardOpenOption.WRITE)) {
-      if (options.contains(StandardOpenOption.CREATE_NEW) && exists(file)) {
-        throw new FileAlreadyExistsException(file.toString());
+      // CREATE_NEW is not checked: no store offers it atomically (S3Proxy has no conditional
+      // write), and a check before the upload would cost two requests per file while deciding
+      // nothing. Millrace writes new objects only under fresh, uniquely named prefixes.
+      return StorageChannels.writing(Storage.create(file.spec(false)));
+    }
+    ReadableByteChannel channel;
+    try {
+      channel = Storage.open(file.spec(false));
+    } catch (StorageException e) {
+      if (object(file).isEmpty()) {
+        throw new NoSuchFileException(file.toString());
       }
-      return new WriteChannel(Storage.create(file.spec(false)));
+      throw e;
     }
-    Optional<MatchResult.Metadata> object = object(file);
-    if (object.isEmpty()) {
-      throw new NoSuchFileException(file.toString());
-    }
-    ReadableByteChannel channel = Storage.open(file.spec(false));
     return channel instanceof SeekableByteChannel seekable
         ? seekable
-        : new ReadChannel(channel, object.get().sizeBytes());
-  }
-
-  /** What Beam's file systems write: a stream of bytes, the object appearing on close. */
-  private static final class WriteChannel implements SeekableByteChannel {
-    private final WritableByteChannel object;
-    private long position;
-
-    WriteChannel(WritableByteChannel object) {
-      this.object = object;
-    }
-
-    @Override
-    public int write(ByteBuffer source) throws IOException {
-      int n = object.write(source);
-      position += n;
-      return n;
-    }
-
-    @Override
-    public int read(ByteBuffer destination) {
-      throw new NonReadableChannelException();
-    }
-
-    @Override
-    public long position() {
-      return position;
-    }
-
-    @Override
-    public SeekableByteChannel position(long newPosition) {
-      if (newPosition != position) {
-        throw new UnsupportedOperationException("an object is written from start to end");
-      }
-      return this;
-    }
-
-    @Override
-    public long size() {
-      return position;
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long size) {
-      throw new UnsupportedOperationException("an object is written from start to end");
-    }
-
-    @Override
-    public boolean isOpen() {
-      return object.isOpen();
-    }
-
-    @Override
-    public void close() throws IOException {
-      object.close();
-    }
-  }
-
-  /** A sequential read of an object whose file system offers no seeking. */
-  private static final class ReadChannel implements SeekableByteChannel {
-    private final ReadableByteChannel object;
-    private final long size;
-    private long position;
-
-    ReadChannel(ReadableByteChannel object, long size) {
-      this.object = object;
-      this.size = size;
-    }
-
-    @Override
-    public int read(ByteBuffer destination) throws IOException {
-      int n = object.read(destination);
-      if (n > 0) {
-        position += n;
-      }
-      return n;
-    }
-
-    @Override
-    public int write(ByteBuffer source) {
-      throw new NonWritableChannelException();
-    }
-
-    @Override
-    public long position() {
-      return position;
-    }
-
-    @Override
-    public SeekableByteChannel position(long newPosition) {
-      if (newPosition != position) {
-        throw new UnsupportedOperationException("this object is read from start to end");
-      }
-      return this;
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long size) {
-      throw new NonWritableChannelException();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return object.isOpen();
-    }
-
-    @Override
-    public void close() throws IOException {
-      object.close();
-    }
+        : StorageChannels.reading(channel, attributes(file).size(), null);
   }
 
   // ------------------------------------------------------------------ directories
@@ -256,7 +94,7 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
   /** Directories are prefixes: they come into being with their first object. */
   @Override
   public void createDirectory(Path dir, FileAttribute<?>... attributes) throws IOException {
-    StoragePath path = storagePath(dir);
+    StoragePath path = absolute(dir);
     if (object(path).isPresent()) {
       throw new FileAlreadyExistsException(path.toString());
     }
@@ -269,7 +107,7 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
   @Override
   public DirectoryStream<Path> newDirectoryStream(
       Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
-    StoragePath directory = storagePath(dir);
+    StoragePath directory = absolute(dir);
     Map<String, Path> children = new TreeMap<>();
     for (MatchResult.Metadata object : under(directory)) {
       StoragePath file = StoragePath.parse(fileSystem, object.resourceId().toString());
@@ -277,7 +115,21 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
         continue;
       }
       String child = file.names().get(directory.names().size());
-      children.putIfAbsent(child, directory.resolve(child));
+      boolean isFile = file.names().size() == directory.names().size() + 1;
+      Attributes attributes =
+          new Attributes(isFile, isFile ? object.sizeBytes() : 0, object.lastModifiedMillis());
+      StoragePath path = ((StoragePath) directory.resolve(child)).withListed(attributes);
+      Path known = children.get(child);
+      if (known == null || isFile) {
+        children.put(child, path);
+      } else if (!((StoragePath) known).listed().isRegularFile()) {
+        // A prefix was last modified when its newest object was.
+        long newest =
+            Math.max(
+                ((StoragePath) known).listed().lastModifiedTime().toMillis(),
+                object.lastModifiedMillis());
+        children.put(child, path.withListed(new Attributes(false, 0, newest)));
+      }
     }
     List<Path> accepted = new ArrayList<>();
     for (Path child : children.values()) {
@@ -304,8 +156,8 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
    */
   @Override
   public void delete(Path path) throws IOException {
-    StoragePath file = storagePath(path);
-    if (object(file).isPresent()) {
+    StoragePath file = absolute(path);
+    if (file.listed() != null ? file.listed().isRegularFile() : object(file).isPresent()) {
       Storage.delete(List.of(file.spec(false)));
       return;
     }
@@ -316,7 +168,7 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
 
   @Override
   public boolean deleteIfExists(Path path) throws IOException {
-    StoragePath file = storagePath(path);
+    StoragePath file = absolute(path);
     boolean existed = exists(file);
     delete(file);
     return existed;
@@ -324,9 +176,11 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
 
   @Override
   public void copy(Path source, Path target, CopyOption... options) throws IOException {
-    StoragePath from = storagePath(source);
-    StoragePath to = storagePath(target);
-    if (object(from).isEmpty()) {
+    StoragePath from = absolute(source);
+    StoragePath to = absolute(target);
+    boolean isFile =
+        from.listed() != null ? from.listed().isRegularFile() : object(from).isPresent();
+    if (!isFile) {
       if (under(from).isEmpty()) {
         throw new NoSuchFileException(from.toString());
       }
@@ -339,8 +193,8 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
   /** A rename of one object (a copy, then a delete): never atomic, so never {@code ATOMIC_MOVE}. */
   @Override
   public void move(Path source, Path target, CopyOption... options) throws IOException {
-    StoragePath from = storagePath(source);
-    StoragePath to = storagePath(target);
+    StoragePath from = absolute(source);
+    StoragePath to = absolute(target);
     for (CopyOption option : options) {
       if (option == StandardCopyOption.ATOMIC_MOVE) {
         throw new AtomicMoveNotSupportedException(
@@ -369,136 +223,25 @@ public abstract class StorageFileSystemProvider extends FileSystemProvider {
   // ------------------------------------------------------------------ attributes
 
   @Override
-  public boolean isSameFile(Path path, Path other) {
-    return path.equals(other);
-  }
-
-  /** Leftovers and staging copies are named with a leading dot, as on a local disk. */
-  @Override
-  public boolean isHidden(Path path) {
-    Path name = path.getFileName();
-    return name != null && name.toString().startsWith(".");
-  }
-
-  @Override
-  public FileStore getFileStore(Path path) {
-    throw new UnsupportedOperationException(scheme + ":// paths have no file store");
-  }
-
-  @Override
-  public void checkAccess(Path path, AccessMode... modes) throws IOException {
-    StoragePath file = storagePath(path);
-    if (!exists(file)) {
-      throw new NoSuchFileException(file.toString());
+  BasicFileAttributes attributes(StoragePath path) throws IOException {
+    if (path.listed() != null) {
+      return path.listed();
     }
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public <V extends FileAttributeView> V getFileAttributeView(
-      Path path, Class<V> type, LinkOption... options) {
-    if (type != BasicFileAttributeView.class) {
-      return null;
-    }
-    StoragePath file = storagePath(path);
-    return (V)
-        new BasicFileAttributeView() {
-          @Override
-          public String name() {
-            return "basic";
-          }
-
-          @Override
-          public BasicFileAttributes readAttributes() throws IOException {
-            return attributes(file);
-          }
-
-          /** An object's times are the store's: copies keep none. */
-          @Override
-          public void setTimes(FileTime modified, FileTime access, FileTime create) {}
-        };
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public <A extends BasicFileAttributes> A readAttributes(
-      Path path, Class<A> type, LinkOption... options) throws IOException {
-    if (!type.isAssignableFrom(ObjectAttributes.class)) {
-      throw new UnsupportedOperationException(
-          scheme + ":// paths have only basic attributes, not " + type.getSimpleName());
-    }
-    return (A) attributes(storagePath(path));
-  }
-
-  @Override
-  public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
-      throws IOException {
-    ObjectAttributes read = attributes(storagePath(path));
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("size", read.size());
-    map.put("lastModifiedTime", read.lastModifiedTime());
-    map.put("isRegularFile", read.isRegularFile());
-    map.put("isDirectory", read.isDirectory());
-    return map;
-  }
-
-  @Override
-  public void setAttribute(Path path, String attribute, Object value, LinkOption... options) {
-    throw new UnsupportedOperationException(scheme + ":// paths have no settable attributes");
-  }
-
-  private ObjectAttributes attributes(StoragePath path) throws IOException {
     if (path.names().isEmpty()) {
-      return new ObjectAttributes(false, 0, 0); // a bucket
+      return new Attributes(false, 0, 0); // a bucket
     }
     Optional<MatchResult.Metadata> object = object(path);
     if (object.isPresent()) {
-      return new ObjectAttributes(
-          true, object.get().sizeBytes(), object.get().lastModifiedMillis());
+      return new Attributes(true, object.get().sizeBytes(), object.get().lastModifiedMillis());
     }
-    if (!under(path).isEmpty()) {
-      return new ObjectAttributes(false, 0, 0);
+    List<MatchResult.Metadata> objects = under(path);
+    if (objects.isEmpty()) {
+      throw new NoSuchFileException(path.toString());
     }
-    throw new NoSuchFileException(path.toString());
-  }
-
-  /** An object or a prefix, as {@link BasicFileAttributes}. */
-  private record ObjectAttributes(boolean isRegularFile, long size, long modifiedMillis)
-      implements BasicFileAttributes {
-    @Override
-    public FileTime lastModifiedTime() {
-      return FileTime.fromMillis(modifiedMillis);
-    }
-
-    @Override
-    public FileTime lastAccessTime() {
-      return lastModifiedTime();
-    }
-
-    @Override
-    public FileTime creationTime() {
-      return lastModifiedTime();
-    }
-
-    @Override
-    public boolean isDirectory() {
-      return !isRegularFile;
-    }
-
-    @Override
-    public boolean isSymbolicLink() {
-      return false;
-    }
-
-    @Override
-    public boolean isOther() {
-      return false;
-    }
-
-    @Override
-    public Object fileKey() {
-      return null;
-    }
+    // A prefix was last modified when its newest object was written.
+    long newest =
+        objects.stream().mapToLong(MatchResult.Metadata::lastModifiedMillis).max().orElse(0);
+    return new Attributes(false, 0, newest);
   }
 
   // ------------------------------------------------------------------ the store

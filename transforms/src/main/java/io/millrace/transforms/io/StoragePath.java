@@ -9,6 +9,7 @@ import java.nio.file.ProviderMismatchException;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,10 +28,35 @@ final class StoragePath implements Path {
 
   private final List<String> names;
 
+  /**
+   * What the directory listing that produced this path said about it, so that walking a tree costs
+   * one listing per directory, not a request per entry (as the local file system's directory
+   * streams cache attributes too); null for a path not from a listing.
+   */
+  private final BasicFileAttributes listed;
+
   StoragePath(StorageFileSystem fileSystem, String authority, List<String> names) {
+    this(fileSystem, authority, names, null);
+  }
+
+  private StoragePath(
+      StorageFileSystem fileSystem,
+      String authority,
+      List<String> names,
+      BasicFileAttributes listed) {
     this.fileSystem = fileSystem;
     this.authority = authority;
     this.names = List.copyOf(names);
+    this.listed = listed;
+  }
+
+  StoragePath withListed(BasicFileAttributes attributes) {
+    return new StoragePath(fileSystem, authority, names, attributes);
+  }
+
+  /** The attributes its listing gave, once: a later look must ask the store again. */
+  BasicFileAttributes listed() {
+    return listed;
   }
 
   /** Parses {@code scheme://authority/a/b} or a relative {@code a/b}. */

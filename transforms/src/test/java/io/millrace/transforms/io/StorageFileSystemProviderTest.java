@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.ArtifactIntegrityException;
+import io.millrace.artifact.ArtifactKind;
 import io.millrace.artifact.ContentDigest;
 import io.millrace.artifact.StoragePaths;
 import io.millrace.testing.S3Server;
@@ -44,6 +46,47 @@ class StorageFileSystemProviderTest {
     assertEquals(root, shard.resolve("../../../../..").normalize());
     assertEquals(root, StoragePaths.of(root.toString()));
     assertEquals(root.resolve("a/b"), root.resolve(Path.of("a", "b")));
+  }
+
+  @Test
+  void anArtifactIsTrustedOnlyOnceItsMarkerIsWrittenLast(S3Server s3) throws IOException {
+    s3.createBucket("commit");
+    s3.register();
+    Path target = StoragePaths.of("s3://commit/artifacts/examples");
+
+    // A crash before the commit leaves staged objects beside the target and nothing at it.
+    ArtifactDirectory crashed = ArtifactDirectory.begin(target);
+    Files.writeString(crashed.staging().resolve("manifest.json"), "{\"v\": 1}");
+    assertFalse(Files.exists(target));
+    assertTrue(ArtifactDirectory.isLeftover(crashed.staging().getFileName().toString()));
+
+    ArtifactDirectory first = ArtifactDirectory.begin(target);
+    Files.writeString(first.staging().resolve("manifest.json"), "{\"v\": 1}");
+    Files.write(first.staging().resolve("train/part-0.avro"), new byte[] {1, 2, 3});
+    first.commit();
+    ArtifactDirectory.requireCommitted(target);
+    assertFalse(Files.exists(first.staging()), "the staged copy is deleted");
+    assertEquals("{\"v\": 1}", Files.readString(target.resolve("manifest.json")));
+
+    // A crash in the middle of a replacement: the marker went first, so nothing is trusted.
+    Files.delete(target.resolve(ArtifactDirectory.COMMITTED));
+    assertThrows(
+        ArtifactIntegrityException.class, () -> ArtifactDirectory.requireCommitted(target));
+
+    ArtifactDirectory second =
+        ArtifactDirectory.begin(
+            target, true, ArtifactKind.withEntries("an artifact", "manifest.json"));
+    Files.writeString(second.staging().resolve("manifest.json"), "{\"v\": 2}");
+    second.commit();
+    ArtifactDirectory.requireCommitted(target);
+    assertFalse(Files.exists(target.resolve("train/part-0.avro")), "the replaced files are gone");
+
+    // A file of a committed artifact that goes missing is noticed.
+    Files.writeString(target.resolve("extra.txt"), "added after the commit");
+    ArtifactDirectory.requireCommitted(target);
+    Files.delete(target.resolve("manifest.json"));
+    assertThrows(
+        ArtifactIntegrityException.class, () -> ArtifactDirectory.requireCommitted(target));
   }
 
   @Test
