@@ -120,6 +120,10 @@ public final class ArtifactDirectory {
    * #begin}.
    */
   public void commit() throws IOException {
+    if (staging.equals(target)) {
+      commitByMarker(); // written in place, inside an enclosing artifact's staging copy
+      return;
+    }
     checkReplaceable(target, replaceable);
     if (!renamesAtomically(target)) {
       commitByMarker();

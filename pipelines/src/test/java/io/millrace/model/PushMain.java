@@ -19,12 +19,13 @@ public final class PushMain {
   private PushMain() {}
 
   public static void main(String[] args) throws Exception {
-    // The registry may be s3://...: configured by the AWS variables, as the CLI is.
-    Storage.register(PipelineOptionsFactory.create());
-    ModelRegistry registry = new ModelRegistry(StoragePaths.of(args[0]));
     System.out.println("ready");
     System.out.flush();
     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    // The registry may be s3://...: configured by the AWS variables, as the CLI is (after "ready":
+    // Beam's first use logs to the output the parent reads).
+    Storage.register(PipelineOptionsFactory.create());
+    ModelRegistry registry = new ModelRegistry(StoragePaths.of(args[0]));
     try (MetadataStore store = MetadataStore.openSqlite(Path.of(args[4]))) {
       int version = registry.push(Path.of(args[1]), Path.of(args[2]), args[3], store);
       System.out.println("version " + version);

@@ -69,14 +69,18 @@ class S3CliTest {
       closed = socket.getLocalPort();
     }
     MillraceCliTest.Run run = ingest(s3, "http://127.0.0.1:" + closed, "s3://cli/unreachable");
-    assertOneLineNaming(run, "s3://cli/unreachable", "cannot reach http://127.0.0.1:" + closed);
+    assertOneLineNaming(
+        run,
+        "s3://cli/.unreachable.staging-",
+        "cannot reach the S3 endpoint (Connect to 127.0.0.1:" + closed);
   }
 
   @Test
   void aMissingBucketIsNamed(S3Server s3) throws IOException {
     s3.register();
     MillraceCliTest.Run run = ingest(s3, s3.endpoint().toString(), "s3://no-such-bucket/examples");
-    assertOneLineNaming(run, "s3://no-such-bucket/examples", "bucket");
+    assertOneLineNaming(
+        run, "s3://no-such-bucket/.examples.staging-", "bucket 'no-such-bucket' does not exist");
   }
 
   @Test
@@ -87,7 +91,7 @@ class S3CliTest {
     System.setProperty("aws.secretAccessKey", "not-the-secret");
     try {
       MillraceCliTest.Run run = ingest(s3, s3.endpoint().toString(), "s3://cli/wrong-secret");
-      assertOneLineNaming(run, "s3://cli/wrong-secret", "refused the credential");
+      assertOneLineNaming(run, "s3://cli/.wrong-secret.staging-", "refused the credential");
       assertFalse(run.err().contains("not-the-secret"), run.err());
     } finally {
       System.setProperty("aws.secretAccessKey", secret);
