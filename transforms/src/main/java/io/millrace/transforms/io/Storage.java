@@ -168,7 +168,15 @@ public final class Storage {
    */
   static Configuration hadoop() {
     Configuration configured = hadoop;
-    return configured != null ? configured : hdfsConfiguration(List.of(new Configuration()));
+    Configuration configuration =
+        new Configuration(
+            configured != null ? configured : hdfsConfiguration(List.of(new Configuration())));
+    // FileContext (HDFS's atomic rename that refuses an existing target) needs the mapping that
+    // core-default.xml gives, which a configuration built without defaults lacks.
+    if (configuration.get("fs.AbstractFileSystem.hdfs.impl") == null) {
+      configuration.set("fs.AbstractFileSystem.hdfs.impl", "org.apache.hadoop.fs.Hdfs");
+    }
+    return configuration;
   }
 
   // ---------------------------------------------------------------- file operations
