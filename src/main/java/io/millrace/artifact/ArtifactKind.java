@@ -29,7 +29,7 @@ public record ArtifactKind(String description, Predicate<Path> recognises) {
             return false;
           }
           try {
-            JsonNode layout = JSON.readTree(file.toFile()).path("layout");
+            JsonNode layout = JSON.readTree(Files.readAllBytes(file)).path("layout");
             return layout.isTextual() && layout.asText().startsWith(prefix);
           } catch (IOException e) {
             return false;

@@ -52,7 +52,11 @@ public final class ContentDigest {
     }
     List<Path> paths;
     try (Stream<Path> walk = Files.walk(root)) {
-      paths = walk.filter(Files::isRegularFile).toList();
+      // An object store's commit marker says the files are whole; it is not one of them.
+      paths =
+          walk.filter(Files::isRegularFile)
+              .filter(f -> !f.getFileName().toString().equals(ArtifactDirectory.COMMITTED))
+              .toList();
     }
     for (Path file : paths) {
       String relative = root.relativize(file).toString().replace('\\', '/');

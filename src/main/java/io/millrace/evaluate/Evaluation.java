@@ -108,7 +108,7 @@ public record Evaluation(
     }
     Evaluation e;
     try {
-      e = JSON.readValue(file.toFile(), Evaluation.class);
+      e = JSON.readValue(Files.readAllBytes(file), Evaluation.class);
     } catch (IOException ex) {
       throw new IOException(file + ": " + ex.getMessage(), ex);
     }

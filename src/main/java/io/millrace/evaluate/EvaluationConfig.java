@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.millrace.evaluate.ModelValidation.Direction;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -200,7 +201,7 @@ public record EvaluationConfig(
 
   public static EvaluationConfig read(Path file) throws IOException {
     try {
-      return JSON.readValue(file.toFile(), EvaluationConfig.class);
+      return JSON.readValue(Files.readAllBytes(file), EvaluationConfig.class);
     } catch (IOException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }

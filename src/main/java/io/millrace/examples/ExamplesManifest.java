@@ -260,7 +260,7 @@ public record ExamplesManifest(
       throw new IOException(
           artifactDir + " is not a complete examples artifact: it has no " + FILE_NAME);
     }
-    ExamplesManifest manifest = JSON.readValue(file.toFile(), ExamplesManifest.class);
+    ExamplesManifest manifest = JSON.readValue(Files.readAllBytes(file), ExamplesManifest.class);
     // Split names are directories readers open: an edited manifest must not lead them elsewhere.
     for (Split split : manifest.splits()) {
       try {

@@ -110,8 +110,12 @@ public final class RejectedInput {
     if (Files.exists(place, LinkOption.NOFOLLOW_LINKS)) {
       if (isOurs(place, keep)) {
         Path old = place.resolveSibling("." + place.getFileName() + ".old-" + UUID.randomUUID());
-        Files.move(place, old, StandardCopyOption.ATOMIC_MOVE);
-        ArtifactDirectory.deleteRecursively(old);
+        if (ArtifactDirectory.renamesAtomically(place)) {
+          Files.move(place, old, StandardCopyOption.ATOMIC_MOVE);
+          ArtifactDirectory.deleteRecursively(old);
+        } else {
+          ArtifactDirectory.deleteRecursively(place);
+        }
       } else {
         // Something else has that name: never replace it.
         place =
@@ -119,7 +123,12 @@ public final class RejectedInput {
                 target.getFileName() + SUFFIX + "-" + UUID.randomUUID().toString().substring(0, 8));
       }
     }
-    Files.move(staging, place, StandardCopyOption.ATOMIC_MOVE);
+    if (ArtifactDirectory.renamesAtomically(place)) {
+      Files.move(staging, place, StandardCopyOption.ATOMIC_MOVE);
+    } else {
+      ArtifactDirectory.copyRecursively(staging, place);
+      ArtifactDirectory.deleteRecursively(staging);
+    }
     return place;
   }
 
@@ -130,7 +139,8 @@ public final class RejectedInput {
       return false;
     }
     try {
-      if (!LAYOUT.equals(JSON.readValue(place.resolve(REPORT).toFile(), Report.class).layout())) {
+      if (!LAYOUT.equals(
+          JSON.readValue(Files.readAllBytes(place.resolve(REPORT)), Report.class).layout())) {
         return false;
       }
     } catch (IOException e) {
@@ -138,6 +148,7 @@ public final class RejectedInput {
     }
     Set<String> allowed = new HashSet<>(keep);
     allowed.add(REPORT);
+    allowed.add(ArtifactDirectory.COMMITTED);
     try (Stream<Path> entries = Files.list(place)) {
       if (!entries.allMatch(e -> allowed.contains(e.getFileName().toString()))) {
         return false;

@@ -7,6 +7,8 @@ import static io.millrace.report.ReportFormat.percent;
 import static io.millrace.report.ReportFormat.totalValues;
 import static io.millrace.report.ReportFormat.truncate;
 
+import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.tfmd.Anomalies;
 import io.millrace.tfmd.AnomalyInfo;
 import io.millrace.tfmd.CommonStatistics;
@@ -220,6 +222,10 @@ public final class StatisticsReport {
 
   static void writeAtomically(Path file, byte[] content) throws IOException {
     Path target = file.toAbsolutePath();
+    if (StoragePaths.isRemote(target)) {
+      ArtifactDirectory.writeAtomically(target, content);
+      return;
+    }
     Path dir = target.getParent();
     Files.createDirectories(dir);
     // Not Files.createTempFile: its owner-only permissions would stay on the report.

@@ -367,7 +367,7 @@ public final class FittedTransform implements Serializable {
     if (Files.notExists(manifestFile)) {
       throw new IOException(directory + " is not a transform artifact: no " + MANIFEST);
     }
-    Manifest manifest = JSON.readValue(manifestFile.toFile(), Manifest.class);
+    Manifest manifest = JSON.readValue(Files.readAllBytes(manifestFile), Manifest.class);
     if (CONTENT_UNPROVEN_LAYOUT.equals(manifest.layout())) {
       throw new ArtifactIntegrityException(
           directory

@@ -37,6 +37,7 @@ public final class AnomaliesArtifact {
       return entries.allMatch(
           p ->
               p.getFileName().toString().equals(REPORT)
+                  || p.getFileName().toString().equals(ArtifactDirectory.COMMITTED)
                   || Files.isRegularFile(p.resolve(ANOMALIES)));
     } catch (IOException e) {
       return false;

@@ -1,5 +1,6 @@
 package io.millrace.metadata;
 
+import io.millrace.artifact.StoragePaths;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -21,7 +22,9 @@ final class ArtifactUris {
       if (uri.startsWith("file:")) {
         return Optional.of(Paths.get(URI.create(uri)));
       }
-    } catch (IllegalArgumentException e) {
+      // s3://, hdfs://...: a path of its file system, which the store can check as well.
+      return Optional.of(StoragePaths.of(uri));
+    } catch (IllegalArgumentException | java.nio.file.ProviderNotFoundException e) {
       // Not a path this file system can name: treated like a remote uri.
     }
     return Optional.empty();
@@ -29,7 +32,8 @@ final class ArtifactUris {
 
   /** A plain path made absolute and normalized; a {@code file:} or other URI as given. */
   static String absoluteIfLocal(String uri) {
-    boolean plainPath = localPath(uri).isPresent() && !uri.startsWith("file:");
+    boolean plainPath =
+        localPath(uri).isPresent() && !uri.startsWith("file:") && !StoragePaths.isUri(uri);
     return plainPath ? Paths.get(uri).toAbsolutePath().normalize().toString() : uri;
   }
 }

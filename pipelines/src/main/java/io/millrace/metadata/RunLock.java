@@ -119,6 +119,30 @@ public final class RunLock implements AutoCloseable {
         store, pipeline, rootKey(root), Owner.currentProcess(ownerDescription), null, false);
   }
 
+  /**
+   * Claims a name once and for all, for the one caller whose insert creates its row (the table's
+   * primary key decides between racing processes): a registry version on an object store, where no
+   * write can be conditional. A claim is never released, so a claimed name is never given twice.
+   *
+   * @return whether this call made the claim
+   */
+  public static boolean claim(MetadataStore store, String name, String ownerDescription) {
+    Owner owner = Owner.currentProcess(ownerDescription);
+    Instant now = Instant.now();
+    return store
+        .locks()
+        .insert(
+            new RunLockTable.Row(
+                "claim:" + Hashing.sha256().hashString(name, StandardCharsets.UTF_8),
+                UUID.randomUUID().toString(),
+                owner.description(),
+                owner.host(),
+                owner.pid(),
+                owner.processStartedAt(),
+                now,
+                now));
+  }
+
   /** Who holds the lock of a root now, if anyone. */
   public static Optional<Holder> rootHolder(MetadataStore store, Path root) throws IOException {
     return store.locks().read(rootKey(root)).map(RunLock::holder);

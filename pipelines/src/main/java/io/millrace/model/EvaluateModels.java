@@ -1,5 +1,6 @@
 package io.millrace.model;
 
+import io.millrace.artifact.StoragePaths;
 import io.millrace.evaluate.EvaluationAccumulation;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.ModelEvaluation;
@@ -175,7 +176,7 @@ public final class EvaluateModels extends PTransform<PCollection<Example>, Evalu
     for (Map.Entry<String, String> m : models.entrySet()) {
       Task task;
       try {
-        task = ModelArtifact.read(Path.of(m.getValue())).task();
+        task = ModelArtifact.read(StoragePaths.of(m.getValue())).task();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read the " + m.getKey() + " model", e);
       }

@@ -132,7 +132,10 @@ public final class LoadedModel implements AutoCloseable {
   public static LoadedModel load(Path artifactDirectory, int intraOpThreads, int interOpThreads)
       throws IOException {
     return new LoadedModel(
-        ModelArtifact.read(artifactDirectory), intraOpThreads, interOpThreads, false);
+        ModelArtifact.read(LocalModelCache.local(artifactDirectory)),
+        intraOpThreads,
+        interOpThreads,
+        false);
   }
 
   /**
@@ -147,7 +150,10 @@ public final class LoadedModel implements AutoCloseable {
       if (entry == null) {
         LoadedModel model =
             new LoadedModel(
-                ModelArtifact.read(key), DEFAULT_INTRA_OP_THREADS, DEFAULT_INTER_OP_THREADS, true);
+                ModelArtifact.read(LocalModelCache.local(key)),
+                DEFAULT_INTRA_OP_THREADS,
+                DEFAULT_INTER_OP_THREADS,
+                true);
         entry = new SharedEntry(model, 0);
       }
       SHARED.put(key, new SharedEntry(entry.model(), entry.references() + 1));

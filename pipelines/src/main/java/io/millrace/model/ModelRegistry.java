@@ -3,10 +3,13 @@ package io.millrace.model;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.ArtifactIntegrityException;
 import io.millrace.artifact.PathNames;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.evaluate.Evaluation;
 import io.millrace.evaluate.ModelMetrics;
 import io.millrace.evaluate.ModelValidation;
 import io.millrace.metadata.MetadataStore;
+import io.millrace.metadata.RunLock;
+import io.millrace.metadata.StoreLocation;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -128,7 +131,7 @@ public final class ModelRegistry {
 
   /** The SQLite file of the registry's own metadata store ({@value #METADATA}). */
   public Path metadataFile() {
-    return root.resolve(METADATA);
+    return StoreLocation.defaultSqlite(root, METADATA);
   }
 
   /**
@@ -163,6 +166,11 @@ public final class ModelRegistry {
                 + ": the model or the evaluation "
                 + evaluationArtifact
                 + " changed while it was copied into the registry");
+      }
+      if (StoragePaths.isRemote(root)) {
+        int version = commitClaimedVersion(staging, modelName, evaluations);
+        pointLatestAtLeast(modelName, version);
+        return version;
       }
       return locked(
           modelName,
@@ -304,6 +312,74 @@ public final class ModelRegistry {
     }
   }
 
+  /**
+   * On an object store, where no rename is atomic and no write conditional: the version number is
+   * claimed in the metadata store (the first free one above every numbered prefix, committed or
+   * not), then the staged copy is committed there by its marker and the push's staging deleted. Two
+   * pushes never get one number, and a number whose push died stays unused.
+   */
+  private int commitClaimedVersion(Path staging, String name, MetadataStore store)
+      throws IOException {
+    ModelArtifact model = ModelArtifact.read(staging);
+    Evaluation evaluation = Evaluation.read(staging.resolve(EVALUATION));
+    Path modelDir = root.resolve(name);
+    int version = numberedEntries(modelDir).stream().mapToInt(Integer::intValue).max().orElse(0);
+    do {
+      version++;
+    } while (!RunLock.claim(
+        store, "registry version " + modelDir.resolve(Integer.toString(version)), "millrace push"));
+    ArtifactDirectory.writeAtomically(
+        staging.resolve(LINEAGE),
+        ModelArtifact.JSON.writeValueAsBytes(lineage(model, evaluation, name, version)));
+    ArtifactDirectory target = ArtifactDirectory.begin(modelDir.resolve(Integer.toString(version)));
+    try {
+      ArtifactDirectory.copyRecursively(staging, target.staging());
+      target.commit();
+    } catch (IOException | RuntimeException e) {
+      target.abandon();
+      throw e;
+    }
+    ArtifactDirectory.deleteRecursively(staging);
+    return version;
+  }
+
+  /**
+   * Moves LATEST forward without a lock: written, then checked against the committed versions.
+   * Every push commits its version before it writes LATEST, so the last writer sees every version
+   * committed before it and corrects a LATEST a slower push set back.
+   */
+  private void pointLatestAtLeast(String name, int version) throws IOException {
+    Path latest = root.resolve(name).resolve(LATEST);
+    for (int target = version; ; ) {
+      Optional<Integer> current = readLatest(name);
+      if (current.isEmpty() || current.get() < target) {
+        ArtifactDirectory.writeAtomically(
+            latest, (target + "\n").getBytes(StandardCharsets.US_ASCII));
+      }
+      int newest = versions(name).stream().mapToInt(Integer::intValue).max().orElse(target);
+      if (newest <= target) {
+        return;
+      }
+      target = newest;
+    }
+  }
+
+  private static List<Integer> numberedEntries(Path modelDir) throws IOException {
+    List<Integer> numbers = new ArrayList<>();
+    if (!Files.isDirectory(modelDir)) {
+      return numbers;
+    }
+    try (Stream<Path> entries = Files.list(modelDir)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        String file = p.getFileName().toString();
+        if (VERSION.matcher(file).matches()) {
+          numbers.add(Integer.parseInt(file));
+        }
+      }
+    }
+    return numbers;
+  }
+
   /** Points LATEST at {@code version} unless it already names a newer one. */
   void pointLatest(String name, int version) throws IOException {
     locked(
@@ -366,6 +442,7 @@ public final class ModelRegistry {
     if (!Files.isDirectory(dir)) {
       throw new IOException("no version " + version + " of model " + name + " in " + root);
     }
+    ArtifactDirectory.requireCommitted(dir);
     return dir;
   }
 
@@ -380,7 +457,10 @@ public final class ModelRegistry {
     try (Stream<Path> entries = Files.list(modelDir)) {
       for (Path p : (Iterable<Path>) entries::iterator) {
         String file = p.getFileName().toString();
-        if (VERSION.matcher(file).matches() && Files.isDirectory(p)) {
+        if (VERSION.matcher(file).matches()
+            && Files.isDirectory(p)
+            && (ArtifactDirectory.renamesAtomically(p)
+                || Files.exists(p.resolve(ArtifactDirectory.COMMITTED)))) {
           versions.add(Integer.parseInt(file));
         }
       }
@@ -392,7 +472,7 @@ public final class ModelRegistry {
   /** The lineage of one version. */
   public Lineage lineage(String name, int version) throws IOException {
     return ModelArtifact.JSON.readValue(
-        version(name, version).resolve(LINEAGE).toFile(), Lineage.class);
+        Files.readAllBytes(version(name, version).resolve(LINEAGE)), Lineage.class);
   }
 
   private Optional<Integer> readLatest(String name) throws IOException {

@@ -1,5 +1,6 @@
 package io.millrace.model;
 
+import io.millrace.artifact.StoragePaths;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
@@ -111,7 +112,7 @@ public final class Predict extends PTransform<PCollection<Example>, PCollection<
     }
     ModelArtifact artifact;
     try {
-      artifact = ModelArtifact.read(Path.of(model));
+      artifact = ModelArtifact.read(StoragePaths.of(model));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the model " + model, e);
     }
@@ -141,7 +142,7 @@ public final class Predict extends PTransform<PCollection<Example>, PCollection<
 
     @Setup
     public void setup() throws IOException {
-      lease = LoadedModel.shared(Path.of(model));
+      lease = LoadedModel.shared(StoragePaths.of(model));
     }
 
     @StartBundle

@@ -1,5 +1,6 @@
 package io.millrace.model;
 
+import io.millrace.artifact.StoragePaths;
 import io.millrace.evaluate.Bootstrap;
 import io.millrace.evaluate.EvaluationAccumulation;
 import io.millrace.evaluate.EvaluationConfig;
@@ -8,7 +9,6 @@ import io.millrace.evaluate.ScoredExample;
 import io.millrace.evaluate.SliceKeys;
 import io.millrace.record.Example;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +63,7 @@ final class ScoreModelsFn extends DoFn<Example, Example> {
     leases = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, String> m : models.entrySet()) {
-        leases.put(m.getKey(), LoadedModel.shared(Path.of(m.getValue())));
+        leases.put(m.getKey(), LoadedModel.shared(StoragePaths.of(m.getValue())));
       }
     } catch (IOException | RuntimeException e) {
       teardown();

@@ -3,6 +3,7 @@ package io.millrace.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.millrace.artifact.PathNames;
+import io.millrace.metadata.StoreLocation;
 import io.millrace.train.Task;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -123,9 +124,12 @@ public record PipelineDefinition(
     return model != null && model.name() != null ? model.name() : name;
   }
 
-  /** The metadata store file under the root. */
+  /**
+   * The metadata store file under the root; for a root on an object store or HDFS, a local file
+   * named by the root's URI ({@link StoreLocation}).
+   */
   public Path metadataFile() {
-    return root.resolve("metadata.sqlite");
+    return StoreLocation.defaultSqlite(root, "metadata.sqlite");
   }
 
   /**

@@ -1,11 +1,13 @@
 package io.millrace.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.metadata.Artifact;
 import io.millrace.metadata.Context;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.Run;
 import io.millrace.metadata.RunLock;
+import io.millrace.metadata.StoreLocation;
 import io.millrace.model.ModelRegistry;
 import io.millrace.stage.EvaluationStage;
 import io.millrace.stage.IngestStage;
@@ -153,6 +155,11 @@ public final class PipelineRunner {
     // Every setting as its stage reads it, before anything is created or run.
     StageSettings.check(definition);
     Files.createDirectories(definition.root());
+    if (metadataUrl == null && StoreLocation.isOutside(definition.root())) {
+      progress.printf(
+          "Metadata store %s (SQLite cannot live under %s; --metadata-url names a shared one)%n",
+          definition.metadataFile(), definition.root());
+    }
     try (MetadataStore store = openStore()) {
       Context pipeline = store.pipeline(definition.name());
       Optional<RunLock> lock =
@@ -422,15 +429,18 @@ public final class PipelineRunner {
           store.findArtifacts(Artifact.STATISTICS, Map.of()).stream()
               .filter(
                   a -> a.property("span") != null && Long.parseLong(a.property("span")) < current)
-              .filter(a -> a.state() == Artifact.State.LIVE && Files.isDirectory(Path.of(a.uri())))
+              .filter(
+                  a ->
+                      a.state() == Artifact.State.LIVE
+                          && Files.isDirectory(StoragePaths.of(a.uri())))
               // A shared store (--metadata-url) also holds other pipelines' statistics.
-              .filter(a -> Path.of(a.uri()).startsWith(definition.root().toAbsolutePath()))
+              .filter(a -> StoragePaths.of(a.uri()).startsWith(definition.root().toAbsolutePath()))
               .max(
                   Comparator.comparingLong((Artifact a) -> Long.parseLong(a.property("span")))
                       .thenComparing(Artifact::createdAt)
                       .thenComparingLong(Artifact::id));
       previous.ifPresent(executor::recognise);
-      return previous.map(a -> Path.of(a.uri()));
+      return previous.map(a -> StoragePaths.of(a.uri()));
     }
   }
 }

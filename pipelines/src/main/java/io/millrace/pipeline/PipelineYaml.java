@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.millrace.artifact.StoragePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,7 +146,7 @@ public final class PipelineYaml {
     }
     PipelineDefinition.Transform t = d.transform();
     PipelineDefinition.Model m = d.model();
-    return d.withRoot(base.resolve(d.root()).normalize())
+    return d.withRoot(path(base, d.root()))
         .withInput(input)
         .withSchema(d.schema().withFile(path(base, d.schema().file())))
         .withTransform(t == null ? null : t.withFile(path(base, t.file())))
@@ -158,13 +159,17 @@ public final class PipelineYaml {
         .withRegistry(new PipelineDefinition.Registry(path(base, d.registry().path())));
   }
 
+  /** A path of another file system ({@code s3://...}) stays as it is. */
   private static Path path(Path base, Path path) {
-    return path == null ? null : base.resolve(path).normalize();
+    if (path == null || path.getFileSystem() != base.getFileSystem()) {
+      return path == null ? null : path.normalize();
+    }
+    return base.resolve(path).normalize();
   }
 
   private static JsonNode fileOrInline(Path base, JsonNode node) {
     return node != null && node.isTextual()
-        ? TextNode.valueOf(base.resolve(node.asText()).normalize().toString())
+        ? TextNode.valueOf(StoragePaths.resolve(base, node.asText()).normalize().toString())
         : node;
   }
 

@@ -3,6 +3,7 @@ package io.millrace.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.evaluate.BinaryMetrics;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.evaluate.MulticlassMetrics;
@@ -327,7 +328,7 @@ final class StageSettings {
       return ModelConfig.builder().build();
     }
     if (fileOrInline.isTextual()) {
-      return ModelConfigJson.read(Path.of(fileOrInline.asText()));
+      return ModelConfigJson.read(StoragePaths.of(fileOrInline.asText()));
     }
     if (!fileOrInline.isObject()) {
       throw new IllegalArgumentException("expected the model settings as an object or a file name");
@@ -338,7 +339,7 @@ final class StageSettings {
   /** The tuner's search: a file's (its errors name the file) or inline. */
   static SearchSpace searchSpace(JsonNode fileOrInline) throws IOException {
     if (fileOrInline.isTextual()) {
-      return SearchSpace.read(Path.of(fileOrInline.asText()));
+      return SearchSpace.read(StoragePaths.of(fileOrInline.asText()));
     }
     return SearchSpace.fromJson(fileOrInline);
   }
@@ -349,7 +350,7 @@ final class StageSettings {
       return EvaluationConfig.defaults();
     }
     if (fileOrInline.isTextual()) {
-      return EvaluationConfig.read(Path.of(fileOrInline.asText()));
+      return EvaluationConfig.read(StoragePaths.of(fileOrInline.asText()));
     }
     return EvaluationConfig.fromJson(fileOrInline.toString());
   }

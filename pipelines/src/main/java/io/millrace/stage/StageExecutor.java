@@ -4,6 +4,7 @@ import com.google.common.hash.Hashing;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.ContentDigest;
 import io.millrace.artifact.NoSpaceLeft;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.metadata.Artifact;
 import io.millrace.metadata.CacheKey;
@@ -170,7 +171,7 @@ public final class StageExecutor {
    * keyed by its recorded fingerprint.
    */
   public void recognise(Artifact artifact) {
-    known.put(absolute(Path.of(artifact.uri())), artifact);
+    known.put(absolute(StoragePaths.of(artifact.uri())), artifact);
   }
 
   /**
@@ -315,12 +316,13 @@ public final class StageExecutor {
    */
   private static Optional<String> changedSinceWritten(Map<String, Artifact> outputs) {
     for (Artifact output : outputs.values()) {
-      Path path = Path.of(output.uri());
+      Path path = StoragePaths.of(output.uri());
       String recorded = output.property(CONTENT_FINGERPRINT);
       if (recorded == null) {
         return Optional.of(path + " was recorded without a content fingerprint");
       }
       try {
+        ArtifactDirectory.requireCommitted(path);
         List<ContentDigest.FileDigest> files = ContentDigest.files(path);
         if (Artifact.EXAMPLES.equals(output.type())) {
           ExamplesManifest.read(path).verify(path, files);

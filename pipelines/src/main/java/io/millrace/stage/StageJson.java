@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.millrace.artifact.CanonicalJson;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.train.ModelConfig;
@@ -120,7 +121,7 @@ final class StageJson {
           @Override
           public Path deserialize(JsonParser in, DeserializationContext context)
               throws IOException {
-            Path path = Path.of(in.getValueAsString());
+            Path path = StoragePaths.of(in.getValueAsString());
             Path base = (Path) context.getAttribute(BASE);
             return path.isAbsolute() || base == null ? path : base.resolve(path).normalize();
           }

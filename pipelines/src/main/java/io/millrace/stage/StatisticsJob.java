@@ -192,7 +192,7 @@ public final class StatisticsJob {
     public record SplitFile(String name, long examples, String statistics, String json) {}
 
     static Manifest read(Path directory) throws IOException {
-      return JSON.readValue(directory.resolve(FILE_NAME).toFile(), Manifest.class);
+      return JSON.readValue(Files.readAllBytes(directory.resolve(FILE_NAME)), Manifest.class);
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.model.ModelArtifact;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.Task;
@@ -115,7 +116,8 @@ public final class TrainJob {
             r == best ? "  <- best" : "");
       }
       progress.flush();
-      ArtifactDirectory.copyRecursively(Path.of(best.modelDirectory()), staging.resolve(MODEL));
+      ArtifactDirectory.copyRecursively(
+          StoragePaths.of(best.modelDirectory()), staging.resolve(MODEL));
       ArtifactDirectory.writeAtomically(
           staging.resolve(TRIALS_JSON), trialsJson(results, best, objective));
       ArtifactDirectory.deleteRecursively(resultsDir);
@@ -139,7 +141,7 @@ public final class TrainJob {
   }
 
   private static TrialResult relocate(TrialResult r, Path staging, Path output) {
-    Path relative = staging.relativize(Path.of(r.modelDirectory()));
+    Path relative = staging.relativize(StoragePaths.of(r.modelDirectory()));
     return new TrialResult(
         r.id(),
         r.parameters(),

@@ -2,6 +2,7 @@ package io.millrace.train;
 
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.ArtifactKind;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.record.FeatureType;
 import io.millrace.transform.FittedTransform;
 import io.millrace.transform.FittedTransform.Fitted;
@@ -114,6 +115,10 @@ public final class ModelExport {
               + " with "
               + model.numClasses());
     }
+    if (StoragePaths.isRemote(dir)) {
+      exportAndUpload(fitted, layout, model, dir, overwrite);
+      return;
+    }
     ArtifactDirectory artifact = ArtifactDirectory.begin(dir, overwrite, SAVED_MODEL);
     try {
       write(fitted, layout, model, artifact.staging());
@@ -123,6 +128,34 @@ public final class ModelExport {
     } catch (IOException | RuntimeException e) {
       artifact.abandon();
       throw e;
+    }
+  }
+
+  /**
+   * TensorFlow writes only local files: the SavedModel is exported and checked in a local temporary
+   * folder, then uploaded as an artifact committed like any other.
+   */
+  private static void exportAndUpload(
+      FittedTransform fitted,
+      TransformedData.Layout layout,
+      TrainedModel model,
+      Path dir,
+      boolean overwrite)
+      throws IOException {
+    Path local = Files.createTempDirectory("millrace-export");
+    try {
+      Path exported = local.resolve(dir.getFileName().toString());
+      export(fitted, layout, model, exported, false);
+      ArtifactDirectory artifact = ArtifactDirectory.begin(dir, overwrite, SAVED_MODEL);
+      try {
+        ArtifactDirectory.copyRecursively(exported, artifact.staging());
+        artifact.commit();
+      } catch (IOException | RuntimeException e) {
+        artifact.abandon();
+        throw e;
+      }
+    } finally {
+      ArtifactDirectory.deleteRecursively(local);
     }
   }
 

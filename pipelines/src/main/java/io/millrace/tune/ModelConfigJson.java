@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.train.ModelConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class ModelConfigJson {
   public static ModelConfig read(Path file) throws IOException {
     JsonNode node;
     try {
-      node = JSON.readTree(file.toFile());
+      node = JSON.readTree(Files.readAllBytes(file));
     } catch (IOException e) {
       throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
     }

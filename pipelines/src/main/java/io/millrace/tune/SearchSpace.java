@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.train.ModelConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -120,7 +121,7 @@ public record SearchSpace(
   public static SearchSpace read(Path file) throws IOException {
     JsonNode node;
     try {
-      node = ModelConfigJson.JSON.readTree(file.toFile());
+      node = ModelConfigJson.JSON.readTree(Files.readAllBytes(file));
     } catch (IOException e) {
       throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
     }

@@ -1,6 +1,7 @@
 package io.millrace.tune;
 
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.model.ModelArtifact;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.TrainedModel;
@@ -97,7 +98,7 @@ public final class TrainTrials extends PTransform<PCollection<Trial>, PCollectio
       throw new IllegalArgumentException(
           "objective '" + ranking.metric() + "' is not a trial metric; have " + metrics.keySet());
     }
-    Path dir = Path.of(modelsDirectory).resolve(trial.id());
+    Path dir = StoragePaths.of(modelsDirectory).resolve(trial.id());
     // A retried trial trains the same weights again; what an earlier attempt left is replaced.
     ArtifactDirectory.deleteRecursively(dir);
     ModelArtifact.write(

@@ -1,5 +1,6 @@
 package io.millrace.tune;
 
+import io.millrace.artifact.StoragePaths;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.record.Example;
 import io.millrace.train.Task;
@@ -78,7 +79,7 @@ public record TrainingInputs(
 
   /** How the transform's outputs feed the model, read from the transform alone (no examples). */
   public TransformedData.Layout layout() throws IOException {
-    return layout(FittedTransform.read(Path.of(transformDirectory)));
+    return layout(FittedTransform.read(StoragePaths.of(transformDirectory)));
   }
 
   private TransformedData.Layout layout(FittedTransform fitted) {
@@ -89,9 +90,9 @@ public record TrainingInputs(
 
   private Loaded read() {
     try {
-      FittedTransform fitted = FittedTransform.read(Path.of(transformDirectory));
+      FittedTransform fitted = FittedTransform.read(StoragePaths.of(transformDirectory));
       TransformedData.Layout layout = layout(fitted);
-      ExamplesArtifact examples = ExamplesArtifact.open(Path.of(examplesDirectory));
+      ExamplesArtifact examples = ExamplesArtifact.open(StoragePaths.of(examplesDirectory));
       TrainingData train = TransformedData.of(layout, examples(examples, trainSplit));
       TrainingData eval =
           evalSplit == null

@@ -1,8 +1,13 @@
 package io.millrace.cli;
 
 import io.millrace.artifact.ArtifactIntegrityException;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.ingest.InputException;
+import io.millrace.transforms.io.Storage;
+import io.millrace.transforms.io.StorageException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -57,10 +62,15 @@ public final class Millrace {
 
   /** Runs a command line with its output and errors going to the given writers. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    // Paths on s3:// and hdfs:// work from the first command on, as the AWS variables say; a
+    // command's Beam options (RunnerOptions) register again with what they add.
+    Storage.registerUnlessRegistered(PipelineOptionsFactory.create());
     CommandLine cli = new CommandLine(new Millrace());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(Millrace::handle);
+    // s3://bucket/key, hdfs://... and gs://... name paths of their file systems, not local files.
+    cli.registerConverter(Path.class, StoragePaths::of);
     // Arguments no command knows are Beam pipeline options; Beam validates them by name.
     cli.getSubcommands().values().forEach(c -> c.setUnmatchedArgumentsAllowed(true));
     int exit = cli.execute(args);
@@ -76,6 +86,12 @@ public final class Millrace {
       err.println("millrace: " + cause.getMessage());
       return EXIT_INPUT_REJECTED;
     }
+    Throwable storage = storageFailure(e);
+    if (storage != null) {
+      // It names the operation, the URI and the reason; the SDK's stack adds nothing to act on.
+      err.println("millrace: " + storage.getMessage());
+      return EXIT_FAILED;
+    }
     if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
       err.println("millrace: " + e.getMessage());
       return EXIT_USAGE;
@@ -83,6 +99,16 @@ public final class Millrace {
     err.println("millrace: " + e);
     e.printStackTrace(err);
     return EXIT_FAILED;
+  }
+
+  /** The failed operation on a storage URI behind {@code e}, if that is what failed. */
+  private static Throwable storageFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StorageException) {
+        return t;
+      }
+    }
+    return null;
   }
 
   /** The input rejection (bad input, or an artifact failing its fingerprint) behind {@code e}. */

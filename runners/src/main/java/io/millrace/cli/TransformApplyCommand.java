@@ -2,6 +2,7 @@ package io.millrace.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.examples.ExampleJson;
 import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.DeadLetter;
@@ -26,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -185,7 +185,7 @@ final class TransformApplyCommand implements Callable<Integer> {
       return Millrace.EXIT_INPUT_REJECTED;
     }
     if (temp != null) {
-      Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      ArtifactDirectory.moveFile(temp, output);
     }
     err.printf(
         "Transformed %,d records; %,d could not be read%s%n",

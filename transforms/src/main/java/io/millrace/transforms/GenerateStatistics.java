@@ -1,6 +1,7 @@
 package io.millrace.transforms;
 
 import io.millrace.accumulate.Accumulation;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.stats.StatisticsAccumulation;
@@ -222,7 +223,9 @@ public final class GenerateStatistics
       BadRecordDirectories badRecords =
           badRecordsDirectory == null ? null : BadRecordDirectories.under(badRecordsDirectory);
       String badExamples =
-          validator == null ? null : Path.of(badRecordsDirectory, BAD_EXAMPLES_DIR).toString();
+          validator == null
+              ? null
+              : StoragePaths.of(badRecordsDirectory).resolve(BAD_EXAMPLES_DIR).toString();
       TupleTag<KV<String, StatisticsAccumulator>> statesTag = new TupleTag<>() {};
       TupleTag<ShardWriter.Shard> shardsTag = new TupleTag<>() {};
       PCollectionList<KV<String, StatisticsAccumulator>> states = PCollectionList.empty(pipeline);

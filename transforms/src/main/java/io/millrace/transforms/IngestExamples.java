@@ -1,5 +1,6 @@
 package io.millrace.transforms;
 
+import io.millrace.artifact.StoragePaths;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.transforms.io.BadRecordDirectories;
@@ -65,7 +66,9 @@ public final class IngestExamples extends PTransform<PBegin, PCollection<CommitS
     }
     BadRecordDirectories badRecords = BadRecordDirectories.under(directory);
     List<String> directories = new ArrayList<>();
-    files.splitNames().forEach(name -> directories.add(Path.of(directory, name).toString()));
+    files
+        .splitNames()
+        .forEach(name -> directories.add(StoragePaths.of(directory).resolve(name).toString()));
     directories.addAll(badRecords.both());
     TupleTag<ShardWriter.Shard> shardsTag = new TupleTag<>() {};
     PCollectionList<ShardWriter.Shard> shards = PCollectionList.empty(begin.getPipeline());
@@ -73,7 +76,8 @@ public final class IngestExamples extends PTransform<PBegin, PCollection<CommitS
       List<String> splitDirectories = new ArrayList<>();
       files
           .splitsOf(group)
-          .forEach(name -> splitDirectories.add(Path.of(directory, name).toString()));
+          .forEach(
+              name -> splitDirectories.add(StoragePaths.of(directory).resolve(name).toString()));
       shards =
           shards.and(
               FusedReadFn.readGroup(

@@ -1,5 +1,6 @@
 package io.millrace.transforms;
 
+import io.millrace.artifact.StoragePaths;
 import io.millrace.record.Example;
 import io.millrace.transform.FeatureTransformer;
 import io.millrace.transform.FittedTransform;
@@ -89,7 +90,7 @@ public final class MaterializeTransform
             "MaterializeTransform writes each group into its own split; these files are hashed"
                 + " into splits");
       }
-      String splitDirectory = Path.of(directory, group.split()).toString();
+      String splitDirectory = StoragePaths.of(directory).resolve(group.split()).toString();
       directories.add(splitDirectory);
       shards =
           shards.and(

@@ -1,5 +1,6 @@
 package io.millrace.transforms;
 
+import io.millrace.artifact.StoragePaths;
 import io.millrace.transform.FittedTransform;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ public final class WriteFittedTransform
     @ProcessElement
     public void process(@Element FittedTransform fitted, OutputReceiver<String> written)
         throws IOException {
-      fitted.write(Path.of(directory), overwrite);
+      fitted.write(StoragePaths.of(directory), overwrite);
       written.output(directory);
     }
   }

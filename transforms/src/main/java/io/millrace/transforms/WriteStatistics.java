@@ -1,6 +1,7 @@
 package io.millrace.transforms;
 
 import io.millrace.artifact.PathNames;
+import io.millrace.artifact.StoragePaths;
 import io.millrace.stats.StatisticsFiles;
 import io.millrace.tfmd.DatasetFeatureStatisticsList;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class WriteStatistics
         @Element KV<String, DatasetFeatureStatisticsList> split, OutputReceiver<String> written)
         throws IOException {
       PathNames.requireSegment("split name", split.getKey());
-      StatisticsFiles.write(Path.of(directory, split.getKey()), split.getValue());
+      StatisticsFiles.write(StoragePaths.of(directory).resolve(split.getKey()), split.getValue());
       written.output(split.getKey());
     }
   }

@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -292,9 +291,7 @@ public final class S3Server implements AutoCloseable {
 
   /** {@link #options} registered for file operations outside a pipeline. */
   public PipelineOptions register() {
-    PipelineOptions options = options();
-    FileSystems.setDefaultPipelineOptions(options);
-    return options;
+    return Storage.use(options());
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.millrace.transforms.io;
 
+import io.millrace.artifact.StoragePaths;
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -18,7 +18,8 @@ public record BadRecordDirectories(String deadLetters, String damages) implement
 
   public static BadRecordDirectories under(String directory) {
     return new BadRecordDirectories(
-        Path.of(directory, DEAD_LETTER_DIR).toString(), Path.of(directory, DAMAGE_DIR).toString());
+        StoragePaths.of(directory).resolve(DEAD_LETTER_DIR).toString(),
+        StoragePaths.of(directory).resolve(DAMAGE_DIR).toString());
   }
 
   public List<String> both() {

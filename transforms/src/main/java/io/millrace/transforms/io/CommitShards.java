@@ -2,12 +2,11 @@ package io.millrace.transforms.io;
 
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.ShardFile;
+import io.millrace.artifact.StoragePaths;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -123,15 +122,14 @@ public final class CommitShards
           }
         }
         mine.sort(Comparator.comparing(ShardWriter.Shard::tempFile));
-        Path dir = Paths.get(directory);
+        Path dir = StoragePaths.of(directory);
         Files.createDirectories(dir);
         long records = 0;
         List<ShardFile> files = new ArrayList<>();
         for (int i = 0; i < mine.size(); i++) {
           ShardWriter.Shard shard = mine.get(i);
           String name = String.format("part-%05d-of-%05d%s", i, mine.size(), shard.suffix());
-          Files.move(
-              Paths.get(shard.tempFile()), dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+          ArtifactDirectory.moveFile(StoragePaths.of(shard.tempFile()), dir.resolve(name));
           records += shard.records();
           files.add(new ShardFile(name, shard.records(), shard.sizeBytes(), shard.sha256()));
         }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.DataFileStream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
@@ -75,8 +75,8 @@ public final class ExamplesArtifact {
   public void forEach(String split, Consumer<Example> action) throws IOException {
     ExampleSchema schema = schema();
     for (Path file : files(split)) {
-      try (DataFileReader<Example> reader =
-          new DataFileReader<>(file.toFile(), ExamplesAvro.reader(schema))) {
+      try (DataFileStream<Example> reader =
+          new DataFileStream<>(Files.newInputStream(file), ExamplesAvro.reader(schema))) {
         reader.forEach(action);
       }
     }

@@ -2,6 +2,7 @@ package io.millrace.transforms.io;
 
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.PathNames;
+import io.millrace.artifact.StoragePaths;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -100,7 +101,7 @@ public final class ResultFiles<T> extends PTransform<PCollection<T>, PCollection
     @ProcessElement
     public void process(@Element T result, OutputReceiver<String> written) throws IOException {
       String name = PathNames.requireSegment("result name", key.apply(result) + suffix);
-      Path dir = Path.of(directory);
+      Path dir = StoragePaths.of(directory);
       Files.createDirectories(dir);
       ArtifactDirectory.writeAtomically(dir.resolve(name), encoder.encode(result));
       written.output(name);

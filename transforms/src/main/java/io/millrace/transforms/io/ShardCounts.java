@@ -3,6 +3,7 @@ package io.millrace.transforms.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.artifact.ArtifactDirectory;
 import io.millrace.artifact.ShardFile;
+import io.millrace.artifact.StoragePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ public final class ShardCounts
 
   /** The line for one directory: as {@link CommitShards.Written}, named by its last segment. */
   private static String line(CommitShards.Written written) {
-    String name = Path.of(written.directory()).getFileName().toString();
+    String name = StoragePaths.of(written.directory()).getFileName().toString();
     try {
       return JSON.writeValueAsString(
           new CommitShards.Written(name, written.files(), written.records(), written.shards()));

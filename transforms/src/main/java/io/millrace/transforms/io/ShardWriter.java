@@ -2,13 +2,13 @@ package io.millrace.transforms.io;
 
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
+import io.millrace.artifact.StoragePaths;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.DefaultCoder;
@@ -47,7 +47,7 @@ public final class ShardWriter<T> {
 
   public void write(T element) throws IOException {
     if (channel == null) {
-      Path temp = Paths.get(directory, TEMP_DIR);
+      Path temp = StoragePaths.of(directory).resolve(TEMP_DIR);
       Files.createDirectories(temp);
       file = temp.resolve(UUID.randomUUID() + suffix);
       channel =

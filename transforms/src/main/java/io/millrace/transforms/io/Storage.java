@@ -71,11 +71,32 @@ public final class Storage {
 
   private Storage() {}
 
+  private static volatile boolean registered;
+  private static volatile Configuration hadoop;
+
   /** {@link #configure} from this process's environment, then registered for file operations. */
   public static PipelineOptions register(PipelineOptions options) {
     configure(options, System.getenv());
-    FileSystems.setDefaultPipelineOptions(options);
-    return options;
+    return use(options);
+  }
+
+  /** Registers options that are already configured for file operations outside a pipeline. */
+  public static PipelineOptions use(PipelineOptions configured) {
+    FileSystems.setDefaultPipelineOptions(configured);
+    List<Configuration> hdfs = configured.as(HadoopFileSystemOptions.class).getHdfsConfiguration();
+    hadoop = hdfs == null || hdfs.isEmpty() ? null : hdfs.get(0);
+    registered = true;
+    return configured;
+  }
+
+  /**
+   * {@link #register}, unless options were registered already in this process (by a command's Beam
+   * options, or a test's server): what a command that runs no Beam job needs.
+   */
+  public static void registerUnlessRegistered(PipelineOptions options) {
+    if (!registered) {
+      register(options);
+    }
   }
 
   /**
@@ -139,6 +160,23 @@ public final class Storage {
       }
       return context.request();
     }
+  }
+
+  /**
+   * The Hadoop configuration of the registered options (for {@code hdfs://} paths); where nothing
+   * was registered (a worker), the one {@code HADOOP_CONF_DIR} gives, any namenode in the URI.
+   */
+  static Configuration hadoop() {
+    Configuration configured = hadoop;
+    Configuration configuration =
+        new Configuration(
+            configured != null ? configured : hdfsConfiguration(List.of(new Configuration())));
+    // FileContext (HDFS's atomic rename that refuses an existing target) needs the mapping that
+    // core-default.xml gives, which a configuration built without defaults lacks.
+    if (configuration.get("fs.AbstractFileSystem.hdfs.impl") == null) {
+      configuration.set("fs.AbstractFileSystem.hdfs.impl", "org.apache.hadoop.fs.Hdfs");
+    }
+    return configuration;
   }
 
   // ---------------------------------------------------------------- file operations
