@@ -31,7 +31,6 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -198,9 +197,6 @@ class IsolatedFlinkClusterIT {
    * constants, metrics and blessing.
    */
   @Test
-  @Disabled(
-      "needs the storage layer of issue13-io (root and registry as s3:// URIs, a commit protocol"
-          + " without rename, TF models exported locally and uploaded), not on main yet")
   void theTaxiPipelineOnS3AndPostgresEqualsTheDirectRunners() throws Exception {
     Assumptions.assumeTrue(PostgresServer.binaries().isPresent(), PostgresServer.NOT_INSTALLED);
     Path example = Path.of("..", "examples", "taxi").toAbsolutePath().normalize();
