@@ -53,6 +53,10 @@ class S3ConcurrentPushTest {
         ProcessBuilder push =
             new ProcessBuilder(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // The child's first line must be its own "ready", not a JVM warning about
+                    // another process's performance-data file (PIDs repeat in containers).
+                    "-XX:-UsePerfData",
+                    "-Xlog:disable",
                     "-cp",
                     System.getProperty("java.class.path"),
                     PushMain.class.getName(),
