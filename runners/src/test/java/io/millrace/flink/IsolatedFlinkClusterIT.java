@@ -226,7 +226,9 @@ class IsolatedFlinkClusterIT {
     MillraceCliTest.Run local =
         MillraceCliTest.run("run", "--pipeline", direct.resolve("pipeline.yaml").toString());
     assertEquals(0, local.exit(), local.out() + local.err());
-    try (PostgresServer postgres = PostgresServer.start(clientOnly.resolve("postgres"))) {
+    // Not under clientOnly: PostgreSQL's service user cannot pass through that rwx------ folder.
+    Path postgresDirectory = Files.createTempDirectory("millrace-isolated-postgres");
+    try (PostgresServer postgres = PostgresServer.start(postgresDirectory)) {
       MillraceJar.Run run =
           submit(
               "taxi-s3",
@@ -237,6 +239,8 @@ class IsolatedFlinkClusterIT {
               postgres.createDatabase("taxi"));
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("pushed as taxi-big-tipper version 1"), run.output());
+    } finally {
+      ArtifactDirectory.deleteRecursively(postgresDirectory);
     }
     s3.register();
     for (String artifact :
