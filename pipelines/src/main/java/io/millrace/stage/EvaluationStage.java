@@ -10,6 +10,7 @@ import io.millrace.record.Example;
 import io.millrace.transforms.ReadExamples;
 import io.millrace.transforms.ReadExamplesArtifact;
 import io.millrace.transforms.io.InputPattern;
+import io.millrace.transforms.io.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,7 +214,7 @@ public final class EvaluationStage
       // The job never replaces an artifact; an earlier evaluation at this place may be.
       ArtifactDirectory.deleteRecursively(dir);
     }
-    Pipeline pipeline = Pipeline.create(context.beamOptions(NAME));
+    Pipeline pipeline = Storage.newPipeline(context.beamOptions(NAME));
     PCollection<Example> records =
         examples != null
             ? pipeline.apply(

@@ -19,6 +19,7 @@ import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.InputSpec;
 import io.millrace.transforms.io.ShardCounts;
+import io.millrace.transforms.io.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -169,7 +170,7 @@ public final class IngestJob {
         ArtifactDirectory.begin(config.output, config.overwrite, ExamplesManifest.KIND);
     Path staging = artifact.staging();
     List<String> splitNames = resolved.splitNames();
-    Pipeline pipeline = Pipeline.create(options);
+    Pipeline pipeline = Storage.newPipeline(options);
     pipeline
         .apply("Ingest", IngestExamples.from(ExampleFiles.of(resolved)).to(staging))
         .apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS_DIR)));

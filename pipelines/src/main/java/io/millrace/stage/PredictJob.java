@@ -23,6 +23,7 @@ import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.InputPattern;
 import io.millrace.transforms.io.ResolvedInput;
 import io.millrace.transforms.io.ShardCounts;
+import io.millrace.transforms.io.Storage;
 import io.millrace.transforms.io.WriteShards;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,7 +128,7 @@ public final class PredictJob {
     ArtifactDirectory out = ArtifactDirectory.begin(output, overwrite, KIND);
     try {
       Path staging = out.staging();
-      Pipeline pipeline = Pipeline.create(options);
+      Pipeline pipeline = Storage.newPipeline(options);
       ReadExamples.Result read =
           pipeline.apply(
               "ReadRecords",

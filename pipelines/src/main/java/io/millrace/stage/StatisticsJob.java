@@ -26,6 +26,7 @@ import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.ExamplesArtifact;
 import io.millrace.transforms.io.InputSpec;
 import io.millrace.transforms.io.ShardCounts;
+import io.millrace.transforms.io.Storage;
 import io.millrace.validate.ExampleValidator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -247,7 +248,7 @@ public final class StatisticsJob {
                 config.recordValidation().schema(),
                 schema,
                 config.recordValidation().environment());
-    Pipeline pipeline = Pipeline.create(options);
+    Pipeline pipeline = Storage.newPipeline(options);
     GenerateStatistics.FromFiles.Result computed =
         pipeline.apply(
             "Statistics",

@@ -9,6 +9,7 @@ import io.millrace.model.ModelArtifact;
 import io.millrace.train.ModelConfig;
 import io.millrace.train.Task;
 import io.millrace.transforms.io.ResultFiles;
+import io.millrace.transforms.io.Storage;
 import io.millrace.tune.ModelConfigJson;
 import io.millrace.tune.Objective;
 import io.millrace.tune.SearchSpace;
@@ -81,7 +82,7 @@ public final class TrainJob {
       progress.printf(
           "Training %d trial%s of %s%n", trials.size(), trials.size() == 1 ? "" : "s", modelName);
       progress.flush();
-      Pipeline pipeline = Pipeline.create(options);
+      Pipeline pipeline = Storage.newPipeline(options);
       pipeline
           .apply("Trials", Create.of(trials).withCoder(SerializableCoder.of(Trial.class)))
           .apply(

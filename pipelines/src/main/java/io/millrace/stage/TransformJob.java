@@ -12,6 +12,7 @@ import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.ExamplesArtifact;
 import io.millrace.transforms.io.ShardCounts;
+import io.millrace.transforms.io.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ public final class TransformJob {
     // 1. Analyze: each range of the training split into one analyzer state, merged, fitted.
     // Fails now, not after the analysis, when the target exists and may not be replaced.
     ArtifactDirectory.begin(transformOutput, overwrite, FittedTransform.KIND).abandon();
-    Pipeline analyze = Pipeline.create(options);
+    Pipeline analyze = Storage.newPipeline(options);
     analyze
         .apply(
             "Analyze",
@@ -110,7 +111,7 @@ public final class TransformJob {
     ArtifactDirectory artifact =
         ArtifactDirectory.begin(examplesOutput, overwrite, ExamplesManifest.KIND);
     Path staging = artifact.staging();
-    Pipeline materialize = Pipeline.create(options);
+    Pipeline materialize = Storage.newPipeline(options);
     materialize
         .apply(
             "Materialize", MaterializeTransform.of(fitted).from(ExampleFiles.of(raw)).to(staging))

@@ -8,12 +8,14 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.common.ClientBuilderFactory;
 import org.apache.beam.sdk.io.aws2.options.S3ClientBuilderFactory;
@@ -98,6 +100,24 @@ public final class Storage {
       register(options);
     }
   }
+
+  /**
+   * A pipeline whose options carry an id no earlier job had, so that every worker registers its
+   * file systems afresh for it.
+   *
+   * <p>A worker re-registers Beam's file systems only when a job's options id (or revision) differs
+   * from the last job's; Beam counts ids from 0 in each client process, and one options object may
+   * serve several jobs (a stage's analyze and materialize jobs). Where Beam is shared by the jobs
+   * of a Flink session cluster (Millrace in its {@code lib/}), a job would then keep the previous
+   * job's S3 file system, whose thread pool carries that job's class loader, closed by Flink when
+   * the job ended: its first S3 response failed with "Trying to access closed classloader".
+   */
+  public static Pipeline newPipeline(PipelineOptions options) {
+    options.setOptionsId(JOB_IDS.nextLong() & Long.MAX_VALUE);
+    return Pipeline.create(options);
+  }
+
+  private static final SecureRandom JOB_IDS = new SecureRandom();
 
   /**
    * Sets the S3 and HDFS options the environment gives, where the options do not set them
