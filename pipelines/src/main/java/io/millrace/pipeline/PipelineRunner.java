@@ -20,6 +20,7 @@ import io.millrace.stage.StatisticsStage;
 import io.millrace.stage.TrainStage;
 import io.millrace.stage.TransformStage;
 import io.millrace.stage.ValidationStage;
+import io.millrace.transforms.io.Storage;
 import io.millrace.validate.AnomaliesArtifact;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -134,6 +135,15 @@ public final class PipelineRunner {
     return new PipelineRunner(definition, noCache, noCacheStages, metadataUrl, options, jobLog);
   }
 
+  /**
+   * A job's options, completed from the environment as the AWS and Hadoop tools read it (where they
+   * leave S3 and HDFS settings unset) and registered for the file work around the job, so that a
+   * library user's own options reach the same storage as the CLI's.
+   */
+  private PipelineOptions jobOptions(String job) {
+    return Storage.use(Storage.configure(options.apply(job), System.getenv()));
+  }
+
   public PipelineDefinition definition() {
     return definition;
   }
@@ -154,6 +164,8 @@ public final class PipelineRunner {
   public RunResult run(PrintWriter progress) throws IOException {
     // Every setting as its stage reads it, before anything is created or run.
     StageSettings.check(definition);
+    // The root, inputs and registry may be s3:// or hdfs:// URIs, reached before any job runs.
+    jobOptions("millrace-" + definition.name());
     Files.createDirectories(definition.root());
     if (metadataUrl == null && StoreLocation.isOutside(definition.root())) {
       progress.printf(
@@ -278,7 +290,7 @@ public final class PipelineRunner {
                   definition.root().resolve("artifacts"),
                   STAGES,
                   progress),
-              options,
+              PipelineRunner.this::jobOptions,
               log);
     }
 

@@ -16,6 +16,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -99,5 +101,33 @@ class S3PipelineTest {
     RunResult cached = run(PipelineRunner.of(onS3).withMetadataUrl(store), s3, again);
     assertEquals(List.of(), cached.executed(), again.toString());
     assertEquals(remote.status(), cached.status());
+  }
+
+  /**
+   * A library user gives {@link PipelineRunner} options reaching the store and registers nothing
+   * else: the runner reaches the root before any job runs (its cache, its leftovers), so it
+   * registers them itself.
+   */
+  @Test
+  void aLibraryUsersOwnOptionsReachTheStoreWithNothingRegisteredBefore(S3Server s3)
+      throws IOException {
+    s3.upload(SharedData.path("penguins/penguins.csv"), "s3://pipes/library/penguins.csv");
+    // What a fresh process has: Beam's file systems with Beam's defaults, no S3 endpoint.
+    FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.create());
+    PipelineDefinition dataOnly =
+        PipelineDefinition.of(
+            "penguins",
+            StoragePaths.of("s3://pipes/library/root"),
+            PipelineDefinition.Input.of("s3://pipes/library/penguins.csv")
+                .withMissingValues(List.of("NA")));
+    StringWriter progress = new StringWriter();
+    RunResult result =
+        PipelineRunner.of(dataOnly)
+            .withMetadataUrl("jdbc:sqlite:" + dir.resolve("library.sqlite"))
+            .withPipelineOptions(job -> s3.options("--jobName=" + job))
+            .run(new PrintWriter(progress));
+
+    assertEquals(RunResult.Status.COMPLETED, result.status(), result.message() + progress);
+    assertEquals(List.of("ingest", "statistics", "schema", "validation"), result.executed());
   }
 }
