@@ -67,9 +67,17 @@ public final class ResultFiles<T> extends PTransform<PCollection<T>, PCollection
         "WriteResultFiles", ParDo.of(new WriteFn<>(directory, suffix, key, encoder)));
   }
 
-  /** The results written to {@code directory}, in file name order. */
+  /**
+   * The results written to {@code directory}, in file name order.
+   *
+   * @throws IOException when the folder is missing: a job that ran always writes results, so its
+   *     workers wrote them to a file system this process does not see
+   */
   public static <T> List<T> read(Path directory, String suffix, Decoder<T> decoder)
       throws IOException {
+    if (!Files.isDirectory(directory)) {
+      throw notSeenHere("results", directory);
+    }
     List<T> results = new ArrayList<>();
     try (Stream<Path> files = Files.list(directory)) {
       for (Path file : files.filter(f -> f.toString().endsWith(suffix)).sorted().toList()) {
@@ -81,6 +89,20 @@ public final class ResultFiles<T> extends PTransform<PCollection<T>, PCollection
       }
     }
     return results;
+  }
+
+  /**
+   * What a job's workers wrote for this process to read is not where it looks: on a cluster whose
+   * workers share no disk with the launcher, they wrote it to their own.
+   */
+  static IOException notSeenHere(String what, Path directory) {
+    return new IOException(
+        "the pipeline's workers left no "
+            + what
+            + " in "
+            + directory
+            + ": they wrote their output to a file system this process does not see (on a"
+            + " cluster whose workers share no disk with it, use s3:// or hdfs:// paths)");
   }
 
   private static final class WriteFn<T> extends DoFn<T, String> {

@@ -97,11 +97,7 @@ public final class ShardCounts
    */
   private static List<CommitShards.Written> readWritten(Path countsDirectory) throws IOException {
     if (!Files.isDirectory(countsDirectory)) {
-      throw new IOException(
-          "the pipeline's workers left no record counts in "
-              + countsDirectory
-              + ": they wrote their output to a file system this process does not see (on a"
-              + " cluster whose workers share no disk with it, use s3:// or hdfs:// paths)");
+      throw ResultFiles.notSeenHere("record counts", countsDirectory);
     }
     List<CommitShards.Written> written = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(countsDirectory, "part-*")) {

@@ -47,4 +47,15 @@ class ShardCountsTest {
     assertTrue(e.getMessage().contains("does not see"), e.getMessage());
     assertThrows(IOException.class, () -> ShardCounts.read(counts));
   }
+
+  /** Trial results and metrics come back the same way, and fail the same way. */
+  @Test
+  void resultsTheLauncherCannotSeeAreAnErrorNamingTheFolder() {
+    Path results = dir.resolve("written-on-another-host/results");
+    IOException e =
+        assertThrows(
+            IOException.class, () -> ResultFiles.read(results, ".json", bytes -> bytes.length));
+    assertTrue(e.getMessage().contains(results.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("does not see"), e.getMessage());
+  }
 }
