@@ -3,7 +3,6 @@ package io.millrace.serving;
 import io.millrace.artifact.StoragePaths;
 import io.millrace.model.ModelRegistry;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.server.Server;
@@ -145,10 +144,8 @@ public final class ModelServer implements AutoCloseable {
   }
 
   /** Each served model's versions and their states, one line per model. */
-  public void describe(PrintStream out) {
-    for (String name : models.names()) {
-      out.println("  " + name + ": " + models.describe(name));
-    }
+  public List<String> describe() {
+    return models.names().stream().map(name -> name + ": " + models.describe(name)).toList();
   }
 
   /** Whether every model has a version that serves. */
