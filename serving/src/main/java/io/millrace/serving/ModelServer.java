@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -87,16 +88,19 @@ public final class ModelServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
+  private final RestApi api;
   private final ServedModels models;
   private final CompletableFuture<Void> loaded;
 
   private ModelServer(
       Server server,
       ServerConnector connector,
+      RestApi api,
       ServedModels models,
       CompletableFuture<Void> loaded) {
     this.server = server;
     this.connector = connector;
+    this.api = api;
     this.models = models;
     this.loaded = loaded;
   }
@@ -118,9 +122,10 @@ public final class ModelServer implements AutoCloseable {
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
-    server.setHandler(
-        new RestApi(models, config.maxConcurrent(), config.maxQueued(), config.maxRequestBytes()));
-    // In-flight requests get this long to finish when the server stops.
+    RestApi api =
+        new RestApi(models, config.maxConcurrent(), config.maxQueued(), config.maxRequestBytes());
+    // On stop, new requests are refused and in-flight ones get up to the stop timeout to finish.
+    server.setHandler(new GracefulHandler(api));
     server.setStopTimeout(30_000);
     try {
       server.start();
@@ -130,7 +135,7 @@ public final class ModelServer implements AutoCloseable {
           "cannot serve on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     CompletableFuture<Void> loaded = CompletableFuture.runAsync(() -> models.loadAll(registry));
-    return new ModelServer(server, connector, models, loaded);
+    return new ModelServer(server, connector, api, models, loaded);
   }
 
   /** The bound port (the free port chosen when the config asked for 0). */
@@ -151,6 +156,14 @@ public final class ModelServer implements AutoCloseable {
   /** Whether every model has a version that serves. */
   public boolean ready() {
     return models.ready();
+  }
+
+  RestApi api() {
+    return api;
+  }
+
+  Server jetty() {
+    return server;
   }
 
   /** Waits until the server stops (from {@link #close} or a shutdown hook). */

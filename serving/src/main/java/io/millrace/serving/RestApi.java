@@ -56,6 +56,7 @@ final class RestApi extends Handler.Abstract {
   private final Semaphore admitted;
   private final Semaphore running;
   private final long maxRequestBytes;
+  private volatile Runnable onAdmitted = () -> {};
 
   /**
    * @param maxConcurrent inference requests run at once
@@ -145,11 +146,13 @@ final class RestApi extends Handler.Abstract {
             : versionText != null
                 ? models.version(name, version(versionText))
                 : models.newestAvailable(name);
-    JsonNode body = body(request);
+    // Admitted before its body is read: the bodies held in memory are bounded by the capacity.
     if (!admitted.tryAcquire()) {
       throw new ApiException(503, "the server is at capacity; retry later");
     }
     try {
+      onAdmitted.run();
+      JsonNode body = body(request);
       running.acquireUninterruptibly();
       try {
         return infer(target, verb.substring(1), body);
@@ -159,6 +162,11 @@ final class RestApi extends Handler.Abstract {
     } finally {
       admitted.release();
     }
+  }
+
+  /** Tests observe admission with this (a request holds its slot while its body arrives). */
+  void onAdmitted(Runnable listener) {
+    this.onAdmitted = listener;
   }
 
   private static void requireMethod(String method, String expected, String path) {

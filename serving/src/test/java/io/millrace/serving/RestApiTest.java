@@ -10,13 +10,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.model.LoadedModel;
 import io.millrace.model.TaxiModels;
 import io.millrace.record.Example;
-import io.millrace.record.ExampleSchema;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,32 +82,8 @@ class RestApiTest {
     return new Answer(r.statusCode(), JSON.readTree(r.body()), r);
   }
 
-  /** A raw record as a TF Serving instance: each raw input the transform knows, null if missing. */
-  static ObjectNode instance(Example e, ExampleSchema inputs) {
-    ObjectNode row = JSON.createObjectNode();
-    for (int f = 0; f < inputs.size(); f++) {
-      String name = inputs.name(f);
-      int index = e.schema().indexOf(name);
-      Object v = index < 0 ? null : e.rawValues(index);
-      if (v instanceof long[] l) {
-        row.put(name, l[0]);
-      } else if (v instanceof double[] d) {
-        row.put(name, d[0]);
-      } else if (v instanceof byte[][] b) {
-        row.put(name, new String(b[0], StandardCharsets.UTF_8));
-      } else {
-        row.putNull(name);
-      }
-    }
-    return row;
-  }
-
   static String instances(List<Example> records) {
-    ExampleSchema inputs = direct.transformer().fitted().inputSchema();
-    ObjectNode body = JSON.createObjectNode();
-    ArrayNode rows = body.putArray("instances");
-    records.forEach(e -> rows.add(instance(e, inputs)));
-    return body.toString();
+    return TaxiRequests.instances(records, direct.transformer().fitted().inputSchema());
   }
 
   @Test
