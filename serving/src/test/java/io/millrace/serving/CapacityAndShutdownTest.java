@@ -12,12 +12,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -36,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CapacityAndShutdownTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path dir;
   static Path registry;
@@ -94,11 +89,7 @@ class CapacityAndShutdownTest {
   }
 
   static HttpResponse<String> predict(int port) throws IOException, InterruptedException {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models/taxi:predict"))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return TaxiRequests.post(port, "/v1/models/taxi:predict", body);
   }
 
   @Test
@@ -157,24 +148,16 @@ class CapacityAndShutdownTest {
   @Test
   void aServerWhoseOnlyVersionFailedToLoadIsLiveButNotReady() throws Exception {
     Path broken = dir.resolve("broken");
-    Files.createDirectories(broken.resolve("taxi/1"));
-    Files.writeString(broken.resolve("taxi/1/model.json"), "{}");
-    Files.writeString(broken.resolve("taxi/1/.millrace-committed"), "");
+    TaxiRequests.writeBrokenVersion(broken.resolve("taxi/1"));
     try (ModelServer server = ModelServer.start(ModelServer.Config.of(broken.toString(), 0))) {
       server.awaitLoaded();
-      String base = "http://127.0.0.1:" + server.port();
-      assertEquals(200, get(base + "/health/live").statusCode());
-      HttpResponse<String> ready = get(base + "/health/ready");
+      assertEquals(200, TaxiRequests.get(server.port(), "/health/live").statusCode());
+      HttpResponse<String> ready = TaxiRequests.get(server.port(), "/health/ready");
       assertEquals(503, ready.statusCode(), ready.body());
-      HttpResponse<String> status = get(base + "/v1/models/taxi");
+      HttpResponse<String> status = TaxiRequests.get(server.port(), "/v1/models/taxi");
       assertEquals(
           "END", JSON.readTree(status.body()).at("/model_version_status/0/state").asText());
       assertEquals(404, predict(server.port()).statusCode());
     }
-  }
-
-  private static HttpResponse<String> get(String uri) throws IOException, InterruptedException {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -11,13 +11,13 @@ import io.millrace.model.LoadedModel;
 import io.millrace.model.TaxiModels;
 import io.millrace.record.Example;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RestApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path dir;
   static Path registry;
@@ -41,9 +40,7 @@ class RestApiTest {
     registry = dir.resolve("registry");
     TaxiModels.writeGood(registry.resolve("taxi/1"), "taxi");
     // A version whose load fails: its status says why, version 1 still serves.
-    Files.createDirectories(registry.resolve("taxi/2"));
-    Files.writeString(registry.resolve("taxi/2/model.json"), "{not json");
-    Files.writeString(registry.resolve("taxi/2/.millrace-committed"), "");
+    TaxiRequests.writeBrokenVersion(registry.resolve("taxi/2"));
     server =
         ModelServer.start(
             ModelServer.Config.of(registry.toString(), 0)
@@ -65,20 +62,12 @@ class RestApiTest {
   record Answer(int status, JsonNode body, HttpResponse<String> response) {}
 
   static Answer post(String path, String body) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = TaxiRequests.post(server.port(), path, body);
     return new Answer(r.statusCode(), JSON.readTree(r.body()), r);
   }
 
   static Answer get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = TaxiRequests.get(server.port(), path);
     return new Answer(r.statusCode(), JSON.readTree(r.body()), r);
   }
 
@@ -120,6 +109,46 @@ class RestApiTest {
     assertEquals(200, classified.status(), classified.body().toString());
     assertEquals("1", classified.body().at("/result/0/1/0").asText());
     assertEquals(predictions.get(0), classified.body().at("/result/0/1/1"));
+  }
+
+  @Test
+  void concurrentRequestsGetTheirOwnAnswersAndBadOnesDisturbNone() throws Exception {
+    List<Example> eval = TaxiModels.eval();
+    int clients = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        List<Example> records = eval.subList(c * 100, c * 100 + 100);
+        boolean bad = c % 3 == 2;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int round = 0; round < 5; round++) {
+                    if (bad) {
+                      Answer refused =
+                          post("/v1/models/taxi:predict", "{\"instances\": [{\"fare\": \"x\"}]}");
+                      assertEquals(400, refused.status(), refused.body().toString());
+                      continue;
+                    }
+                    LoadedModel.Predictions expected = direct.predict(records);
+                    Answer a = post("/v1/models/taxi:predict", instances(records));
+                    assertEquals(200, a.status(), a.body().toString());
+                    for (int i = 0; i < records.size(); i++) {
+                      assertEquals(
+                          (double) expected.get(i, 0),
+                          a.body().at("/predictions/" + i).doubleValue());
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
