@@ -8,6 +8,7 @@ import io.millrace.record.FeatureType;
 import io.millrace.train.ModelExport;
 import io.millrace.transform.FittedTransform;
 import io.millrace.transform.ServingSchema;
+import io.millrace.transform.TransformSpec;
 import io.millrace.transform.tf.TransformGraph;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,8 +31,10 @@ import java.util.Set;
  *
  * @param required the inputs every row must give (an optional one, such as the label's input, may
  *     be left out)
+ * @param fitted the model's transform
  */
-record InputSignature(String name, ExampleSchema schema, Set<String> required) {
+record InputSignature(
+    String name, ExampleSchema schema, Set<String> required, FittedTransform fitted) {
 
   static InputSignature of(LoadedModel model, String signatureName) {
     FittedTransform fitted = model.transformer().fitted();
@@ -41,13 +44,15 @@ record InputSignature(String name, ExampleSchema schema, Set<String> required) {
       return new InputSignature(
           TransformGraph.SIGNATURE,
           fitted.inputSchema(),
-          ServingSchema.inputsOf(fitted, modelInputs));
+          ServingSchema.inputsOf(fitted, modelInputs),
+          fitted);
     }
     if (signatureName.equals(ModelExport.TRANSFORMED_SIGNATURE)) {
       return new InputSignature(
           ModelExport.TRANSFORMED_SIGNATURE,
           model.transformer().outputSchema(),
-          new LinkedHashSet<>(modelInputs));
+          new LinkedHashSet<>(modelInputs),
+          fitted);
     }
     throw ApiException.badRequest(
         "signature_name '"
@@ -64,6 +69,21 @@ record InputSignature(String name, ExampleSchema schema, Set<String> required) {
     return name.equals(TransformGraph.SIGNATURE)
         ? schema.indexOf(input) >= 0
         : required.contains(input);
+  }
+
+  /**
+   * The rank of an input's tensor: 2 for a one-hot vocabulary output the transformed signature
+   * takes as a vector per row, else 1 (one value per row).
+   */
+  int rank(String input) {
+    if (name.equals(TransformGraph.SIGNATURE)) {
+      return 1;
+    }
+    FittedTransform.Fitted step = fitted.fitted().get(schema.requireIndex(input));
+    return step.kind() == TransformSpec.Kind.COMPUTE_AND_APPLY_VOCABULARY
+            && step.outputType() == FeatureType.FLOAT
+        ? 2
+        : 1;
   }
 
   /** Rows given as a list of objects of named inputs ({@code "instances"}, {@code "examples"}). */

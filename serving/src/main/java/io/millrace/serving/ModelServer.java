@@ -5,6 +5,8 @@ import io.millrace.model.ModelRegistry;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -48,7 +50,12 @@ public final class ModelServer implements AutoCloseable {
       }
       if (maxConcurrent < 1 || maxQueued < 0 || maxRequestBytes < 1) {
         throw new IllegalArgumentException(
-            "maxConcurrent must be >= 1 and maxQueued >= 0: " + maxConcurrent + ", " + maxQueued);
+            "maxConcurrent and maxRequestBytes must be >= 1, maxQueued >= 0: "
+                + maxConcurrent
+                + ", "
+                + maxRequestBytes
+                + ", "
+                + maxQueued);
       }
     }
 
@@ -81,6 +88,11 @@ public final class ModelServer implements AutoCloseable {
     }
 
     public Config withCapacity(int maxConcurrent, int maxQueued) {
+      return new Config(
+          registry, models, versionPolicy, host, port, maxConcurrent, maxQueued, maxRequestBytes);
+    }
+
+    public Config withMaxRequestBytes(long maxRequestBytes) {
       return new Config(
           registry, models, versionPolicy, host, port, maxConcurrent, maxQueued, maxRequestBytes);
     }
@@ -118,7 +130,9 @@ public final class ModelServer implements AutoCloseable {
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("millrace-serve");
     Server server = new Server(threads);
-    ServerConnector connector = new ServerConnector(server);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);

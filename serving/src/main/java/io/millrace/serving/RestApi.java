@@ -323,7 +323,9 @@ final class RestApi extends Handler.Abstract {
       ExampleSchema schema = signature.schema();
       for (int f = 0; f < schema.size(); f++) {
         if (signature.accepts(schema.name(f))) {
-          inputs.set(schema.name(f), tensorInfo(schema.name(f), dtype(schema.type(f)), 1));
+          inputs.set(
+              schema.name(f),
+              tensorInfo(schema.name(f), dtype(schema.type(f)), signature.rank(schema.name(f))));
         }
       }
       String output = ModelExport.outputKey(model.task());

@@ -113,6 +113,19 @@ class CapacityAndShutdownTest {
   }
 
   @Test
+  void aBodyLargerThanTheLimitIsRefusedWith413() throws Exception {
+    try (ModelServer server =
+        ModelServer.start(
+            ModelServer.Config.of(registry.toString(), 0).withMaxRequestBytes(body.length() - 1))) {
+      server.awaitLoaded();
+      HttpResponse<String> refused = predict(server.port());
+      assertEquals(413, refused.statusCode(), refused.body());
+      assertTrue(refused.body().contains("larger than"), refused.body());
+      assertTrue(refused.headers().firstValue("Server").isEmpty(), "no server version is sent");
+    }
+  }
+
+  @Test
   void stoppingFinishesTheRequestInFlightAndRefusesNewConnections() throws Exception {
     ModelServer server = ModelServer.start(ModelServer.Config.of(registry.toString(), 0));
     server.awaitLoaded();

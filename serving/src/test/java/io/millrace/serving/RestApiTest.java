@@ -170,6 +170,19 @@ class RestApiTest {
     }
     Answer a = post("/v1/models/taxi:predict", body.toString());
     assertEquals(200, a.status(), a.body().toString());
+    // The metadata gives each input's rank: 2 for a one-hot vector per row, else 1.
+    JsonNode declared =
+        get("/v1/models/taxi/metadata")
+            .body()
+            .at("/metadata/signature_def/signature_def/transformed/inputs");
+    assertEquals(inputs.size(), declared.size(), declared.toString());
+    JsonNode first = rows.get(0);
+    for (String name : inputs) {
+      assertEquals(
+          first.get(name).size() > 1 ? 2 : 1,
+          declared.at("/" + name + "/tensor_shape/dim").size(),
+          name + ": " + declared.get(name));
+    }
     for (int i = 0; i < records.size(); i++) {
       assertEquals((double) expected.get(i, 0), a.body().at("/predictions/" + i).doubleValue());
     }
