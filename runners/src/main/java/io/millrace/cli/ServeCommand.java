@@ -103,13 +103,27 @@ final class ServeCommand implements Callable<Integer> {
     }
     Thread stop = new Thread(server::close, "millrace-serve-stop");
     Runtime.getRuntime().addShutdownHook(stop);
-    out.println("serving on http://" + host + ":" + server.port() + " (loading models)");
+    try {
+      out.println("serving on http://" + host + ":" + server.port() + " (loading models)");
+      out.flush();
+      server.awaitLoaded();
+      out.println(server.ready() ? "ready:" : "not ready (a model has no available version):");
+      server.describe().forEach(line -> out.println("  " + line));
+      out.flush();
+      server.join();
+    } catch (InterruptedException e) {
+      // Interrupting the command (as an embedding caller may) stops serving, like SIGTERM.
+      Thread.currentThread().interrupt();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stop);
+        server.close();
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is exiting: the hook stops the server.
+      }
+    }
+    out.println("stopped");
     out.flush();
-    server.awaitLoaded();
-    out.println(server.ready() ? "ready:" : "not ready (a model has no available version):");
-    server.describe().forEach(line -> out.println("  " + line));
-    out.flush();
-    server.join();
     return 0;
   }
 }
