@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code millrace serve}: the model server (module serving) on a registry, in this process. The
  * server's code needs no Beam (its module has none on its classpath); from the shaded jar Beam's
- * classes are present but never loaded by it, and {@code io.millrace.serving.ModelServer} runs as
- * well from a classpath of the serving module's jars alone.
+ * classes are present but not loaded by it, and {@code ModelServer.start} needs only the jars of
+ * the serving, model and core modules.
  */
 @Command(
     name = "serve",
