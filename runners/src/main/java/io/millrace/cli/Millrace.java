@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       PushCommand.class,
       PredictCommand.class,
+      ServeCommand.class,
       RunCommand.class,
       RunsCommand.class,
       LineageCommand.class,

@@ -27,6 +27,8 @@ class PackageCyclesTest {
         List.of(
             "io.millrace.record.Example",
             "io.millrace.transforms.ReadExamples",
+            "io.millrace.model.LoadedModel",
+            "io.millrace.serving.ModelServer",
             "io.millrace.stage.IngestJob",
             "io.millrace.cli.Millrace")) {
       assertTrue(ALL.contain(name), name + " is not among the classes checked");

@@ -214,16 +214,23 @@ public final class LoadedModel implements AutoCloseable {
       transformed[i] = transformer.apply(raw.get(i));
       labels[i] = labelReader.of(raw.get(i), transformed[i]);
     }
-    Predictions predictions =
-        InputBatches.batched(
-            Arrays.asList(transformed),
-            session.none(),
-            batch -> {
-              try (InputBatches.Feeds feeds = inputs.transformed(batch.toArray(new Example[0]))) {
-                return session.runTransformed(feeds.tensors(), batch.size());
-              }
-            });
-    return new Scored(predictions, labels);
+    return new Scored(predictTransformed(Arrays.asList(transformed)), labels);
+  }
+
+  /**
+   * Predictions for records already transformed (the model's own inputs: its dense features and id
+   * columns, as {@link #transformer} outputs them), through the transformed signature.
+   */
+  public Predictions predictTransformed(List<Example> transformed) {
+    checkOpen();
+    return InputBatches.batched(
+        transformed,
+        session.none(),
+        batch -> {
+          try (InputBatches.Feeds feeds = inputs.transformed(batch.toArray(new Example[0]))) {
+            return session.runTransformed(feeds.tensors(), batch.size());
+          }
+        });
   }
 
   /** Predictions for raw records through the raw signature (the transform inside the graph). */

@@ -1,0 +1,183 @@
+package io.millrace.cli;
+
+import static io.millrace.cli.MillraceCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.millrace.model.LoadedModel;
+import io.millrace.model.TaxiModels;
+import io.millrace.serving.ModelServer;
+import io.millrace.testing.SharedData;
+import io.millrace.transform.ServingSchema;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code millrace serve}: the model server answers what {@code millrace predict} writes. */
+class ServeCliTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path dir;
+
+  @Test
+  void servedPredictionsEqualMillracePredictByteForByteOnAllTaxiEvalRecords() throws Exception {
+    Path registry = dir.resolve("registry");
+    Path version = registry.resolve("taxi/1");
+    TaxiModels.writeGood(version, "taxi");
+    Path predicted = dir.resolve("predicted");
+    MillraceCliTest.Run predict =
+        run(
+            "predict",
+            "--model",
+            version.toString(),
+            "--input",
+            SharedData.path("taxi/tutorial/eval.csv").toString(),
+            "--output",
+            predicted.toString());
+    assertEquals(0, predict.exit(), predict.out() + predict.err());
+    List<JsonNode> rows = new ArrayList<>();
+    try (Stream<Path> files = Files.list(predicted.resolve("predictions"))) {
+      for (Path file : files.sorted().toList()) {
+        for (String line : Files.readAllLines(file)) {
+          rows.add(JSON.readTree(line));
+        }
+      }
+    }
+    assertEquals(5000, rows.size());
+
+    Set<String> needed;
+    try (LoadedModel model = LoadedModel.load(version)) {
+      List<String> modelInputs = new ArrayList<>(model.artifact().info().inputs().denseFeatures());
+      modelInputs.addAll(model.artifact().info().inputs().idColumns());
+      needed = ServingSchema.inputsOf(model.transformer().fitted(), modelInputs);
+    }
+    // Each record as a TF Serving instance: the raw features the model needs, as predict read
+    // them (predict reads the others, such as the label's, as text), null when missing.
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode instances = body.putArray("instances");
+    for (JsonNode row : rows) {
+      ObjectNode instance = instances.addObject();
+      for (String name : needed) {
+        JsonNode values = row.get(name);
+        instance.set(
+            name,
+            values == null || values.isNull() || values.isEmpty()
+                ? JSON.nullNode()
+                : values.get(0));
+      }
+    }
+    try (ModelServer server = ModelServer.start(ModelServer.Config.of(registry.toString(), 0))) {
+      server.awaitLoaded();
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:" + server.port() + "/v1/models/taxi:predict"))
+                      .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode(), response.body());
+      JsonNode predictions = JSON.readTree(response.body()).get("predictions");
+      assertEquals(rows.size(), predictions.size());
+      for (int i = 0; i < rows.size(); i++) {
+        assertEquals(
+            rows.get(i).get("probability").get(0).toString(),
+            predictions.get(i).toString(),
+            "record " + i + ": " + instances.get(i));
+      }
+    }
+  }
+
+  @Test
+  void theServeCommandServesUntilInterruptedThenStops() throws Exception {
+    Path registry = dir.resolve("registry");
+    TaxiModels.writeGood(registry.resolve("taxi/1"), "taxi");
+    PipedInputStream printed = new PipedInputStream();
+    PrintWriter out =
+        new PrintWriter(
+            new OutputStreamWriter(new PipedOutputStream(printed), StandardCharsets.UTF_8), true);
+    StringWriter err = new StringWriter();
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    Thread serve =
+        new Thread(
+            () ->
+                exit.complete(
+                    Millrace.execute(
+                        out,
+                        new PrintWriter(err),
+                        "serve",
+                        "--registry",
+                        registry.toString(),
+                        "--port",
+                        "0")));
+    serve.start();
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(printed, StandardCharsets.UTF_8));
+    // Port 0: the server binds a free port and prints it.
+    Matcher serving =
+        Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+) \\(loading models\\)")
+            .matcher(String.valueOf(lines.readLine()));
+    assertTrue(serving.matches(), err.toString());
+    int port = Integer.parseInt(serving.group(1));
+    assertEquals("ready:", lines.readLine());
+    assertEquals("  taxi: version 1 AVAILABLE", lines.readLine());
+
+    HttpResponse<String> status =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models/taxi"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, status.statusCode());
+    assertTrue(status.body().contains("AVAILABLE"), status.body());
+
+    serve.interrupt();
+    assertEquals("stopped", lines.readLine());
+    assertEquals(0, exit.join(), err.toString());
+    assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+  }
+
+  @Test
+  void badCommandLinesExitWith2AndSayWhy() {
+    MillraceCliTest.Run noRegistry =
+        run("serve", "--registry", dir.resolve("none").toString(), "--port", "0");
+    assertEquals(Millrace.EXIT_USAGE, noRegistry.exit(), noRegistry.out() + noRegistry.err());
+    assertTrue(noRegistry.err().contains("is not a folder"), noRegistry.err());
+
+    MillraceCliTest.Run badPolicy =
+        run("serve", "--registry", dir.toString(), "--port", "0", "--version-policy", "newest");
+    assertEquals(Millrace.EXIT_USAGE, badPolicy.exit());
+    assertTrue(badPolicy.err().contains("version policy 'newest'"), badPolicy.err());
+
+    MillraceCliTest.Run badPort = run("serve", "--registry", dir.toString(), "--port", "70000");
+    assertEquals(Millrace.EXIT_USAGE, badPort.exit());
+    assertTrue(badPort.err().contains("port 70000"), badPort.err());
+  }
+}

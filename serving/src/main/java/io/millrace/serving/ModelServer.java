@@ -1,0 +1,200 @@
+package io.millrace.serving;
+
+import io.millrace.artifact.StoragePaths;
+import io.millrace.model.ModelRegistry;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The model server: a registry's models behind TensorFlow Serving's REST API ({@link RestApi}) on
+ * an HTTP port of its own. It binds 127.0.0.1 unless told otherwise, answers health checks at once
+ * and loads the models in the background (their status reads LOADING until then).
+ *
+ * <p>Its classpath holds the runner-free core, the model module (TensorFlow Java) and Jetty: no
+ * Beam, no Flink ({@code ServingClasspathTest}).
+ */
+public final class ModelServer implements AutoCloseable {
+  /**
+   * How to serve.
+   *
+   * @param registry the registry's folder or URI
+   * @param models the models to serve; empty: every model in the registry
+   * @param port 0 for any free port
+   * @param maxConcurrent inference requests run at once
+   * @param maxQueued inference requests waiting for a slot before 503s are answered
+   */
+  public record Config(
+      String registry,
+      List<String> models,
+      VersionPolicy versionPolicy,
+      String host,
+      int port,
+      int maxConcurrent,
+      int maxQueued,
+      long maxRequestBytes) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_MAX_QUEUED = 64;
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 64L << 20;
+
+    public Config {
+      models = List.copyOf(models);
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port " + port + " is not in 0..65535");
+      }
+      if (maxConcurrent < 1 || maxQueued < 0 || maxRequestBytes < 1) {
+        throw new IllegalArgumentException(
+            "maxConcurrent and maxRequestBytes must be >= 1, maxQueued >= 0: "
+                + maxConcurrent
+                + ", "
+                + maxRequestBytes
+                + ", "
+                + maxQueued);
+      }
+    }
+
+    /** Every model, its latest version, on 127.0.0.1, one inference per core at once. */
+    public static Config of(String registry, int port) {
+      return new Config(
+          registry,
+          List.of(),
+          VersionPolicy.latest(1),
+          DEFAULT_HOST,
+          port,
+          Runtime.getRuntime().availableProcessors(),
+          DEFAULT_MAX_QUEUED,
+          DEFAULT_MAX_REQUEST_BYTES);
+    }
+
+    public Config withModels(List<String> models) {
+      return new Config(
+          registry, models, versionPolicy, host, port, maxConcurrent, maxQueued, maxRequestBytes);
+    }
+
+    public Config withVersionPolicy(VersionPolicy versionPolicy) {
+      return new Config(
+          registry, models, versionPolicy, host, port, maxConcurrent, maxQueued, maxRequestBytes);
+    }
+
+    public Config withHost(String host) {
+      return new Config(
+          registry, models, versionPolicy, host, port, maxConcurrent, maxQueued, maxRequestBytes);
+    }
+
+    public Config withCapacity(int maxConcurrent, int maxQueued) {
+      return new Config(
+          registry, models, versionPolicy, host, port, maxConcurrent, maxQueued, maxRequestBytes);
+    }
+
+    public Config withMaxRequestBytes(long maxRequestBytes) {
+      return new Config(
+          registry, models, versionPolicy, host, port, maxConcurrent, maxQueued, maxRequestBytes);
+    }
+  }
+
+  private final Server server;
+  private final ServerConnector connector;
+  private final RestApi api;
+  private final ServedModels models;
+  private final CompletableFuture<Void> loaded;
+
+  private ModelServer(
+      Server server,
+      ServerConnector connector,
+      RestApi api,
+      ServedModels models,
+      CompletableFuture<Void> loaded) {
+    this.server = server;
+    this.connector = connector;
+    this.api = api;
+    this.models = models;
+    this.loaded = loaded;
+  }
+
+  /**
+   * Starts serving: checks the registry and the models named, binds the port, then loads the
+   * versions in the background ({@link #awaitLoaded}).
+   *
+   * @throws IllegalArgumentException when a named model has no version, or nothing is to serve
+   * @throws IOException when the registry cannot be read or the port cannot be bound
+   */
+  public static ModelServer start(Config config) throws IOException {
+    ModelRegistry registry = new ModelRegistry(StoragePaths.of(config.registry()));
+    ServedModels models = ServedModels.plan(registry, config.models(), config.versionPolicy());
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("millrace-serve");
+    Server server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(config.host());
+    connector.setPort(config.port());
+    server.addConnector(connector);
+    RestApi api =
+        new RestApi(models, config.maxConcurrent(), config.maxQueued(), config.maxRequestBytes());
+    // On stop, new requests are refused and in-flight ones get up to the stop timeout to finish.
+    server.setHandler(new GracefulHandler(api));
+    server.setStopTimeout(30_000);
+    try {
+      server.start();
+    } catch (Exception e) {
+      models.close();
+      throw new IOException(
+          "cannot serve on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    CompletableFuture<Void> loaded = CompletableFuture.runAsync(() -> models.loadAll(registry));
+    return new ModelServer(server, connector, api, models, loaded);
+  }
+
+  /** The bound port (the free port chosen when the config asked for 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** Waits until every version has loaded or failed to. */
+  public void awaitLoaded() {
+    loaded.join();
+  }
+
+  /** Each served model's versions and their states, one line per model. */
+  public List<String> describe() {
+    return models.names().stream().map(name -> name + ": " + models.describe(name)).toList();
+  }
+
+  /** Whether every model has a version that serves. */
+  public boolean ready() {
+    return models.ready();
+  }
+
+  RestApi api() {
+    return api;
+  }
+
+  Server jetty() {
+    return server;
+  }
+
+  /** Waits until the server stops (from {@link #close} or a shutdown hook). */
+  public void join() throws InterruptedException {
+    server.join();
+  }
+
+  /** Stops accepting, lets in-flight requests finish, then unloads the models. */
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("stopping the server: " + e.getMessage(), e);
+    } finally {
+      loaded.join();
+      models.close();
+    }
+  }
+}
