@@ -40,6 +40,18 @@ class S3CliTest {
         "--endpoint=" + endpoint);
   }
 
+  /** {@code millrace ingest --input INPUT --output OUTPUT --overwrite} against the server. */
+  private static MillraceCliTest.Run ingestOverwriting(S3Server s3, String input, String output) {
+    return MillraceCliTest.run(
+        "ingest",
+        "--input",
+        input,
+        "--output",
+        output,
+        "--overwrite",
+        "--endpoint=" + s3.endpoint());
+  }
+
   private static void assertOneLineNaming(MillraceCliTest.Run run, String uri, String reason) {
     assertEquals(Millrace.EXIT_FAILED, run.exit(), run.err());
     assertTrue(run.err().contains(uri), run.err());
@@ -123,13 +135,7 @@ class S3CliTest {
       assertEquals(List.of(), keysIn("dots"), output + " wrote something");
     }
     MillraceCliTest.Run input =
-        MillraceCliTest.run(
-            "ingest",
-            "--input",
-            "s3://dots/in/../serving.csv",
-            "--output",
-            "s3://dots/examples",
-            "--endpoint=" + s3.endpoint());
+        ingestOverwriting(s3, "s3://dots/in/../serving.csv", "s3://dots/examples");
     assertEquals(Millrace.EXIT_USAGE, input.exit(), input.err());
     assertTrue(input.err().contains("s3://dots/in/../serving.csv"), input.err());
   }
@@ -151,15 +157,7 @@ class S3CliTest {
             "s3://guard/registry/taxi/1",
             "s3://guard/root",
             "s3://guard/root/artifacts/ingest/0")) {
-      MillraceCliTest.Run run =
-          MillraceCliTest.run(
-              "ingest",
-              "--input",
-              "s3://guard/in/serving.csv",
-              "--output",
-              output,
-              "--overwrite",
-              "--endpoint=" + s3.endpoint());
+      MillraceCliTest.Run run = ingestOverwriting(s3, "s3://guard/in/serving.csv", output);
       assertEquals(Millrace.EXIT_USAGE, run.exit(), output + ": " + run.err());
       assertTrue(run.err().contains("refusing to write " + output), run.err());
       assertEquals(before, keysIn("guard"), output + " changed the bucket");
@@ -175,14 +173,7 @@ class S3CliTest {
     // The examples' own Avro files as the input, their artifact as the output: --overwrite would
     // delete what it reads.
     MillraceCliTest.Run run =
-        MillraceCliTest.run(
-            "ingest",
-            "--input",
-            "s3://reread/examples/*/*.avro",
-            "--output",
-            "s3://reread/examples",
-            "--overwrite",
-            "--endpoint=" + s3.endpoint());
+        ingestOverwriting(s3, "s3://reread/examples/*/*.avro", "s3://reread/examples");
     assertEquals(Millrace.EXIT_USAGE, run.exit(), run.err());
     assertTrue(run.err().contains("refusing to write s3://reread/examples"), run.err());
     assertTrue(run.err().contains("it holds the input"), run.err());
