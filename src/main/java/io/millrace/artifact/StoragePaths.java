@@ -32,8 +32,28 @@ public final class StoragePaths {
     if (scheme.equals("file")) {
       return Path.of(URI.create(text));
     }
+    checkNoDotSegments(text);
     // A path, not a URI: a key may hold what a URI must escape (spaces, braces).
     return provider(scheme).getFileSystem(URI.create(scheme + ":///")).getPath(text);
+  }
+
+  /**
+   * Refuses {@code .} and {@code ..} in a URI's path: an object store takes them as literal parts
+   * of a key, while every check on paths (what an output may replace, what is an input) resolves
+   * them, so the key written would not be the one checked.
+   *
+   * @throws IllegalArgumentException naming the URI
+   */
+  public static void checkNoDotSegments(String uri) {
+    String path = uri.substring(uri.indexOf("://") + 3);
+    for (String segment : path.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException(
+            uri
+                + ": a URI may not hold '.' or '..' segments (an object store would take them as"
+                + " part of the key); name the location without them");
+      }
+    }
   }
 
   /** {@code text} as a path, resolved against {@code base} when it is relative and not a URI. */

@@ -74,6 +74,7 @@ public final class ModelRegistry {
   // One JVM cannot hold two overlapping file locks: its threads take turns here first.
   private static final Map<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,9}");
+  private static final Pattern ATTEMPT = Pattern.compile("[0-9a-f]{16}");
   private static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(1);
 
   /** A push refused because the evaluation did not bless the model. */
@@ -149,12 +150,37 @@ public final class ModelRegistry {
   public int push(
       Path modelArtifact, Path evaluationArtifact, String modelName, MetadataStore evaluations)
       throws IOException {
+    return push(modelArtifact, evaluationArtifact, modelName, evaluations, null);
+  }
+
+  /**
+   * As {@link #push(Path, Path, String, MetadataStore)}, by a writer that may repeat an attempt
+   * that died: the staged copy is named after {@code attempt}, and whatever an earlier attempt of
+   * that name staged and left is deleted first, whatever its age (so a crashed pipeline's rerun
+   * removes its own leftovers now, not an hour later). The caller makes sure that no live writer
+   * uses the same name at once.
+   *
+   * @param attempt 16 lowercase hex digits, the same on every retry of one push (a pipeline's push
+   *     derives it from its stage directory, which the pipeline root's run lock makes its own);
+   *     null for a push that is never retried as such
+   */
+  public int push(
+      Path modelArtifact,
+      Path evaluationArtifact,
+      String modelName,
+      MetadataStore evaluations,
+      String attempt)
+      throws IOException {
     checkName(modelName);
+    if (attempt != null && !ATTEMPT.matcher(attempt).matches()) {
+      throw new IllegalArgumentException(
+          "a push attempt is named by 16 lowercase hex digits, not '" + attempt + "'");
+    }
     ModelArtifact model = ModelArtifact.read(modelArtifact);
     Evaluation evaluation = Evaluation.read(evaluationArtifact);
     String evaluationFingerprint =
         checkBlessed(modelArtifact, model, evaluationArtifact, evaluation, modelName, evaluations);
-    Path staging = stage(model, evaluationArtifact, evaluation, modelName);
+    Path staging = stage(model, evaluationArtifact, evaluation, modelName, attempt);
     try {
       // What is committed is what was checked: the copies' fingerprints, recomputed.
       String copied = ModelArtifact.read(staging).fingerprint();
@@ -255,13 +281,24 @@ public final class ModelRegistry {
     return evaluationFingerprint;
   }
 
-  /** Copies everything a version holds into a fresh staging directory. */
-  Path stage(ModelArtifact model, Path evaluationArtifact, Evaluation evaluation, String name)
+  /**
+   * Copies everything a version holds into a fresh staging directory, named after {@code attempt}
+   * when not null.
+   */
+  Path stage(
+      ModelArtifact model,
+      Path evaluationArtifact,
+      Evaluation evaluation,
+      String name,
+      String attempt)
       throws IOException {
     Path modelDir = root.resolve(name);
     Files.createDirectories(modelDir);
-    deleteStaleStaging(modelDir);
-    Path staging = modelDir.resolve(STAGING_PREFIX + UUID.randomUUID());
+    deleteStaleStaging(modelDir, attempt);
+    // A random UUID starts with 8 hex digits and a dash, so it never looks like an attempt's name.
+    Path staging =
+        modelDir.resolve(
+            STAGING_PREFIX + (attempt == null ? "" : attempt + "-") + UUID.randomUUID());
     Files.createDirectory(staging);
     try {
       ArtifactDirectory.copyRecursively(
@@ -487,13 +524,17 @@ public final class ModelRegistry {
     return Optional.of(Integer.parseInt(text));
   }
 
-  private void deleteStaleStaging(Path modelDir) throws IOException {
+  /** Deletes the staged copies older than {@link #staleAfter} and those of {@code attempt}. */
+  private void deleteStaleStaging(Path modelDir, String attempt) throws IOException {
     FileTime cutoff = FileTime.from(Instant.now().minus(staleAfter));
+    String attemptPrefix = attempt == null ? null : STAGING_PREFIX + attempt + "-";
     List<Path> stale = new ArrayList<>();
     try (Stream<Path> entries = Files.list(modelDir)) {
       for (Path p : (Iterable<Path>) entries::iterator) {
-        if (p.getFileName().toString().startsWith(STAGING_PREFIX)
-            && Files.getLastModifiedTime(p).compareTo(cutoff) < 0) {
+        String file = p.getFileName().toString();
+        if ((attemptPrefix != null && file.startsWith(attemptPrefix))
+            || (file.startsWith(STAGING_PREFIX)
+                && Files.getLastModifiedTime(p).compareTo(cutoff) < 0)) {
           stale.add(p);
         }
       }

@@ -204,7 +204,7 @@ public final class EvaluationStage
 
   @Override
   public List<Path> reads() throws IOException {
-    return rawPattern == null ? List.of() : InputPattern.of(rawPattern).localFiles();
+    return rawPattern == null ? List.of() : InputPattern.of(rawPattern).files();
   }
 
   @Override

@@ -87,7 +87,7 @@ public final class IngestStage extends AbstractStage<IngestStage.Settings, Inges
 
   @Override
   public List<Path> reads() throws IOException {
-    return settings().input().localFiles();
+    return settings().input().files();
   }
 
   @Override

@@ -1,9 +1,11 @@
 package io.millrace.stage;
 
+import com.google.common.hash.Hashing;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.model.ModelArtifact;
 import io.millrace.model.ModelRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,6 +102,20 @@ public final class PushStage extends AbstractStage<PushStage.Settings, PushStage
     return List.of();
   }
 
+  /**
+   * In a pipeline, the name of this push's attempts: the stage directory's digest, the same when a
+   * crashed run is rerun, and owned by the run that holds the pipeline root's lock. Standalone,
+   * none.
+   */
+  private static String attempt(Path directory) {
+    return directory == null
+        ? null
+        : Hashing.sha256()
+            .hashString(directory.toAbsolutePath().normalize().toString(), StandardCharsets.UTF_8)
+            .toString()
+            .substring(0, 16);
+  }
+
   @Override
   public Result run(StageContext context) throws IOException {
     ModelRegistry registry = new ModelRegistry(settings().registry());
@@ -111,7 +127,8 @@ public final class PushStage extends AbstractStage<PushStage.Settings, PushStage
     int version =
         already
             ? registry.latestVersion(name).orElseThrow()
-            : registry.push(model.path(), evaluation.path(), name, evaluations);
+            : registry.push(
+                model.path(), evaluation.path(), name, evaluations, attempt(context.directory()));
     return new Result(
         new StageArtifact.Pushed(registry.version(name, version)),
         name,

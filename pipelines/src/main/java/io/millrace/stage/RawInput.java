@@ -162,12 +162,15 @@ public record RawInput(
     return spec.withFormatOptions(options);
   }
 
-  /** Every local file the patterns match, in any span: what a stage must not write over. */
-  public List<Path> localFiles() throws IOException {
+  /**
+   * Every file the patterns match (local or on a store), in any span: what a stage must not write
+   * over.
+   */
+  public List<Path> files() throws IOException {
     List<String> all = pattern != null ? List.of(pattern) : List.copyOf(splitPatterns.values());
     List<Path> files = new ArrayList<>();
     for (String each : all) {
-      files.addAll(InputPattern.of(each).localFiles());
+      files.addAll(InputPattern.of(each).files());
     }
     return files;
   }

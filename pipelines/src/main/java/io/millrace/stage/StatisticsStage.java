@@ -131,7 +131,7 @@ public final class StatisticsStage
 
   @Override
   public List<Path> reads() throws IOException {
-    List<Path> reads = new ArrayList<>(input == null ? List.of() : input.localFiles());
+    List<Path> reads = new ArrayList<>(input == null ? List.of() : input.files());
     if (settings().recordValidation() != null) {
       reads.add(settings().recordValidation().schema());
     }

@@ -1,19 +1,16 @@
 package io.millrace.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.evaluate.EvaluationConfig;
 import io.millrace.metadata.MetadataStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -97,57 +94,16 @@ class ConcurrentPushTest {
   @Test
   void pushesFromProcessesGetDistinctVersions(@TempDir Path root) throws Exception {
     int n = 4;
-    List<Process> children = new ArrayList<>();
-    List<BufferedReader> outputs = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        Process child =
-            new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    // The child's first line must be its own "ready", not a JVM warning about
-                    // another process's performance-data file (PIDs repeat in containers).
-                    "-XX:-UsePerfData",
-                    "-Xlog:disable",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    PushMain.class.getName(),
-                    root.toString(),
-                    model.directory().toString(),
-                    evaluation.toString(),
-                    "taxi",
-                    metadata.toString())
-                .redirectErrorStream(true)
-                .start();
-        children.add(child);
-        BufferedReader out =
-            new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        outputs.add(out);
-      }
-      for (BufferedReader out : outputs) {
-        assertEquals("ready", out.readLine());
-      }
-      for (Process child : children) {
-        OutputStream in = child.getOutputStream();
-        in.write("go\n".getBytes(StandardCharsets.UTF_8));
-        in.flush();
-      }
-      List<Integer> versions = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        StringBuilder text = new StringBuilder();
-        for (String line; (line = outputs.get(i).readLine()) != null; ) {
-          text.append(line).append('\n');
-        }
-        assertTrue(children.get(i).waitFor(120, TimeUnit.SECONDS), text.toString());
-        assertEquals(0, children.get(i).exitValue(), text.toString());
-        String[] lines = text.toString().strip().split("\n");
-        String last = lines[lines.length - 1];
-        assertTrue(last.startsWith("version "), text.toString());
-        versions.add(Integer.parseInt(last.substring("version ".length())));
-      }
-      assertVersionsOneTo(n, new ModelRegistry(root), versions);
-    } finally {
-      children.forEach(Process::destroyForcibly);
-    }
+    List<Integer> versions =
+        PushMain.race(
+            n,
+            Map.of(),
+            Duration.ofSeconds(120),
+            root.toString(),
+            model.directory(),
+            evaluation,
+            "taxi",
+            metadata);
+    assertVersionsOneTo(n, new ModelRegistry(root), versions);
   }
 }

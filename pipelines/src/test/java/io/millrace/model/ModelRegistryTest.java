@@ -19,6 +19,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,7 +181,7 @@ class ModelRegistryTest {
     ModelRegistry registry = new ModelRegistry(root);
     assertEquals(1, registry.push(model.directory(), blessed, "taxi", store));
     // Steps of a push that crashed after the rename, before LATEST.
-    Path staging = registry.stage(model, blessed, Evaluation.read(blessed), "taxi");
+    Path staging = registry.stage(model, blessed, Evaluation.read(blessed), "taxi", null);
     assertEquals(2, registry.commitVersion(staging, "taxi"));
     assertEquals(List.of(1, 2), registry.versions("taxi"));
     assertEquals(Optional.of(1), registry.latestVersion("taxi"));
@@ -212,6 +214,35 @@ class ModelRegistryTest {
     assertFalse(Files.exists(crashed), "a stale staging directory is deleted by the next push");
     assertTrue(Files.exists(inProgress), "a fresh one may be a concurrent push's: kept");
     assertEquals(List.of(1), registry.versions("taxi"));
+  }
+
+  @Test
+  void aRetriedAttemptDeletesWhatItsCrashedAttemptStagedWhateverItsAge(@TempDir Path root)
+      throws IOException {
+    ModelRegistry registry = new ModelRegistry(root);
+    Path modelDir = root.resolve("taxi");
+    String attempt = "0123456789abcdef";
+    Path crashed = modelDir.resolve(".push-" + attempt + "-" + UUID.randomUUID());
+    Files.createDirectories(crashed.resolve(ModelArtifact.SAVED_MODEL));
+    Files.writeString(crashed.resolve(ModelArtifact.SAVED_MODEL).resolve("half"), "x");
+    Path anotherAttempt = modelDir.resolve(".push-fedcba9876543210-" + UUID.randomUUID());
+    Files.createDirectories(anotherAttempt);
+    Path anotherPush = modelDir.resolve(".push-" + UUID.randomUUID());
+    Files.createDirectories(anotherPush);
+
+    assertEquals(1, registry.push(model.directory(), blessed, "taxi", store, attempt));
+    assertFalse(Files.exists(crashed), "the crashed attempt's staged copy is deleted at once");
+    assertTrue(Files.exists(anotherAttempt), "another attempt's may be under way: kept");
+    assertTrue(Files.exists(anotherPush), "a fresh unnamed push's may be under way: kept");
+    try (Stream<Path> entries = Files.list(modelDir)) {
+      assertEquals(
+          List.of(),
+          entries.filter(p -> p.getFileName().toString().startsWith(".push-" + attempt)).toList(),
+          "the retry leaves no staged copy of its own");
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> registry.push(model.directory(), blessed, "taxi", store, "../x"));
   }
 
   @Test

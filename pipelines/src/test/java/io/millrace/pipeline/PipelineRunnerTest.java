@@ -44,11 +44,14 @@ class PipelineRunnerTest {
   @TempDir Path dir;
 
   private PipelineDefinition penguins(Path data) throws IOException {
+    return penguins(dir.resolve("root"), data.toString());
+  }
+
+  /** The penguins pipeline (a small DNN, 4 epochs) with its root and input where given. */
+  static PipelineDefinition penguins(Path root, String input) throws IOException {
     Path transform = Path.of("..", "examples", "penguins", "transform.json").toAbsolutePath();
     return PipelineDefinition.of(
-            "penguins",
-            dir.resolve("root"),
-            PipelineDefinition.Input.of(data.toString()).withMissingValues(List.of("NA")))
+            "penguins", root, PipelineDefinition.Input.of(input).withMissingValues(List.of("NA")))
         .withTransform(PipelineDefinition.Transform.of(transform))
         .withModel(
             PipelineDefinition.Model.of("species")

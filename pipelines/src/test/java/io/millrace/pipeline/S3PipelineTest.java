@@ -3,12 +3,10 @@ package io.millrace.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.artifact.StoragePaths;
 import io.millrace.testing.S3Server;
 import io.millrace.testing.SharedData;
 import io.millrace.testing.StorageServers;
-import io.millrace.train.Task;
 import io.millrace.transforms.io.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,18 +31,7 @@ class S3PipelineTest {
 
   private static PipelineDefinition penguins(Path root, String input, Path registry)
       throws IOException {
-    Path transform = Path.of("..", "examples", "penguins", "transform.json").toAbsolutePath();
-    return PipelineDefinition.of(
-            "penguins", root, PipelineDefinition.Input.of(input).withMissingValues(List.of("NA")))
-        .withTransform(PipelineDefinition.Transform.of(transform))
-        .withModel(
-            PipelineDefinition.Model.of("species")
-                .withTask(Task.MULTICLASS)
-                .withConfig(
-                    new ObjectMapper()
-                        .readTree(
-                            "{\"kind\": \"DNN\", \"hiddenUnits\": [8], \"learningRate\": 0.02,"
-                                + " \"batchSize\": 32, \"epochs\": 4, \"seed\": 7}")))
+    return PipelineRunnerTest.penguins(root, input)
         .withRegistry(new PipelineDefinition.Registry(registry));
   }
 

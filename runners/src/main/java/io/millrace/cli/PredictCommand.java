@@ -99,7 +99,7 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path modelDir = model.resolve();
-    List<Path> inputs = new ArrayList<>(InputPattern.of(input).localFiles());
+    List<Path> inputs = new ArrayList<>(InputPattern.of(input).files());
     inputs.add(modelDir);
     if (model.registry != null) {
       inputs.add(model.registry.registry);

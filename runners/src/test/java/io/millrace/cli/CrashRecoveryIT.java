@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,32 +25,10 @@ class CrashRecoveryIT {
   void aRunKilledWhileTrainingIsResumedFromTheLastCompletedStage() throws Exception {
     // Training takes seconds (loading TensorFlow alone takes one): the kill lands inside it.
     Path pipeline = PenguinsPipeline.write(dir, 100);
-    Path jar = Path.of(System.getProperty("millrace.jar", "target/millrace.jar"));
-    Process run =
-        new ProcessBuilder(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-jar",
-                jar.toString(),
-                "run",
-                "--pipeline",
-                pipeline.toString())
-            .redirectErrorStream(true)
-            .start();
-    List<String> seen = new ArrayList<>();
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        seen.add(line);
-        if (line.matches(".*\\btrain\\s+running.*")) {
-          break;
-        }
-      }
-      assertTrue(run.isAlive(), "the run ended before training: " + seen);
-      run.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
-      assertTrue(run.waitFor(60, TimeUnit.SECONDS));
-    }
-    assertTrue(run.exitValue() != 0);
+    MillraceProcess run = MillraceProcess.start(Map.of(), "run", "--pipeline", pipeline.toString());
+    run.awaitLine(line -> line.matches(".*\\btrain\\s+running.*"), Duration.ofMinutes(5));
+    assertTrue(run.isAlive(), "the run ended before training: " + run.output());
+    run.kill(); // SIGKILL: no shutdown hook, no cleanup
 
     Path trainArtifacts = dir.resolve("root/artifacts/train");
     assertFalse(committedModelIn(trainArtifacts), "a half-trained model was committed");

@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +38,18 @@ class S3CliTest {
         "--output",
         output,
         "--endpoint=" + endpoint);
+  }
+
+  /** {@code millrace ingest --input INPUT --output OUTPUT --overwrite} against the server. */
+  private static MillraceCliTest.Run ingestOverwriting(S3Server s3, String input, String output) {
+    return MillraceCliTest.run(
+        "ingest",
+        "--input",
+        input,
+        "--output",
+        output,
+        "--overwrite",
+        "--endpoint=" + s3.endpoint());
   }
 
   private static void assertOneLineNaming(MillraceCliTest.Run run, String uri, String reason) {
@@ -98,5 +112,71 @@ class S3CliTest {
     }
     s3.register();
     assertFalse(Files.exists(StoragePaths.of("s3://cli/wrong-secret")), "nothing was written");
+  }
+
+  /** Every key in a bucket, as the S3 API lists them. */
+  private static List<String> keysIn(String bucket) throws IOException {
+    Path root = StoragePaths.of("s3://" + bucket + "/");
+    try (Stream<Path> all = Files.walk(root)) {
+      return all.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).toList();
+    }
+  }
+
+  @Test
+  void aKeyWithDotSegmentsIsRefusedAndNothingIsWritten(S3Server s3) throws IOException {
+    s3.createBucket("dots");
+    s3.register();
+    for (String output :
+        List.of("s3://dots/data/../examples", "s3://dots/data/./examples", "s3://dots/../up")) {
+      MillraceCliTest.Run run = ingest(s3, s3.endpoint().toString(), output);
+      assertEquals(Millrace.EXIT_USAGE, run.exit(), output + ": " + run.err());
+      assertTrue(run.err().contains(output), run.err());
+      assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
+      assertEquals(List.of(), keysIn("dots"), output + " wrote something");
+    }
+    MillraceCliTest.Run input =
+        ingestOverwriting(s3, "s3://dots/in/../serving.csv", "s3://dots/examples");
+    assertEquals(Millrace.EXIT_USAGE, input.exit(), input.err());
+    assertTrue(input.err().contains("s3://dots/in/../serving.csv"), input.err());
+  }
+
+  @Test
+  void overwriteNeverReplacesAnInputARegistryOrARootOnS3(S3Server s3) throws IOException {
+    s3.upload(SharedData.path("taxi/tutorial/serving.csv"), "s3://guard/in/serving.csv");
+    Files.writeString(StoragePaths.of("s3://guard/registry/taxi/LATEST"), "1\n");
+    Files.writeString(StoragePaths.of("s3://guard/registry/taxi/1/model.json"), "{}");
+    Files.writeString(StoragePaths.of("s3://guard/root/artifacts/ingest/0/part"), "x");
+    Files.writeString(StoragePaths.of("s3://guard/root/runs/r1/report.html"), "x");
+    List<String> before = keysIn("guard");
+    for (String output :
+        List.of(
+            "s3://guard/in",
+            "s3://guard/in/serving.csv",
+            "s3://guard",
+            "s3://guard/registry",
+            "s3://guard/registry/taxi/1",
+            "s3://guard/root",
+            "s3://guard/root/artifacts/ingest/0")) {
+      MillraceCliTest.Run run = ingestOverwriting(s3, "s3://guard/in/serving.csv", output);
+      assertEquals(Millrace.EXIT_USAGE, run.exit(), output + ": " + run.err());
+      assertTrue(run.err().contains("refusing to write " + output), run.err());
+      assertEquals(before, keysIn("guard"), output + " changed the bucket");
+    }
+  }
+
+  @Test
+  void overwriteNeverReplacesTheExamplesArtifactItReadsOnS3(S3Server s3) throws IOException {
+    s3.createBucket("reread");
+    s3.register();
+    assertEquals(0, ingest(s3, s3.endpoint().toString(), "s3://reread/examples").exit());
+    List<String> before = keysIn("reread");
+    // The examples' own Avro files as the input, their artifact as the output: --overwrite would
+    // delete what it reads.
+    MillraceCliTest.Run run =
+        ingestOverwriting(s3, "s3://reread/examples/*/*.avro", "s3://reread/examples");
+    assertEquals(Millrace.EXIT_USAGE, run.exit(), run.err());
+    assertTrue(run.err().contains("refusing to write s3://reread/examples"), run.err());
+    assertTrue(run.err().contains("it holds the input"), run.err());
+    assertEquals(before, keysIn("reread"));
   }
 }

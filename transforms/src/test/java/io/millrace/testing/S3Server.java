@@ -52,6 +52,7 @@ public final class S3Server implements AutoCloseable {
   private static final long STOP_TIMEOUT_SECONDS = 30;
 
   private final Process process;
+  private final Path buckets;
   private final Deque<String> output;
   private final URI endpoint;
   private final String accessKey;
@@ -62,6 +63,7 @@ public final class S3Server implements AutoCloseable {
 
   private S3Server(
       Process process,
+      Path buckets,
       Deque<String> output,
       int port,
       String accessKey,
@@ -70,6 +72,7 @@ public final class S3Server implements AutoCloseable {
       String previousSecretKey,
       long startMillis) {
     this.process = process;
+    this.buckets = buckets;
     this.output = output;
     this.endpoint = URI.create("http://127.0.0.1:" + port);
     this.accessKey = accessKey;
@@ -145,7 +148,15 @@ public final class S3Server implements AutoCloseable {
     String previousSecretKey = System.setProperty(SECRET_KEY_PROPERTY, secretKey);
     long millis = (System.nanoTime() - started) / 1_000_000;
     return new S3Server(
-        process, output, port, accessKey, secretKey, previousAccessKey, previousSecretKey, millis);
+        process,
+        buckets,
+        output,
+        port,
+        accessKey,
+        secretKey,
+        previousAccessKey,
+        previousSecretKey,
+        millis);
   }
 
   /**
@@ -220,6 +231,14 @@ public final class S3Server implements AutoCloseable {
 
   public URI endpoint() {
     return endpoint;
+  }
+
+  /**
+   * The folder in which the server keeps a bucket's objects, a key's slashes as subfolders: where a
+   * test watches objects appear, as no S3 API notifies a writer's progress.
+   */
+  public Path bucketFolder(String bucket) {
+    return buckets.resolve(bucket);
   }
 
   public String accessKey() {

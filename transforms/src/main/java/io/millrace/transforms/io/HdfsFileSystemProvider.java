@@ -17,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -103,22 +102,11 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
     StoragePath directory = absolute(dir);
     FileStatus[] statuses =
         call("list", directory, () -> hadoopFs(directory).listStatus(hadoop(directory)));
-    List<Path> accepted = new ArrayList<>();
+    List<Path> children = new ArrayList<>();
     for (FileStatus status : statuses) {
-      Path child = directory.resolve(status.getPath().getName());
-      if (filter.accept(child)) {
-        accepted.add(child);
-      }
+      children.add(directory.resolve(status.getPath().getName()));
     }
-    return new DirectoryStream<>() {
-      @Override
-      public Iterator<Path> iterator() {
-        return accepted.iterator();
-      }
-
-      @Override
-      public void close() {}
-    };
+    return StorageChannels.listed(children, filter);
   }
 
   @Override
@@ -154,34 +142,49 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
 
   @Override
   public void copy(Path source, Path target, CopyOption... options) throws IOException {
-    StoragePath from = absolute(source);
-    StoragePath to = absolute(target);
-    boolean replace = List.of(options).contains(StandardCopyOption.REPLACE_EXISTING);
+    Transfer copy = transfer(source, target, options);
     call(
         "copy",
-        from,
+        copy.from(),
         () -> {
-          org.apache.hadoop.fs.FileSystem fs = hadoopFs(from);
-          if (!replace && fs.exists(hadoop(to))) {
-            throw new org.apache.hadoop.fs.FileAlreadyExistsException(to.toString());
+          org.apache.hadoop.fs.FileSystem fs = hadoopFs(copy.from());
+          if (!copy.replace() && fs.exists(hadoop(copy.to()))) {
+            throw new org.apache.hadoop.fs.FileAlreadyExistsException(copy.to().toString());
           }
-          return FileUtil.copy(fs, hadoop(from), fs, hadoop(to), false, replace, Storage.hadoop());
+          return FileUtil.copy(
+              fs,
+              hadoop(copy.from()),
+              fs,
+              hadoop(copy.to()),
+              false,
+              copy.replace(),
+              Storage.hadoop());
         });
+  }
+
+  /** A copy or a move: its absolute ends, and whether it may replace an existing target. */
+  private record Transfer(StoragePath from, StoragePath to, boolean replace) {}
+
+  private static Transfer transfer(Path source, Path target, CopyOption... options) {
+    return new Transfer(
+        absolute(source),
+        absolute(target),
+        List.of(options).contains(StandardCopyOption.REPLACE_EXISTING));
   }
 
   /** HDFS renames atomically, a file or a whole directory; never over an existing target. */
   @Override
   public void move(Path source, Path target, CopyOption... options) throws IOException {
-    StoragePath from = absolute(source);
-    StoragePath to = absolute(target);
-    boolean replace = List.of(options).contains(StandardCopyOption.REPLACE_EXISTING);
+    Transfer move = transfer(source, target, options);
     call(
         "rename",
-        from,
+        move.from(),
         () -> {
-          FileContext context = FileContext.getFileContext(from.toUri(), Storage.hadoop());
+          FileContext context = FileContext.getFileContext(move.from().toUri(), Storage.hadoop());
           context.rename(
-              hadoop(from), hadoop(to), replace ? Options.Rename.OVERWRITE : Options.Rename.NONE);
+              hadoop(move.from()),
+              hadoop(move.to()),
+              move.replace() ? Options.Rename.OVERWRITE : Options.Rename.NONE);
           return null;
         });
   }

@@ -1,5 +1,6 @@
 package io.millrace.transforms.io;
 
+import io.millrace.artifact.StoragePaths;
 import io.millrace.ingest.InputException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -49,6 +50,9 @@ public final class InputPattern implements Serializable {
 
   /** A pattern; a local relative one is made absolute against the working directory. */
   public static InputPattern of(String pattern) {
+    if (StoragePaths.isUri(pattern)) {
+      StoragePaths.checkNoDotSegments(pattern);
+    }
     boolean local = !pattern.contains("://") && !pattern.startsWith("/");
     String absolute =
         local ? Paths.get("").toAbsolutePath().resolve(pattern).normalize().toString() : pattern;
@@ -111,13 +115,22 @@ public final class InputPattern implements Serializable {
   }
 
   /**
-   * Every local file the pattern matches, in any span and version: what a command reading it must
-   * not write over. Empty when nothing matches or the pattern names another file system.
+   * Every file the pattern matches, in any span and version, on the local disk or a store ({@code
+   * s3://...}): what a command reading it must not write over. Empty when nothing matches, or when
+   * the store cannot be asked (the command's own read of the input then fails, naming why).
    */
-  public List<Path> localFiles() throws IOException {
+  public List<Path> files() throws IOException {
     String glob = pattern.replace(SPAN, "*").replace(VERSION, "*");
     if (isRemote(glob)) {
-      return List.of();
+      List<Path> files = new ArrayList<>();
+      try {
+        for (MatchResult.Metadata m : match(glob)) {
+          files.add(StoragePaths.of(m.resourceId().toString()));
+        }
+      } catch (IOException | RuntimeException e) {
+        return List.of();
+      }
+      return files;
     }
     try {
       checkLocalPathExists(glob);

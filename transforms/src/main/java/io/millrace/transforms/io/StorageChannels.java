@@ -7,6 +7,11 @@ import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 
 /**
  * The stores' channels as {@link SeekableByteChannel}s, what {@code Files.newByteChannel} returns:
@@ -18,6 +23,30 @@ final class StorageChannels {
   /** Moves a read to a position, where the store can. */
   interface Seek {
     void to(long position) throws IOException;
+  }
+
+  /**
+   * The children a listing found, those {@code filter} accepts, as a directory stream: a store
+   * lists a directory in one request, so there is nothing left to fetch while iterating.
+   */
+  static DirectoryStream<Path> listed(
+      Iterable<? extends Path> children, DirectoryStream.Filter<? super Path> filter)
+      throws IOException {
+    List<Path> accepted = new ArrayList<>();
+    for (Path child : children) {
+      if (filter.accept(child)) {
+        accepted.add(child);
+      }
+    }
+    return new DirectoryStream<>() {
+      @Override
+      public Iterator<Path> iterator() {
+        return accepted.iterator();
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   static SeekableByteChannel writing(WritableByteChannel out) {

@@ -16,8 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,21 +129,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
         children.put(child, path.withListed(new Attributes(false, 0, newest)));
       }
     }
-    List<Path> accepted = new ArrayList<>();
-    for (Path child : children.values()) {
-      if (filter.accept(child)) {
-        accepted.add(child);
-      }
-    }
-    return new DirectoryStream<>() {
-      @Override
-      public Iterator<Path> iterator() {
-        return accepted.iterator();
-      }
-
-      @Override
-      public void close() {}
-    };
+    return StorageChannels.listed(children.values(), filter);
   }
 
   // ------------------------------------------------------------------ copying, moving, deleting
