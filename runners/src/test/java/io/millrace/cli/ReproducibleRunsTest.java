@@ -3,6 +3,7 @@ package io.millrace.cli;
 import static io.millrace.cli.MillraceCliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +88,16 @@ class ReproducibleRunsTest {
   }
 
   private static void runTaxi(String name, String... runnerOptions) throws IOException {
+    Path pipeline = taxiPipeline(name);
+    List<String> args = new ArrayList<>(List.of("run", "--pipeline", pipeline.toString()));
+    args.addAll(List.of(runnerOptions));
+    MillraceCliTest.Run run = run(args.toArray(String[]::new));
+    assertEquals(0, run.exit(), name + ":\n" + run.out() + run.err());
+    RUNS.put(name, pipeline.resolveSibling("root/artifacts"));
+  }
+
+  /** The taxi example on the TFRecord split, copied to its own folder with its own root. */
+  private static Path taxiPipeline(String name) throws IOException {
     Path copy = dir.resolve(name);
     copyTree(TAXI, copy, "data");
     copyTree(SharedData.path("taxi/tfrecord"), copy.resolve("data"), null);
@@ -99,11 +111,7 @@ class ReproducibleRunsTest {
             .replaceFirst(
                 "(?ms)^input:.*?^$",
                 "input:\n  patterns: {train: data/train/*.gz, eval: data/eval/*.gz}\n"));
-    List<String> args = new ArrayList<>(List.of("run", "--pipeline", pipeline.toString()));
-    args.addAll(List.of(runnerOptions));
-    MillraceCliTest.Run run = run(args.toArray(String[]::new));
-    assertEquals(0, run.exit(), name + ":\n" + run.out() + run.err());
-    RUNS.put(name, copy.resolve("root/artifacts"));
+    return pipeline;
   }
 
   /** Copies a folder's files, but not its subfolder {@code skipped}. */
@@ -203,6 +211,58 @@ class ReproducibleRunsTest {
         assertEquals(expected, actual, expectedRun + " vs " + run.getKey());
       }
     }
+  }
+
+  @Test
+  void runsCompareFindsTwoFreshRootsIdenticalAndNamesTheStagesAChangedSettingChanges()
+      throws IOException {
+    List<String> pipelines =
+        RUNS.values().stream()
+            .map(a -> a.resolveSibling("../pipeline.yaml").normalize().toString())
+            .toList();
+    MillraceCliTest.Run same =
+        run("runs", "compare", "--pipeline", pipelines.get(0), "--pipeline", pipelines.get(3));
+    assertEquals(0, same.exit(), same.out() + same.err());
+    for (String output :
+        List.of(
+            "ingest.examples",
+            "statistics.statistics",
+            "schema.schema",
+            "validation.anomalies",
+            "transform.transform",
+            "transform.transformed",
+            "train.model",
+            "evaluation.evaluation",
+            "push.pushed")) {
+      assertTrue(
+          Pattern.compile("(?m)^  " + Pattern.quote(output) + " +identical ")
+              .matcher(same.out())
+              .find(),
+          output + " not identical in\n" + same.out());
+    }
+    assertTrue(same.out().contains("identical: every output of every stage"), same.out());
+
+    // Another learning rate: the same data and transform, another model and evaluation.
+    Path changed = taxiPipeline("learning-rate-0.01");
+    Path modelJson = changed.resolveSibling("model.json");
+    Files.writeString(
+        modelJson,
+        Files.readString(modelJson).replace("\"learningRate\": 0.003", "\"learningRate\": 0.01"));
+    MillraceCliTest.Run rerun = run("run", "--pipeline", changed.toString());
+    assertEquals(0, rerun.exit(), rerun.out() + rerun.err());
+    MillraceCliTest.Run different =
+        run("runs", "compare", "--pipeline", pipelines.get(0), "--pipeline", changed.toString());
+    assertEquals(Millrace.EXIT_FAILED, different.exit(), different.out() + different.err());
+    assertTrue(
+        different
+            .out()
+            .contains(
+                "not identical: train.model different, evaluation.evaluation different,"
+                    + " push.pushed different"),
+        different.out());
+    assertTrue(
+        Pattern.compile("(?m)^  transform.transformed +identical ").matcher(different.out()).find(),
+        different.out());
   }
 
   /** The one output folder of a stage in a fresh root (staging folders start with a dot). */
