@@ -120,8 +120,8 @@ public final class ReproducibilityFingerprint {
     }
   }
 
-  /** The canonical JSON of a record of a run, without the circumstances of the run. */
-  static String content(JsonNode json) {
+  /** The canonical JSON of a record of a run, as the fingerprint counts it. */
+  public static String content(JsonNode json) {
     return CanonicalJson.of(withoutCircumstances(json));
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.millrace.artifact.ReproducibilityFingerprint;
 import io.millrace.examples.ExamplesManifest;
 import io.millrace.record.ByteArrayBuffer;
 import io.millrace.record.ExampleEncoding;
@@ -51,21 +52,6 @@ class ReproducibleRunsTest {
    */
   private static final Set<String> RECORDS_OF_THE_RUN =
       Set.of("manifest.json", "model.json", "trials.json", "evaluation.json", "report.html");
-
-  /**
-   * JSON fields that say when, how fast, on which runner or in which shards (the runner's choice of
-   * layout; the examples' content is compared in canonical order below), not what was computed.
-   */
-  private static final Set<String> CIRCUMSTANCES =
-      Set.of(
-          "createdAt",
-          "runner",
-          "examplesPerSecond",
-          "recordsPerSecond",
-          "trainMillis",
-          "trainNanos",
-          "trainSeconds",
-          "shards");
 
   @TempDir static Path dir;
 
@@ -178,12 +164,12 @@ class ReproducibleRunsTest {
   @Test
   void recordsOfTheRunDifferOnlyInTimestampsPathsTimingsRunnerAndShardLayout() throws IOException {
     Map.Entry<String, Path> first = RUNS.entrySet().iterator().next();
-    Map<String, JsonNode> expected = runRecords(first.getValue());
+    Map<String, String> expected = runRecords(first.getValue());
     assertFalse(
         expected.keySet().stream().noneMatch(file -> file.endsWith("transform/manifest.json")),
         expected.keySet().toString());
     for (Map.Entry<String, Path> run : RUNS.entrySet()) {
-      Map<String, JsonNode> actual = runRecords(run.getValue());
+      Map<String, String> actual = runRecords(run.getValue());
       assertEquals(expected.keySet(), actual.keySet(), first.getKey() + " vs " + run.getKey());
       for (String file : expected.keySet()) {
         assertEquals(
@@ -292,40 +278,20 @@ class ReproducibleRunsTest {
   }
 
   /**
-   * The JSON records of the run with the circumstances of the run and the root's paths left out.
+   * The JSON records of the run as {@link ReproducibilityFingerprint} counts them: without
+   * timestamps, timings, the runner, the shard list, and with paths cut to their last name.
    */
-  private static Map<String, JsonNode> runRecords(Path artifacts) throws IOException {
-    Map<String, JsonNode> files = new TreeMap<>();
+  private static Map<String, String> runRecords(Path artifacts) throws IOException {
+    Map<String, String> files = new TreeMap<>();
     for (Map.Entry<String, Path> file : visibleFiles(artifacts).entrySet()) {
       String name = file.getValue().getFileName().toString();
       if (RECORDS_OF_THE_RUN.contains(name) && name.endsWith(".json")) {
-        files.put(file.getKey(), withoutCircumstances(JSON.readTree(file.getValue().toFile())));
+        files.put(
+            file.getKey(),
+            ReproducibilityFingerprint.content(JSON.readTree(file.getValue().toFile())));
       }
     }
     return files;
-  }
-
-  private static JsonNode withoutCircumstances(JsonNode node) {
-    if (node.isObject()) {
-      ObjectNode kept = JSON.createObjectNode();
-      node.fields()
-          .forEachRemaining(
-              field -> {
-                boolean aPathInThisTest =
-                    field.getValue().isTextual()
-                        && field.getValue().asText().startsWith(dir.toString());
-                if (!CIRCUMSTANCES.contains(field.getKey()) && !aPathInThisTest) {
-                  kept.set(field.getKey(), withoutCircumstances(field.getValue()));
-                }
-              });
-      return kept;
-    }
-    if (node.isArray()) {
-      var kept = JSON.createArrayNode();
-      node.forEach(element -> kept.add(withoutCircumstances(element)));
-      return kept;
-    }
-    return node;
   }
 
   /** Files below the stages' outputs, by stage/relative path, staging folders left out. */
