@@ -12,19 +12,17 @@ import java.util.List;
 import org.apache.datasketches.common.ArrayOfStringsSerDe;
 import org.apache.datasketches.frequencies.ErrorType;
 import org.apache.datasketches.frequencies.ItemsSketch;
-import org.apache.datasketches.hll.HllSketch;
-import org.apache.datasketches.hll.Union;
 import org.apache.datasketches.memory.Memory;
 
 /**
  * The values of one bytes/string feature: lengths, UTF-8 validity, and the distinct values with
  * their counts. Counts are exact until more than {@code exactLimit} distinct values are seen; then
- * the feature switches for good to an HLL sketch for the number of distinct values and a
- * frequent-items sketch for the most frequent ones (both from Apache DataSketches), and reports
- * itself as approximate.
+ * the feature switches for good to a {@link HyperLogLog} for the number of distinct values, whose
+ * state depends only on the set of values (so the distinct count is reproducible whatever the
+ * bundling), and a frequent-items sketch from Apache DataSketches for the most frequent ones, whose
+ * state still depends on the order of updates and merges; it reports itself as approximate.
  */
 public final class StringValues {
-  private static final int HLL_LG_K = 14;
   private static final int FREQUENT_ITEMS_MAP_SIZE = 1 << 12;
 
   private final int exactLimit;
@@ -36,7 +34,7 @@ public final class StringValues {
   long numInvalidUtf8;
 
   private ByteStringCounts exact = new ByteStringCounts();
-  private HllSketch distinct;
+  private HyperLogLog distinct;
 
   /** Keys are the bytes as ISO-8859-1 characters: a lossless, cheap mapping for any bytes. */
   private ItemsSketch<String> frequent;
@@ -64,16 +62,16 @@ public final class StringValues {
         switchToSketches();
       }
     } else {
-      distinct.update(value);
+      distinct.add(value);
       frequent.update(new String(value, StandardCharsets.ISO_8859_1));
     }
   }
 
   private void switchToSketches() {
-    distinct = new HllSketch(HLL_LG_K);
+    distinct = new HyperLogLog();
     frequent = new ItemsSketch<>(FREQUENT_ITEMS_MAP_SIZE);
     for (int i = 0; i < exact.size(); i++) {
-      distinct.update(exact.key(i));
+      distinct.add(exact.key(i));
       frequent.update(new String(exact.key(i), StandardCharsets.ISO_8859_1), exact.count(i));
     }
     exact = null;
@@ -85,7 +83,7 @@ public final class StringValues {
 
   /** The number of distinct values: exact, or an HLL estimate when {@link #isExact()} is false. */
   public long unique() {
-    return exact != null ? exact.size() : Math.round(distinct.getEstimate());
+    return exact != null ? exact.size() : distinct.estimate();
   }
 
   /** A value with its count and (when exact) the sum of its examples' weights. */
@@ -151,14 +149,11 @@ public final class StringValues {
     }
     if (o.exact != null) {
       for (int i = 0; i < o.exact.size(); i++) {
-        distinct.update(o.exact.key(i));
+        distinct.add(o.exact.key(i));
         frequent.update(new String(o.exact.key(i), StandardCharsets.ISO_8859_1), o.exact.count(i));
       }
     } else {
-      Union union = new Union(HLL_LG_K);
-      union.update(distinct);
-      union.update(o.distinct);
-      distinct = union.getResult();
+      distinct.merge(o.distinct);
       frequent.merge(o.frequent);
     }
   }
@@ -177,7 +172,7 @@ public final class StringValues {
         exact.write(i, out);
       }
     } else {
-      writeBytes(out, distinct.toCompactByteArray());
+      distinct.write(out);
       writeBytes(out, frequent.toByteArray(new ArrayOfStringsSerDe()));
     }
   }
@@ -196,7 +191,7 @@ public final class StringValues {
       }
     } else {
       v.exact = null;
-      v.distinct = HllSketch.heapify(Memory.wrap(readBytes(in)));
+      v.distinct = HyperLogLog.read(in);
       v.frequent = ItemsSketch.getInstance(Memory.wrap(readBytes(in)), new ArrayOfStringsSerDe());
     }
     return v;

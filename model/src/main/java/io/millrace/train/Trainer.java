@@ -29,13 +29,15 @@ import org.tensorflow.types.TInt64;
  * models.
  *
  * <p>Determinism: initial weights come from a Java {@link SplittableRandom} seeded with {@link
- * ModelConfig#seed()}; row order per epoch from {@link TrainingData#epochOrder}; dropout masks from
- * a stateless RNG fed {@code (seed, step)}. The optimizer is written by hand: gradients from {@link
- * Graph#addGradients}, every apply op has a control dependency on every gradient (so no apply can
- * overwrite a variable another gradient still reads), and Adam's beta-power updates have control
- * dependencies on every apply. (The framework's {@code Adam} lacks the latter and is not
- * deterministic.) The eval loss is computed between epochs without touching any variable, and the
- * best epoch's weights are a copy read back then, so early stopping keeps the run deterministic.
+ * ModelConfig#seed()}; row order per epoch from {@link TrainingData#epochOrder}, and the initial
+ * and eval losses over the rows in their canonical order, so neither follows the shard layout;
+ * dropout masks from a stateless RNG fed {@code (seed, step)}. The optimizer is written by hand:
+ * gradients from {@link Graph#addGradients}, every apply op has a control dependency on every
+ * gradient (so no apply can overwrite a variable another gradient still reads), and Adam's
+ * beta-power updates have control dependencies on every apply. (The framework's {@code Adam} lacks
+ * the latter and is not deterministic.) The eval loss is computed between epochs without touching
+ * any variable, and the best epoch's weights are a copy read back then, so early stopping keeps the
+ * run deterministic.
  *
  * <p>Each {@link #train} call builds its own {@link Graph} and {@link Session}; a Trainer holds no
  * TensorFlow resources and is safe to use from several threads.
@@ -265,10 +267,8 @@ public final class Trainer {
   }
 
   private float evaluateLoss(Session session, Model model, TrainingData data) {
-    int[] order = new int[data.numRows()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
+    // Batch means are rounded per batch: which rows share a batch must not follow the shard layout.
+    int[] order = data.canonicalOrder();
     int evalBatch = Math.max(config.batchSize(), 1024);
     double sum = 0;
     for (int from = 0; from < order.length; from += evalBatch) {

@@ -117,9 +117,9 @@ public final class TrainingData {
    * The rows ordered by their content (a 64-bit fingerprint of label, features and ids; equal
    * fingerprints by the content itself): the order depends only on the multiset of rows, not on the
    * order a runner wrote them in. Rows that compare equal are identical, so their relative order
-   * does not matter.
+   * does not matter. The array is shared: callers must not change it.
    */
-  private synchronized int[] canonicalOrder() {
+  synchronized int[] canonicalOrder() {
     if (canonicalOrder == null) {
       long[] fingerprints = new long[numRows];
       for (int row = 0; row < numRows; row++) {

@@ -6,6 +6,27 @@ import java.util.Random;
 final class SyntheticData {
   private SyntheticData() {}
 
+  /**
+   * The same rows (features, label, the first id column) in another order, as another shard layout
+   * of the same examples would hand them over.
+   */
+  static TrainingData permuted(TrainingData data, long seed) {
+    int[] permutation = data.epochOrder(seed, 0);
+    float[] x = new float[data.numRows() * data.numFeatures()];
+    float[] y = new float[data.numRows()];
+    long[] ids = new long[data.numRows()];
+    for (int i = 0; i < permutation.length; i++) {
+      for (int f = 0; f < data.numFeatures(); f++) {
+        x[i * data.numFeatures() + f] = data.feature(permutation[i], f);
+      }
+      y[i] = data.label(permutation[i]);
+      ids[i] = data.id(0, permutation[i]);
+    }
+    return TrainingData.builder(x, data.numFeatures(), y)
+        .addIdColumn(ids, data.vocabularySize(0))
+        .build();
+  }
+
   /** Binary classification: label = (w·x + idEffect + noise > 0). */
   static TrainingData generate(int rows, int numFeatures, int vocab, long seed) {
     return binary(rows, numFeatures, vocab, seed, 0.0);

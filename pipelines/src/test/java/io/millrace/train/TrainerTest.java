@@ -63,6 +63,24 @@ class TrainerTest {
   }
 
   @Test
+  void lossesAndWeightsDoNotDependOnTheOrderTheRowsWereReadIn() {
+    // Early stopping picks the epoch by the eval loss, so its last bits choose the weights too.
+    ModelConfig config = config("DNN", "ADAM", 0f).toBuilder().earlyStoppingPatience(1).build();
+    TrainingData eval = SyntheticData.generate(2500, 6, 12, 13L);
+    TrainedModel a = new Trainer(config).train(small, eval);
+    TrainedModel b =
+        new Trainer(config)
+            .train(SyntheticData.permuted(small, 5L), SyntheticData.permuted(eval, 6L));
+    assertEquals(Float.floatToIntBits(a.initialLoss()), Float.floatToIntBits(b.initialLoss()));
+    assertArrayEquals(bits(a.lossCurve()), bits(b.lossCurve()));
+    assertArrayEquals(bits(a.evalLossCurve()), bits(b.evalLossCurve()));
+    assertEquals(a.bestEpoch(), b.bestEpoch());
+    for (String name : a.weightNames()) {
+      assertArrayEquals(bits(a.weight(name)), bits(b.weight(name)), name);
+    }
+  }
+
+  @Test
   void javaForwardPassMatchesGraphLoss() {
     // SGD with a negligible learning rate leaves the initial weights in place, so the graph's
     // initial loss must equal the loss of the plain-Java forward pass over the returned weights.

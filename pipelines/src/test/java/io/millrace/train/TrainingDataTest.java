@@ -28,21 +28,7 @@ class TrainingDataTest {
   void epochBatchesDoNotDependOnTheOrderTheRowsWereReadIn() {
     TrainingData data = SyntheticData.generate(1000, 3, 5, 1L);
     // The same rows as another shard layout would hand them over: permuted.
-    int[] permutation = data.epochOrder(99L, 0);
-    float[] x = new float[data.numRows() * data.numFeatures()];
-    float[] y = new float[data.numRows()];
-    long[] ids = new long[data.numRows()];
-    for (int i = 0; i < permutation.length; i++) {
-      for (int f = 0; f < data.numFeatures(); f++) {
-        x[i * data.numFeatures() + f] = data.feature(permutation[i], f);
-      }
-      y[i] = data.label(permutation[i]);
-      ids[i] = data.id(0, permutation[i]);
-    }
-    TrainingData permuted =
-        TrainingData.builder(x, data.numFeatures(), y)
-            .addIdColumn(ids, data.vocabularySize(0))
-            .build();
+    TrainingData permuted = SyntheticData.permuted(data, 99L);
     for (int epoch = 0; epoch < 2; epoch++) {
       TrainingData.Batch expected = data.batch(data.epochOrder(7L, epoch), 0, data.numRows());
       TrainingData.Batch actual =

@@ -6,6 +6,7 @@ import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.RunDetail;
 import io.millrace.metadata.RunSummary;
 import io.millrace.pipeline.PipelineRunner;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -182,36 +183,84 @@ final class RunsCommand implements Callable<Integer> {
   @Command(
       name = "compare",
       mixinStandardHelpOptions = true,
-      description = "Runs side by side: parameters, data fingerprints and metrics.")
+      description = {
+        "Runs side by side: parameters, data fingerprints and metrics (runs of one pipeline),"
+            + " then stage by stage whether each output is identical, different or missing, by a"
+            + " reproducibility fingerprint of its content that leaves out timestamps, run ids,"
+            + " timings, absolute paths and the shard layout.",
+        "",
+        "Two --pipeline options compare two pipeline roots: the latest run of each, or the"
+            + " two RUNs named, one per pipeline.",
+        "",
+        "Exit code 0 when every output is identical, 1 when one differs or is missing."
+      })
   static final class Compare implements Callable<Integer> {
-    @picocli.CommandLine.Mixin StoreOptions store;
+    @Option(
+        names = "--pipeline",
+        required = true,
+        paramLabel = "FILE",
+        description =
+            "The pipeline definition (pipeline.yaml) whose runs to read; give it twice to compare"
+                + " the runs of two pipeline roots.")
+    List<Path> pipelines;
 
-    @Parameters(arity = "2..*", paramLabel = "RUN", description = "The runs' names.")
-    List<String> runs;
+    @Option(
+        names = "--metadata-url",
+        paramLabel = "JDBC",
+        description = "The metadata store (default: ROOT/metadata.sqlite of each pipeline).")
+    String metadataUrl;
+
+    @Parameters(arity = "0..*", paramLabel = "RUN", description = "The runs' names.")
+    List<String> runs = new ArrayList<>();
 
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
-      PipelineRunner runner = store.runner(spec.commandLine().getErr());
-      if (runner == null) {
+      PrintWriter err = spec.commandLine().getErr();
+      boolean oneStore = pipelines.size() == 1;
+      if (oneStore ? runs.size() < 2 : pipelines.size() != 2 || runs.size() % 2 != 0) {
+        err.println(
+            "millrace: runs compare takes --pipeline FILE and two or more RUNs, or --pipeline"
+                + " FILE_A --pipeline FILE_B and either no RUN (the latest of each) or one RUN of"
+                + " each");
+        err.flush();
         return Millrace.EXIT_USAGE;
       }
-      try (MetadataStore metadata = runner.openStore()) {
-        List<Long> ids = new ArrayList<>();
-        for (String name : runs) {
-          ids.add(
-              metadata
-                  .run(name)
-                  .orElseThrow(() -> new IllegalArgumentException("no run named " + name))
-                  .summary()
-                  .id());
+      List<RunDetail> compared = new ArrayList<>();
+      for (int p = 0; p < pipelines.size(); p++) {
+        PipelineRunner runner = RunCommand.runner(pipelines.get(p), metadataUrl, err);
+        if (runner == null) {
+          return Millrace.EXIT_USAGE;
         }
-        out.print(metadata.compare(ids).render());
+        List<String> names = oneStore ? runs : runs.isEmpty() ? List.of() : List.of(runs.get(p));
+        try (MetadataStore metadata = runner.openStore()) {
+          List<Long> ids = new ArrayList<>();
+          for (String name : names) {
+            RunDetail run =
+                metadata
+                    .run(name)
+                    .orElseThrow(() -> new IllegalArgumentException("no run named " + name));
+            ids.add(run.summary().id());
+            compared.add(run);
+          }
+          if (names.isEmpty()) {
+            List<RunSummary> history = metadata.runs(metadata.pipeline(runner.definition().name()));
+            if (history.isEmpty()) {
+              throw new IllegalArgumentException(
+                  "no runs of " + runner.definition().name() + " in " + pipelines.get(p));
+            }
+            compared.add(metadata.run(history.get(0).id()));
+          }
+          if (oneStore) {
+            out.print(metadata.compare(ids).render());
+          }
+        }
       }
+      boolean identical = RunArtifacts.compare(compared, out);
       out.flush();
-      return 0;
+      return identical ? 0 : Millrace.EXIT_FAILED;
     }
   }
 }
