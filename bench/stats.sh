@@ -78,7 +78,7 @@ for f in "${INPUTS[@]}"; do
     out="$RESULTS/$base-validate-$r"
     log="$RESULTS/$base-validate-$r.log"
     echo "== validate --input $f (${r}, -Xmx$XMX)  log: $log" >&2
-    rm -f "$out/statistics/manifest.json"
+    rm -rf "$out"   # the bench's own output: never count a stale manifest
     t0=$(now)
     set +e
     MILLRACE_JAVA_OPTS="-Xmx$XMX" /usr/bin/time -f "PEAK_RSS_KB %M" \
