@@ -104,14 +104,11 @@ final class RunsCommand implements Callable<Integer> {
     }
   }
 
-  /** What a run decided, from what its stages reported. */
+  /**
+   * What a run decided, from what its stages reported: the last decision it reached (a pipeline
+   * whose validation does not block goes on past blocking anomalies).
+   */
   static String decision(Map<String, String> metrics) {
-    if ("true".equals(metrics.get(PipelineRunner.VALIDATION + ".blocking"))) {
-      return "blocked by anomalies";
-    }
-    if ("false".equals(metrics.get(PipelineRunner.EVALUATION + ".blessed"))) {
-      return "not blessed";
-    }
     String version = metrics.get(PipelineRunner.PUSH + ".version");
     if (version != null) {
       return ("true".equals(metrics.get(PipelineRunner.PUSH + ".already_in_registry"))
@@ -120,6 +117,12 @@ final class RunsCommand implements Callable<Integer> {
           + metrics.get(PipelineRunner.PUSH + ".model_name")
           + "/"
           + version;
+    }
+    if ("false".equals(metrics.get(PipelineRunner.EVALUATION + ".blessed"))) {
+      return "not blessed";
+    }
+    if ("true".equals(metrics.get(PipelineRunner.VALIDATION + ".blocking"))) {
+      return "blocked by anomalies";
     }
     return "-";
   }
