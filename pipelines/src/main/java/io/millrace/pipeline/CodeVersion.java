@@ -5,6 +5,7 @@ import com.google.common.hash.Hashing;
 import io.millrace.record.Example;
 import io.millrace.stage.IngestJob;
 import io.millrace.stage.TrainJob;
+import io.millrace.train.Trainer;
 import io.millrace.transforms.ReadExamples;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,11 +31,11 @@ import java.util.stream.Stream;
  * jar's Maven {@code pom.properties}). A development build ({@code -SNAPSHOT}, or classes straight
  * from {@code target/classes}) is that version plus {@code +} and 12 hex digits of a SHA-256 over
  * the bytes of every Millrace class ({@code io/millrace/**.class}) in the jars or folders the job
- * classes were loaded from, the command-line classes excepted: rebuilding with a change to any job
- * (or anything a job uses) changes the key, so nothing computed by older code is reused, while
- * rebuilding unchanged code keeps the cache. Hashing every class rather than each stage's own is
- * coarse on purpose: a stage's output depends on shared code (records, readers, statistics) that no
- * package list would track reliably.
+ * classes were loaded from, the command-line and serving classes excepted: rebuilding with a change
+ * to any job (or anything a job uses) changes the key, so nothing computed by older code is reused,
+ * while rebuilding unchanged code keeps the cache. Hashing every class rather than each stage's own
+ * is coarse on purpose: a stage's output depends on shared code (records, readers, statistics) that
+ * no package list would track reliably.
  */
 public final class CodeVersion {
   private static volatile String current;
@@ -70,11 +71,13 @@ public final class CodeVersion {
       return release;
     }
     Set<Path> sources = new LinkedHashSet<>();
-    // One class of each module that computes outputs: the core, the Beam transforms, the stages.
+    // One class of each module that computes outputs: the core, the Beam transforms, training and
+    // the model artifact, the stages.
     for (Class<?> c :
         List.of(
             Example.class,
             ReadExamples.class,
+            Trainer.class,
             IngestJob.class,
             TrainJob.class,
             CodeVersion.class)) {
@@ -109,7 +112,8 @@ public final class CodeVersion {
   private static boolean versioned(String name) {
     return name.startsWith("io/millrace/")
         && name.endsWith(".class")
-        && !name.startsWith("io/millrace/cli/");
+        && !name.startsWith("io/millrace/cli/")
+        && !name.startsWith("io/millrace/serving/");
   }
 
   private static void collectFromDirectory(Path root, TreeMap<String, byte[]> classes)
