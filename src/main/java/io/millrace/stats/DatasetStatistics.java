@@ -309,26 +309,8 @@ final class DatasetStatistics {
             .setCommonStats(common)
             .setUnique(s.unique())
             .setAvgLength(s.numValues == 0 ? 0f : (float) ((double) s.totalBytes / s.numValues));
-    int ranked = Math.max(options.topK(), options.rankHistogramBuckets());
-    List<StringValues.ValueCount> top = s.top(ranked);
-    RankHistogram.Builder ranks = RankHistogram.newBuilder();
-    for (int i = 0; i < top.size(); i++) {
-      StringValues.ValueCount v = top.get(i);
-      String text = new String(v.value(), StandardCharsets.UTF_8);
-      if (i < options.topK()) {
-        stats.addTopValues(
-            StringStatistics.FreqAndValue.newBuilder().setValue(text).setFrequency(v.count()));
-      }
-      if (i < options.rankHistogramBuckets()) {
-        ranks.addBuckets(
-            RankHistogram.Bucket.newBuilder()
-                .setLowRank(i)
-                .setHighRank(i)
-                .setLabel(text)
-                .setSampleCount(v.count()));
-      }
-    }
-    stats.setRankHistogram(ranks);
+    int ranked = rankedValues(options);
+    setTopValues(stats, s.top(ranked), options);
     if (weighted && s.isExact()) {
       WeightedStringStatistics.Builder w = WeightedStringStatistics.newBuilder();
       RankHistogram.Builder weightedRanks = RankHistogram.newBuilder();
@@ -352,6 +334,39 @@ final class DatasetStatistics {
       stats.setWeightedStringStats(w.setRankHistogram(weightedRanks));
     }
     return stats.build();
+  }
+
+  /** How many of the most frequent values the top values and the rank histogram show. */
+  static int rankedValues(StatisticsOptions options) {
+    return Math.max(options.topK(), options.rankHistogramBuckets());
+  }
+
+  /**
+   * Sets the top values and the rank histogram from the most frequent values, most frequent first.
+   */
+  static void setTopValues(
+      StringStatistics.Builder stats,
+      List<StringValues.ValueCount> top,
+      StatisticsOptions options) {
+    stats.clearTopValues();
+    RankHistogram.Builder ranks = RankHistogram.newBuilder();
+    for (int i = 0; i < top.size(); i++) {
+      StringValues.ValueCount v = top.get(i);
+      String text = new String(v.value(), StandardCharsets.UTF_8);
+      if (i < options.topK()) {
+        stats.addTopValues(
+            StringStatistics.FreqAndValue.newBuilder().setValue(text).setFrequency(v.count()));
+      }
+      if (i < options.rankHistogramBuckets()) {
+        ranks.addBuckets(
+            RankHistogram.Bucket.newBuilder()
+                .setLowRank(i)
+                .setHighRank(i)
+                .setLabel(text)
+                .setSampleCount(v.count()));
+      }
+    }
+    stats.setRankHistogram(ranks);
   }
 
   private static BytesStatistics bytesStatistics(StringValues s, CommonStatistics common) {

@@ -96,6 +96,19 @@ public final class StatisticsAccumulator {
     }
   }
 
+  /**
+   * The data sets {@link #add} counts an example in: {@value #ALL_EXAMPLES}, then each of its
+   * slices.
+   */
+  public List<String> datasetsOf(Example example) {
+    List<String> names = new ArrayList<>();
+    names.add(ALL_EXAMPLES);
+    for (int[] features : sliceFeatures) {
+      names.addAll(sliceNames(example, features));
+    }
+    return names;
+  }
+
   private void checkSliceLimit() {
     if (slices.size() >= options.maxSlices()) {
       throw new IllegalStateException(

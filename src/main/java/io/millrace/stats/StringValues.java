@@ -89,6 +89,11 @@ public final class StringValues {
   /** A value with its count and (when exact) the sum of its examples' weights. */
   public record ValueCount(byte[] value, double count, double weight) {}
 
+  /** Count descending, then value bytes ascending: an order that depends only on the counts. */
+  public static final Comparator<ValueCount> MOST_FREQUENT_FIRST =
+      Comparator.comparingDouble((ValueCount v) -> -v.count())
+          .thenComparing(ValueCount::value, Arrays::compareUnsigned);
+
   /**
    * The {@code limit} most frequent values, by count descending and then by value bytes ascending
    * so that the order is deterministic. Counts are estimates when not {@link #isExact()}.
@@ -108,10 +113,7 @@ public final class StringValues {
                 Double.NaN));
       }
     }
-    Comparator<ValueCount> order =
-        Comparator.comparingDouble((ValueCount v) -> -v.count())
-            .thenComparing(ValueCount::value, Arrays::compareUnsigned);
-    return all.stream().sorted(order).limit(limit).toList();
+    return all.stream().sorted(MOST_FREQUENT_FIRST).limit(limit).toList();
   }
 
   /** The top values by weight; available only while counts are exact. */

@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.millrace.stage.StatisticsJob;
@@ -7,7 +8,9 @@ import io.millrace.testing.SharedData;
 import io.millrace.tfmd.DatasetFeatureStatistics;
 import io.millrace.tfmd.FeatureNameStatistics;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +45,57 @@ class FlinkEmbeddedStatisticsTest {
       for (int d = 0; d < da.getDatasetsCount(); d++) {
         assertExactPartsEqual(da.getDatasets(d), db.getDatasets(d));
       }
+    }
+  }
+
+  /**
+   * A string feature beyond the exact distinct limit (fertility rows as one string each: 5,875
+   * distinct in 31,831 rows, more than the frequent-items sketch holds) gets the same statistics
+   * bytes on embedded Flink with parallelism 2 as on the DirectRunner with 1: its top values are
+   * counted exactly in a second pass, not estimated by an order-dependent sketch.
+   */
+  @Test
+  void topValuesBeyondTheExactLimitAreTheSameBytesOnFlinkAndTheDirectRunner() throws IOException {
+    List<String> lines = Files.readAllLines(SharedData.path("fertility/fertility.csv"));
+    Path in = Files.createDirectories(dir.resolve("rows"));
+    for (int f = 0; f < 3; f++) {
+      StringBuilder csv = new StringBuilder("row,gender1\n");
+      for (int i = 8 + 8 * f; i < lines.size(); i += 24) {
+        String[] fields = lines.get(i).replace("\"", "").split(",");
+        csv.append(String.join("|", fields)).append(',').append(fields[1]).append('\n');
+      }
+      Files.writeString(in.resolve("rows-" + f + ".csv"), csv);
+    }
+    String[] input = {
+      "--input-split", "train=" + in.resolve("rows-*.csv"),
+      "--exact-distinct-limit", "500",
+      "--slice", "gender1"
+    };
+    MillraceCliTest.Run direct = MillraceCliTest.run(args("direct", input, "--parallelism", "1"));
+    assertEquals(0, direct.exit(), direct.err());
+    MillraceCliTest.Run flink =
+        MillraceCliTest.run(
+            args(
+                "flink",
+                input,
+                "--runner",
+                "FlinkRunner",
+                "--flinkMaster",
+                "[local]",
+                "--parallelism",
+                "2"));
+    assertEquals(0, flink.exit(), flink.err());
+    StatisticsJob.Result a = StatisticsJob.Result.open(dir.resolve("direct"));
+    FeatureNameStatistics row = a.statistics().get("train").getDatasets(0).getFeatures(0);
+    assertEquals("row", row.getName());
+    assertEquals("hll_sketch", row.getCustomStats(0).getStr());
+    assertEquals("no|male|male|31|no|no|no|0", row.getStringStats().getTopValues(0).getValue());
+    assertEquals(237, row.getStringStats().getTopValues(0).getFrequency());
+    for (String split : a.statistics().keySet()) {
+      assertArrayEquals(
+          Files.readAllBytes(dir.resolve("direct").resolve(split).resolve("stats.pb")),
+          Files.readAllBytes(dir.resolve("flink").resolve(split).resolve("stats.pb")),
+          split);
     }
   }
 

@@ -76,9 +76,14 @@ abstract class FusedReadFn<T> extends DoFn<ReadExamples.FilePart, T> {
       ExampleFiles.Group group,
       String name,
       ParDo.MultiOutput<ReadExamples.FilePart, ?> read) {
+    return parts(pipeline, files, group).apply(name + group.step(), read);
+  }
+
+  /** A group's files listed and cut into parts, spread over workers. */
+  static PCollection<ReadExamples.FilePart> parts(
+      Pipeline pipeline, ExampleFiles files, ExampleFiles.Group group) {
     return ReadExamples.fileParts(
-            pipeline, group.step(), group.files(), files.reader(), files.schema())
-        .apply(name + group.step(), read);
+        pipeline, group.step(), group.files(), files.reader(), files.schema());
   }
 
   /** Renames the shards of every group into place in {@code directories}; what each holds. */
@@ -94,6 +99,19 @@ abstract class FusedReadFn<T> extends DoFn<ReadExamples.FilePart, T> {
 
   /** A file part is about to be read (side inputs are at hand here). */
   void startPart(ProcessContext context) {}
+
+  /** Whether this part need not be read at all (side inputs are at hand here). */
+  boolean skipsPart(ProcessContext context) {
+    return false;
+  }
+
+  /**
+   * Whether a record that cannot be read or a damaged part fails the bundle when there is no
+   * directory for them; false for a pass over files whose bad records an earlier pass reported.
+   */
+  boolean failsOnBadRecords() {
+    return true;
+  }
 
   /** A record that goes to split {@code split}; writes go through {@code output}. */
   abstract void accept(int split, Example example, ShardWriter.Guard output);
@@ -136,6 +154,9 @@ abstract class FusedReadFn<T> extends DoFn<ReadExamples.FilePart, T> {
 
   @ProcessElement
   public final void process(ProcessContext context) throws IOException {
+    if (skipsPart(context)) {
+      return;
+    }
     ReadExamples.FilePart part = context.element();
     startPart(context);
     ShardWriter.Guard output = new ShardWriter.Guard();
@@ -154,7 +175,9 @@ abstract class FusedReadFn<T> extends DoFn<ReadExamples.FilePart, T> {
           @Override
           public void reject(DeadLetter deadLetter) {
             if (deadLetterWriter == null) {
-              bad.add(deadLetter.toJson());
+              if (failsOnBadRecords()) {
+                bad.add(deadLetter.toJson());
+              }
             } else {
               output.write(deadLetterWriter, deadLetter.toJson());
             }
@@ -163,7 +186,9 @@ abstract class FusedReadFn<T> extends DoFn<ReadExamples.FilePart, T> {
           @Override
           public void damaged(FileDamage damage) {
             if (damageWriter == null) {
-              bad.add(damage.toJson());
+              if (failsOnBadRecords()) {
+                bad.add(damage.toJson());
+              }
             } else {
               output.write(damageWriter, damage.toJson());
             }

@@ -29,6 +29,8 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -98,10 +100,10 @@ public final class GenerateStatistics
   public PCollection<DatasetFeatureStatisticsList> expand(PCollection<Example> examples) {
     ExampleSchema resolved = schemaOf(schema, examples.getCoder());
     return examples
-        .apply(
-            "CombineStatistics",
-            Combine.globally(combineFn(new StatisticsAccumulation(resolved, options)))
-                .withoutDefaults())
+        .apply("AllOneKey", WithKeys.of(""))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), examples.getCoder()))
+        .apply("Statistics", new PerKey(options, resolved))
+        .apply("DropKey", Values.create())
         .setCoder(ProtoMessageCoder.of(DatasetFeatureStatisticsList.class));
   }
 
@@ -144,13 +146,23 @@ public final class GenerateStatistics
         PCollection<KV<String, Example>> examples) {
       Coder<?> valueCoder = ((KvCoder<?, ?>) examples.getCoder()).getValueCoder();
       ExampleSchema resolved = schemaOf(schema, valueCoder);
-      return examples
-          .apply(
-              "CombineStatisticsPerKey",
-              Combine.perKey(combineFn(new StatisticsAccumulation(resolved, options))))
-          .setCoder(
-              KvCoder.of(
-                  StringUtf8Coder.of(), ProtoMessageCoder.of(DatasetFeatureStatisticsList.class)));
+      PCollection<KV<String, DatasetFeatureStatisticsList>> onePass =
+          examples
+              .apply(
+                  "CombineStatisticsPerKey",
+                  Combine.perKey(combineFn(new StatisticsAccumulation(resolved, options))))
+              .setCoder(
+                  KvCoder.of(
+                      StringUtf8Coder.of(),
+                      ProtoMessageCoder.of(DatasetFeatureStatisticsList.class)));
+      RecountTopValues.Counter counter = new RecountTopValues.Counter(resolved, options);
+      return RecountTopValues.exact(
+          onePass,
+          view ->
+              examples.apply(
+                  "CountSketchedValues",
+                  ParDo.of(new RecountTopValues.CountKeyedFn(counter, view)).withSideInputs(view)),
+          options);
     }
   }
 
@@ -230,13 +242,13 @@ public final class GenerateStatistics
       TupleTag<ShardWriter.Shard> shardsTag = new TupleTag<>() {};
       PCollectionList<KV<String, StatisticsAccumulator>> states = PCollectionList.empty(pipeline);
       PCollectionList<ShardWriter.Shard> shards = PCollectionList.empty(pipeline);
+      List<PCollection<ReadExamples.FilePart>> partsOfGroups = new ArrayList<>();
       for (ExampleFiles.Group group : files.groups()) {
+        PCollection<ReadExamples.FilePart> parts = FusedReadFn.parts(pipeline, files, group);
+        partsOfGroups.add(parts);
         PCollectionTuple read =
-            FusedReadFn.readGroup(
-                pipeline,
-                files,
-                group,
-                "ReadAndAccumulate",
+            parts.apply(
+                "ReadAndAccumulate" + group.step(),
                 ParDo.of(
                         new AccumulateStatisticsFn(
                             files,
@@ -255,10 +267,41 @@ public final class GenerateStatistics
                     .setCoder(KvCoder.of(StringUtf8Coder.of(), AccumulatorCoder.of(accumulation))));
         shards = shards.and(read.get(shardsTag));
       }
-      PCollection<KV<String, DatasetFeatureStatisticsList>> statistics =
+      PCollection<KV<String, DatasetFeatureStatisticsList>> onePass =
           states
               .apply("AllStates", Flatten.pCollections())
               .apply("MergePerSplit", Combine.perKey(combineFn(accumulation.ofStates())));
+      RecountTopValues.Counter counter = new RecountTopValues.Counter(files.schema(), options);
+      PCollection<KV<String, DatasetFeatureStatisticsList>> statistics =
+          RecountTopValues.exact(
+              onePass,
+              view -> {
+                PCollectionList<KV<String, KV<String, Long>>> counted =
+                    PCollectionList.empty(pipeline);
+                for (int g = 0; g < files.groups().size(); g++) {
+                  ExampleFiles.Group group = files.groups().get(g);
+                  TupleTag<KV<String, KV<String, Long>>> countedTag = new TupleTag<>() {};
+                  counted =
+                      counted.and(
+                          partsOfGroups
+                              .get(g)
+                              .apply(
+                                  "CountSketchedValues" + group.step(),
+                                  ParDo.of(
+                                          new RecountTopValues.CountPartFn(
+                                              files,
+                                              files.hashSplitsOf(group),
+                                              files.splitsOf(group),
+                                              counter,
+                                              view,
+                                              countedTag))
+                                      .withOutputTags(countedTag, TupleTagList.empty())
+                                      .withSideInputs(view))
+                              .get(countedTag));
+                }
+                return counted.apply("AllCounted", Flatten.pCollections());
+              },
+              options);
       List<String> directories = new ArrayList<>();
       if (badRecords != null) {
         directories.addAll(badRecords.both());
