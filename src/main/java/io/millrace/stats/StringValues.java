@@ -4,27 +4,22 @@ import com.google.common.base.Utf8;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.datasketches.common.ArrayOfStringsSerDe;
-import org.apache.datasketches.frequencies.ErrorType;
-import org.apache.datasketches.frequencies.ItemsSketch;
-import org.apache.datasketches.memory.Memory;
 
 /**
  * The values of one bytes/string feature: lengths, UTF-8 validity, and the distinct values with
  * their counts. Counts are exact until more than {@code exactLimit} distinct values are seen; then
  * the feature switches for good to a {@link HyperLogLog} for the number of distinct values, whose
  * state depends only on the set of values (so the distinct count is reproducible whatever the
- * bundling), and a frequent-items sketch from Apache DataSketches for the most frequent ones, whose
- * state still depends on the order of updates and merges; it reports itself as approximate.
+ * bundling), and keeps no values: its most frequent ones are counted exactly by a second pass
+ * ({@link ExactTopValues}). A frequent-items sketch kept them before; its state, and so its answer,
+ * depended on the order of updates and merges. Every state here depends only on the multiset of
+ * values, so equal data gives equal bytes however it was cut and merged.
  */
 public final class StringValues {
-  private static final int FREQUENT_ITEMS_MAP_SIZE = 1 << 12;
-
   private final int exactLimit;
 
   long numValues;
@@ -35,9 +30,6 @@ public final class StringValues {
 
   private ByteStringCounts exact = new ByteStringCounts();
   private HyperLogLog distinct;
-
-  /** Keys are the bytes as ISO-8859-1 characters: a lossless, cheap mapping for any bytes. */
-  private ItemsSketch<String> frequent;
 
   public StringValues(int exactLimit) {
     this.exactLimit = exactLimit;
@@ -63,16 +55,13 @@ public final class StringValues {
       }
     } else {
       distinct.add(value);
-      frequent.update(new String(value, StandardCharsets.ISO_8859_1));
     }
   }
 
   private void switchToSketches() {
     distinct = new HyperLogLog();
-    frequent = new ItemsSketch<>(FREQUENT_ITEMS_MAP_SIZE);
     for (int i = 0; i < exact.size(); i++) {
       distinct.add(exact.key(i));
-      frequent.update(new String(exact.key(i), StandardCharsets.ISO_8859_1), exact.count(i));
     }
     exact = null;
   }
@@ -96,22 +85,16 @@ public final class StringValues {
 
   /**
    * The {@code limit} most frequent values, by count descending and then by value bytes ascending
-   * so that the order is deterministic. Counts are estimates when not {@link #isExact()}.
+   * so that the order is deterministic; none once counts are not {@link #isExact()} (then {@link
+   * ExactTopValues} gives them from a second pass).
    */
   public List<ValueCount> top(int limit) {
+    if (exact == null) {
+      return List.of();
+    }
     List<ValueCount> all = new ArrayList<>();
-    if (exact != null) {
-      for (int i = 0; i < exact.size(); i++) {
-        all.add(new ValueCount(exact.key(i), exact.count(i), exact.weight(i)));
-      }
-    } else {
-      for (ItemsSketch.Row<String> row : frequent.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-        all.add(
-            new ValueCount(
-                row.getItem().getBytes(StandardCharsets.ISO_8859_1),
-                row.getEstimate(),
-                Double.NaN));
-      }
+    for (int i = 0; i < exact.size(); i++) {
+      all.add(new ValueCount(exact.key(i), exact.count(i), exact.weight(i)));
     }
     return all.stream().sorted(MOST_FREQUENT_FIRST).limit(limit).toList();
   }
@@ -152,11 +135,9 @@ public final class StringValues {
     if (o.exact != null) {
       for (int i = 0; i < o.exact.size(); i++) {
         distinct.add(o.exact.key(i));
-        frequent.update(new String(o.exact.key(i), StandardCharsets.ISO_8859_1), o.exact.count(i));
       }
     } else {
       distinct.merge(o.distinct);
-      frequent.merge(o.frequent);
     }
   }
 
@@ -175,7 +156,6 @@ public final class StringValues {
       }
     } else {
       distinct.write(out);
-      writeBytes(out, frequent.toByteArray(new ArrayOfStringsSerDe()));
     }
   }
 
@@ -194,19 +174,7 @@ public final class StringValues {
     } else {
       v.exact = null;
       v.distinct = HyperLogLog.read(in);
-      v.frequent = ItemsSketch.getInstance(Memory.wrap(readBytes(in)), new ArrayOfStringsSerDe());
     }
     return v;
-  }
-
-  private static void writeBytes(DataOutput out, byte[] bytes) throws IOException {
-    out.writeInt(bytes.length);
-    out.write(bytes);
-  }
-
-  private static byte[] readBytes(DataInput in) throws IOException {
-    byte[] bytes = new byte[in.readInt()];
-    in.readFully(bytes);
-    return bytes;
   }
 }

@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -295,10 +296,65 @@ class StatisticsAccumulatorTest {
     assertTrue(exact > 20);
     assertEquals(exact, company.getStringStats().getUnique(), exact * 0.05);
     assertEquals("hll_sketch", custom(company, CustomStatisticNames.UNIQUE_METHOD).getStr());
-    DatasetFeatureStatistics exactStats = allExamples(StatisticsOptions.defaults());
-    assertEquals(
-        feature(exactStats, "company").getStringStats().getTopValues(0),
-        company.getStringStats().getTopValues(0));
+    assertEquals(0, company.getStringStats().getTopValuesCount());
+  }
+
+  @Test
+  void topValuesBeyondTheExactLimitComeFromASecondPassThatCountsThemExactly() {
+    StatisticsOptions options =
+        StatisticsOptions.defaults().withExactDistinctLimit(20).withSlice("payment_type");
+    StatisticsAccumulator acc = StatisticsAccumulator.create(schema, options);
+    examples.forEach(acc::add);
+    DatasetFeatureStatisticsList onePass = acc.toProto();
+    Set<ExactTopValues.Target> sketched = ExactTopValues.sketched(onePass);
+    assertTrue(
+        sketched.contains(new ExactTopValues.Target("All Examples", "company")), "" + sketched);
+    Map<ExactTopValues.Target, Map<String, Long>> counts = new HashMap<>();
+    ExactTopValues.Values values = new ExactTopValues.Values(schema, options, sketched);
+    for (Example e : examples) {
+      values.forEach(
+          e,
+          (target, value) ->
+              counts
+                  .computeIfAbsent(target, t -> new HashMap<>())
+                  .merge(new String(value, StandardCharsets.UTF_8), 1L, Long::sum));
+    }
+    Map<ExactTopValues.Target, List<StringValues.ValueCount>> top = new HashMap<>();
+    counts.forEach(
+        (target, byValue) ->
+            top.put(
+                target,
+                byValue.entrySet().stream()
+                    .map(
+                        v ->
+                            new StringValues.ValueCount(
+                                v.getKey().getBytes(StandardCharsets.UTF_8), v.getValue(), 0))
+                    .toList()));
+    DatasetFeatureStatisticsList twoPasses =
+        ExactTopValues.withExactTopValues(onePass, top, options);
+
+    // The exact statistics' top values and rank histograms, of every data set and feature.
+    StatisticsAccumulator exactAcc =
+        StatisticsAccumulator.create(schema, options.withExactDistinctLimit(1_000_000));
+    examples.forEach(exactAcc::add);
+    DatasetFeatureStatisticsList exact = exactAcc.toProto();
+    assertEquals(exact.getDatasetsCount(), twoPasses.getDatasetsCount());
+    for (int d = 0; d < exact.getDatasetsCount(); d++) {
+      for (int f = 0; f < exact.getDatasets(d).getFeaturesCount(); f++) {
+        FeatureNameStatistics a = exact.getDatasets(d).getFeatures(f);
+        FeatureNameStatistics b = twoPasses.getDatasets(d).getFeatures(f);
+        if (a.hasStringStats()) {
+          assertEquals(
+              a.getStringStats().getTopValuesList(),
+              b.getStringStats().getTopValuesList(),
+              a.getName());
+          assertEquals(
+              a.getStringStats().getRankHistogram(),
+              b.getStringStats().getRankHistogram(),
+              a.getName());
+        }
+      }
+    }
   }
 
   @Test

@@ -1,9 +1,12 @@
 package io.millrace.stats;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.millrace.testing.SharedData;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class StringValuesTest {
   @Test
-  void distinctCountBeyondTheExactLimitDoesNotDependOnBundlingOrMergeOrder() throws IOException {
+  void stateBeyondTheExactLimitDoesNotDependOnBundlingOrMergeOrder() throws IOException {
     List<byte[]> values = new ArrayList<>();
     for (String line : Files.readAllLines(SharedData.path("fertility/fertility.csv"))) {
       values.add(line.getBytes(StandardCharsets.UTF_8));
@@ -42,6 +45,13 @@ class StringValuesTest {
         parts.add(left);
       }
       assertEquals(onePass.unique(), parts.get(0).unique(), "trial " + trial);
+      assertArrayEquals(bytes(onePass), bytes(parts.get(0)), "trial " + trial);
     }
+  }
+
+  private static byte[] bytes(StringValues values) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    values.write(new DataOutputStream(out));
+    return out.toByteArray();
   }
 }
