@@ -41,6 +41,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Points Beam's {@link FileSystems} at the object stores and Hadoop file systems the environment
@@ -75,6 +78,7 @@ public final class Storage {
 
   private static volatile boolean registered;
   private static volatile Configuration hadoop;
+  private static volatile S3Listing s3Listing;
 
   /** {@link #configure} from this process's environment, then registered for file operations. */
   public static PipelineOptions register(PipelineOptions options) {
@@ -87,6 +91,7 @@ public final class Storage {
     FileSystems.setDefaultPipelineOptions(configured);
     List<Configuration> hdfs = configured.as(HadoopFileSystemOptions.class).getHdfsConfiguration();
     hadoop = hdfs == null || hdfs.isEmpty() ? null : hdfs.get(0);
+    s3Listing = new S3Listing(configured.as(S3Options.class));
     registered = true;
     return configured;
   }
@@ -213,6 +218,70 @@ public final class Storage {
           }
           return result.metadata();
         });
+  }
+
+  /**
+   * Every object whose key starts with {@code prefix} ({@code scheme://bucket/key-prefix}), at any
+   * depth, with its size and time; none when nothing lies under it.
+   *
+   * <p>On S3, with options {@link #use registered}, from the listing alone: one request per 1,000
+   * keys. Beam's match of {@code prefix**} asks for each listed object's head as well (for its
+   * content encoding), which made a directory of n files cost n + 1 requests (426 of the 803 S3
+   * round trips of a push, measured). Elsewhere (a worker, where nothing is registered, or {@code
+   * gs://}), Beam's match.
+   */
+  public static List<MatchResult.Metadata> listUnder(String prefix) throws StorageException {
+    S3Listing listing = s3Listing;
+    if (listing != null && prefix.startsWith("s3://")) {
+      return run("list", prefix, () -> listing.under(prefix));
+    }
+    return match(prefix + "**");
+  }
+
+  /** S3 listings with a client of the registered options, built when first needed. */
+  private static final class S3Listing {
+    private final S3Options options;
+    private volatile S3Client client;
+
+    S3Listing(S3Options options) {
+      this.options = options;
+    }
+
+    List<MatchResult.Metadata> under(String prefix) {
+      // Split by hand: a key may hold characters a java.net.URI refuses.
+      String location = prefix.substring("s3://".length());
+      int slash = location.indexOf('/');
+      String bucket = slash < 0 ? location : location.substring(0, slash);
+      String keyPrefix = slash < 0 ? "" : location.substring(slash + 1);
+      List<MatchResult.Metadata> objects = new ArrayList<>();
+      ListObjectsV2Request request =
+          ListObjectsV2Request.builder().bucket(bucket).prefix(keyPrefix).build();
+      for (ListObjectsV2Response page : client().listObjectsV2Paginator(request)) {
+        for (S3Object object : page.contents()) {
+          objects.add(
+              MatchResult.Metadata.builder()
+                  .setResourceId(resource("s3://" + bucket + "/" + object.key()))
+                  .setSizeBytes(object.size())
+                  .setLastModifiedMillis(object.lastModified().toEpochMilli())
+                  .setIsReadSeekEfficient(true)
+                  .build());
+        }
+      }
+      return objects;
+    }
+
+    private S3Client client() {
+      S3Client built = client;
+      if (built == null) {
+        synchronized (this) {
+          if (client == null) {
+            client = new S3Clients().createBuilder(options).build();
+          }
+          built = client;
+        }
+      }
+      return built;
+    }
   }
 
   /** Opens a file to read. */

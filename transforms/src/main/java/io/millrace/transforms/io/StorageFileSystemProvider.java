@@ -244,6 +244,6 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
 
   /** Every object under the path's prefix, at any depth. */
   private static List<MatchResult.Metadata> under(StoragePath path) throws IOException {
-    return Storage.match(path.spec(true) + "**");
+    return Storage.listUnder(path.spec(true));
   }
 }
