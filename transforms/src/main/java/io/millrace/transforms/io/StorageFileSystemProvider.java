@@ -258,7 +258,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
    * newest object's, is listed when first asked for (seldom: a walk asks only whether an entry is a
    * directory).
    */
-  private static final class PrefixAttributes implements BasicFileAttributes {
+  private static final class PrefixAttributes implements StoredAttributes {
     private final StoragePath path;
     private FileTime newest;
 
@@ -284,43 +284,13 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
     }
 
     @Override
-    public FileTime lastAccessTime() {
-      return lastModifiedTime();
-    }
-
-    @Override
-    public FileTime creationTime() {
-      return lastModifiedTime();
-    }
-
-    @Override
     public boolean isRegularFile() {
-      return false;
-    }
-
-    @Override
-    public boolean isDirectory() {
-      return true;
-    }
-
-    @Override
-    public boolean isSymbolicLink() {
-      return false;
-    }
-
-    @Override
-    public boolean isOther() {
       return false;
     }
 
     @Override
     public long size() {
       return 0;
-    }
-
-    @Override
-    public Object fileKey() {
-      return null;
     }
   }
 
