@@ -153,10 +153,21 @@ if [[ "${CLUSTER:-1}" == 1 ]]; then
   export MILLRACE_JAVA_OPTS="-Xmx4g -Dorg.slf4j.simpleLogger.log.org.apache.beam.runners.flink.FlinkRunner=info -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"
   declare -A SUBMIT
   on_cluster() {
-    local key="$1" from
+    local key="$1" from since
     shift
     from=$(($(wc -l <"$JM_LOG") + 1))
+    since=$(date +%s%3N)
     timed "$key" run "$@" --runner FlinkRunner --flinkMaster 127.0.0.1:18281 --parallelism 4
+    # Where the wall time went: the jobs' own time on the cluster (the JobManager's REST API),
+    # each job in $OUT/$key.jobs.tsv; the rest is the client's (JVM start, translation,
+    # submission, the stages' file work between jobs).
+    curl -s http://127.0.0.1:18281/jobs/overview >"$OUT/$key.jobs.json" || true
+    jq -r --argjson since "$since" '.jobs[] | select(."start-time" >= $since)
+      | [."start-time", .name, .state, (.duration / 1000)] | @tsv' "$OUT/$key.jobs.json" |
+      sort -n | cut -f2- >"$OUT/$key.jobs.tsv" || true
+    printf '  %-34s jobs: %s\n' "$key" "$(jq -r --argjson since "$since" \
+      '[.jobs[] | select(."start-time" >= $since)] | "\(length), \(([.[].duration] | add // 0)
+      / 100 | round / 10) s running on the cluster"' "$OUT/$key.jobs.json" 2>/dev/null)" >&2
     SUBMIT[$key]=$(paste \
       <(grep -o '^[0-9:.]* \[main\] INFO org.apache.beam.runners.flink.FlinkRunner - Starting execution' \
         "$OUT/$key.log" | cut -d' ' -f1) \
