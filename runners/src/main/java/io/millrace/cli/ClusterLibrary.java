@@ -73,6 +73,25 @@ final class ClusterLibrary {
   }
 
   /**
+   * Why a client refuses a cluster whose lib/ carries another Millrace, and what to do: a job jar
+   * of this Millrace would mix with lib/'s copy in a TaskManager (some classes from each), and on
+   * {@code s3://} such a job failed with "Trying to access closed classloader".
+   */
+  static String anotherMillrace(String restAddress, String onCluster, String here) {
+    return "the Flink cluster at "
+        + restAddress
+        + " carries Millrace "
+        + onCluster
+        + " in its lib/, this client is "
+        + here
+        + "; a job of this one would mix two copies of Millrace's classes in its TaskManagers."
+        + " Run a client of code version "
+        + onCluster
+        + " (the build the cluster's lib/ came from), or rebuild the cluster's lib/ from this"
+        + " version (mvn -pl runners/flink -am package) and restart the cluster";
+  }
+
+  /**
    * A job jar with no class, only a manifest naming the code version, for a cluster whose lib/
    * carries every class: the FlinkRunner stages the whole classpath when given no file. Written
    * once per process to the temporary folder and deleted when the process exits.

@@ -77,6 +77,12 @@ final class RunCommand implements Callable<Integer> {
     if (runner == null) {
       return Millrace.EXIT_USAGE;
     }
+    try {
+      this.runner.refuseAnotherMillraceOnTheCluster();
+    } catch (IllegalArgumentException e) {
+      err.println("millrace: " + e.getMessage());
+      return Millrace.EXIT_USAGE;
+    }
     runner =
         runner
             .withNoCache(noCache)

@@ -106,25 +106,44 @@ public final class RunnerOptions {
    * Whether the cluster's lib/ carries the very Millrace classes of this process (the same {@link
    * CodeVersion}, a hash of their bytes for a development build), so that its jobs need no jar: the
    * 370 MB millrace.jar would otherwise be uploaded, and fetched by every TaskManager, per stage.
+   * False for a cluster without Millrace in lib/, whose jobs run the uploaded jar alone.
+   *
+   * @throws IllegalArgumentException when lib/ carries another Millrace: a job jar of this one
+   *     would mix two copies of its classes and Beam's in a TaskManager
    */
   private boolean clusterCarriesThisMillrace() {
     Optional<String> onCluster = ClusterLibrary.codeVersion(flinkMaster);
+    if (onCluster.isEmpty()) {
+      return false;
+    }
     String here = CodeVersion.current();
-    boolean same = onCluster.isPresent() && onCluster.get().equals(here);
-    if (onCluster.isPresent() && NOTICE_GIVEN.compareAndSet(false, true)) {
+    if (!onCluster.get().equals(here)) {
+      throw new IllegalArgumentException(
+          ClusterLibrary.anotherMillrace(flinkMaster, onCluster.get(), here));
+    }
+    if (NOTICE_GIVEN.compareAndSet(false, true)) {
       command
           .commandLine()
           .getErr()
           .println(
-              same
-                  ? "The cluster's lib/ carries this Millrace (" + here + "): no job jar to upload."
-                  : "The cluster's lib/ carries Millrace "
-                      + onCluster.get()
-                      + ", not this "
-                      + here
-                      + ": every job uploads this millrace.jar.");
+              "The cluster's lib/ carries this Millrace (" + here + "): no job jar to upload.");
     }
-    return same;
+    return true;
+  }
+
+  /**
+   * Refuses, before anything runs, a Flink cluster whose lib/ carries another Millrace than this
+   * client (see {@link #create}); nothing to check for other runners or with {@code --filesToStage}
+   * given.
+   *
+   * @throws IllegalArgumentException naming both code versions and the remedy
+   */
+  public void refuseAnotherMillraceOnTheCluster() {
+    if ("FlinkRunner".equals(runner)
+        && !flinkMaster.startsWith("[")
+        && !given(command.commandLine().getUnmatchedArguments(), "filesToStage")) {
+      clusterCarriesThisMillrace();
+    }
   }
 
   private static boolean given(List<String> args, String name) {

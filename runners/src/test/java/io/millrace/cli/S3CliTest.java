@@ -98,6 +98,21 @@ class S3CliTest {
   }
 
   @Test
+  void anInputOnAMissingBucketIsNamed(S3Server s3) throws IOException {
+    s3.register();
+    MillraceCliTest.Run run =
+        MillraceCliTest.run(
+            "ingest",
+            "--input",
+            "s3://no-such-bucket/data/*.csv",
+            "--output",
+            dir.resolve("examples").toString(),
+            "--endpoint=" + s3.endpoint());
+    assertOneLineNaming(
+        run, "s3://no-such-bucket/data/*.csv", "bucket 'no-such-bucket' does not exist");
+  }
+
+  @Test
   void aWrongSecretIsNamed(S3Server s3) throws IOException {
     s3.createBucket("cli");
     s3.register();

@@ -82,7 +82,7 @@ class S3CrashRecoveryIT {
     assertTrue(killed.size() >= PipelineRunner.STAGES.size() - 2, "killed in " + killed);
 
     s3.register();
-    assertEquals(List.of(), crashLeftovers(StoragePaths.of("s3://crash/")), "killed in " + killed);
+    assertEquals(List.of(), crashLeftovers(s3), "killed in " + killed);
     ModelRegistry registry = new ModelRegistry(StoragePaths.of("s3://crash/registry"));
     List<Integer> versions = registry.versions("penguins");
     assertFalse(versions.isEmpty());
@@ -175,30 +175,47 @@ class S3CrashRecoveryIT {
   }
 
   /**
-   * Objects whose names only an interrupted write leaves: staged, replaced or temporary copies.
-   * S3Proxy's file-system store lists the parts of a multipart upload that a kill interrupted as
-   * {@code .mpus-*} objects at the bucket's top; S3 itself never lists them, and a bucket's
-   * lifecycle rule (AbortIncompleteMultipartUpload, see README) deletes them, so they are not
-   * counted here.
+   * Objects whose names only an interrupted write leaves: staged, replaced or temporary copies,
+   * under each of the bucket's top folders but S3Proxy's {@code .mpus-*}.
+   *
+   * <p>S3Proxy's file-system store keeps the parts of a multipart upload as files in {@code
+   * .mpus-*} folders at the bucket's top, and lists them as objects (S3 never lists an upload in
+   * progress; a lifecycle rule, AbortIncompleteMultipartUpload, see README, deletes those a crash
+   * left). A part whose upload the kill cut off stays there as a temporary file without the
+   * metadata the store keeps beside each object, and from then on every listing that reaches it
+   * fails with HTTP 500 ("Unable to get size of extended attribute 'user.content-md5'" in the
+   * server's log): a listing of the bucket's root, whether Beam's match or a plain ListObjectsV2,
+   * fails whenever a kill landed in a part upload. So the top folders are found on the server's
+   * disk and each is listed through S3.
    */
-  private static List<String> crashLeftovers(Path bucket) throws IOException {
-    try (Stream<Path> all = Files.walk(bucket)) {
-      return all.filter(p -> !bucket.relativize(p).toString().startsWith(".mpus-"))
-          .filter(
-              p -> {
-                for (Path name : bucket.relativize(p)) {
-                  String n = name.toString();
-                  if (ArtifactDirectory.isLeftover(n)
-                      || n.startsWith(".push-")
-                      || n.equals(".temp-shards")) {
-                    return true;
-                  }
-                }
-                return false;
-              })
-          .map(Path::toString)
-          .toList();
+  private static List<String> crashLeftovers(S3Server s3) throws IOException {
+    List<String> leftovers = new ArrayList<>();
+    try (Stream<Path> top = Files.list(s3.bucketFolder(BUCKET))) {
+      for (Path folder : (Iterable<Path>) top::iterator) {
+        String name = folder.getFileName().toString();
+        if (!Files.isDirectory(folder) || name.startsWith(".mpus-")) {
+          continue;
+        }
+        Path bucket = StoragePaths.of("s3://" + BUCKET + "/");
+        try (Stream<Path> all = Files.walk(StoragePaths.of("s3://" + BUCKET + "/" + name))) {
+          all.filter(
+                  p -> {
+                    for (Path segment : bucket.relativize(p)) {
+                      String n = segment.toString();
+                      if (ArtifactDirectory.isLeftover(n)
+                          || n.startsWith(".push-")
+                          || n.equals(".temp-shards")) {
+                        return true;
+                      }
+                    }
+                    return false;
+                  })
+              .map(Path::toString)
+              .forEach(leftovers::add);
+        }
+      }
     }
+    return leftovers;
   }
 
   /**

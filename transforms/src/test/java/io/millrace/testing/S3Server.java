@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,8 @@ public final class S3Server implements AutoCloseable {
   private static final String SECRET_KEY_PROPERTY = "aws.secretAccessKey";
   private static final Pattern STARTED =
       Pattern.compile("Started ServerConnector.*\\{127\\.0\\.0\\.1:(\\d+)}");
+  private static final Pattern REQUEST =
+      Pattern.compile("S3ProxyHandler request: Request\\((\\w+) http://[^/]+/([^ )]*)");
   private static final long START_TIMEOUT_SECONDS = 120;
   private static final long STOP_TIMEOUT_SECONDS = 30;
 
@@ -60,6 +65,7 @@ public final class S3Server implements AutoCloseable {
   private final String previousAccessKey;
   private final String previousSecretKey;
   private final long startMillis;
+  private final Requests requests;
 
   private S3Server(
       Process process,
@@ -70,7 +76,8 @@ public final class S3Server implements AutoCloseable {
       String secretKey,
       String previousAccessKey,
       String previousSecretKey,
-      long startMillis) {
+      long startMillis,
+      Requests requests) {
     this.process = process;
     this.buckets = buckets;
     this.output = output;
@@ -80,6 +87,7 @@ public final class S3Server implements AutoCloseable {
     this.previousAccessKey = previousAccessKey;
     this.previousSecretKey = previousSecretKey;
     this.startMillis = startMillis;
+    this.requests = requests;
   }
 
   /** Starts a server keeping its buckets as folders under {@code directory}. */
@@ -116,6 +124,8 @@ public final class S3Server implements AutoCloseable {
             "  </appender>",
             "  <logger name='org.gaul.shaded.org.eclipse.jetty.server.AbstractConnector'"
                 + " level='INFO'/>",
+            // One line per request, which countRequests() reads.
+            "  <logger name='org.gaul.s3proxy.S3ProxyHandler' level='DEBUG'/>",
             "  <root level='WARN'><appender-ref ref='out'/></root>",
             "</configuration>",
             ""),
@@ -137,9 +147,10 @@ public final class S3Server implements AutoCloseable {
             .start();
     process.getOutputStream().close();
     Deque<String> output = new ArrayDeque<>();
+    Requests requests = new Requests();
     int port;
     try {
-      port = awaitPort(process, output);
+      port = awaitPort(process, output, requests);
     } catch (IOException | RuntimeException | InterruptedException e) {
       stop(process);
       throw e;
@@ -156,14 +167,15 @@ public final class S3Server implements AutoCloseable {
         secretKey,
         previousAccessKey,
         previousSecretKey,
-        millis);
+        millis,
+        requests);
   }
 
   /**
    * Reads the server's output until its connector says it started and on which port, then keeps
    * draining it so the server never blocks on a full pipe.
    */
-  private static int awaitPort(Process process, Deque<String> lastLines)
+  private static int awaitPort(Process process, Deque<String> lastLines, Requests requests)
       throws IOException, InterruptedException {
     CompletableFuture<Integer> port = new CompletableFuture<>();
     Thread reader =
@@ -173,6 +185,16 @@ public final class S3Server implements AutoCloseable {
                   new BufferedReader(
                       new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                  Matcher request = REQUEST.matcher(line);
+                  if (request.find()) {
+                    requests.seen(request.group(1), request.group(2));
+                    continue;
+                  }
+                  if (!line.startsWith("WARN")
+                      && !line.startsWith("ERROR")
+                      && !line.contains("Started")) {
+                    continue; // S3ProxyHandler's other debugging
+                  }
                   synchronized (lastLines) {
                     lastLines.addLast(line);
                     if (lastLines.size() > 200) {
@@ -264,6 +286,85 @@ public final class S3Server implements AutoCloseable {
   /** How long {@link #start} took, until the server listened. */
   public long startMillis() {
     return startMillis;
+  }
+
+  /**
+   * Counts the requests the server answers from now until {@link Counting#stop}: what a test
+   * asserts to hold the number of round trips of an operation.
+   */
+  public Counting countRequests() throws InterruptedException {
+    // Requests made before may not be read from the server's log yet: count from a marker's line.
+    String marker = mark();
+    return new Counting(requests.after(marker));
+  }
+
+  /** Makes a request naming a bucket of a random name, the marker to find in the log. */
+  private String mark() {
+    String marker = "count-" + randomHex(8);
+    S3Options options = options().as(S3Options.class);
+    try (S3Client client = new Storage.S3Clients().createBuilder(options).build()) {
+      client.headBucket(request -> request.bucket(marker));
+    } catch (RuntimeException e) {
+      // No such bucket: the request was made, which is all a marker needs.
+    }
+    return marker;
+  }
+
+  /** The requests the server received while counting, by kind. */
+  public final class Counting {
+    private final int from;
+
+    private Counting(int from) {
+      this.from = from;
+    }
+
+    /**
+     * The requests since counting began, by kind ({@code LIST}, {@code HEAD}, {@code GET}, {@code
+     * PUT}, {@code POST}, {@code DELETE}), once the server has logged them all: a marker request
+     * sent after them is logged after them, so its line is awaited.
+     */
+    public Map<String, Integer> stop() throws InterruptedException {
+      int to = requests.after(mark()) - 1;
+      Map<String, Integer> counts = new TreeMap<>();
+      for (String kind : requests.kinds(from, to)) {
+        counts.merge(kind, 1, Integer::sum);
+      }
+      return counts;
+    }
+  }
+
+  /** Every request's kind, in the order the server logged them. */
+  private static final class Requests {
+    private final List<String> kinds = new ArrayList<>();
+    private final List<String> paths = new ArrayList<>();
+
+    synchronized void seen(String method, String path) {
+      boolean listing = "GET".equals(method) && path.contains("list-type=");
+      kinds.add(listing ? "LIST" : method);
+      paths.add(path);
+      notifyAll();
+    }
+
+    synchronized List<String> kinds(int from, int to) {
+      return List.copyOf(kinds.subList(from, to));
+    }
+
+    /** The index after the marker's request, once the server has logged it. */
+    synchronized int after(String marker) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+      while (true) {
+        for (int i = paths.size() - 1; i >= 0; i--) {
+          if (paths.get(i).startsWith(marker)) {
+            return i + 1;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException("S3Proxy did not log the marker request " + marker);
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
   }
 
   /** Creates a bucket through the S3 API, unless it exists; {@code s3://name/} then works. */

@@ -14,8 +14,6 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
@@ -148,18 +146,16 @@ public final class InputPattern implements Serializable {
     return glob.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
   }
 
-  /** The files (not directories) matching a glob; none when nothing does. */
+  /**
+   * The files (not directories) matching a glob; none when nothing does. A failure names the glob
+   * and why (a missing bucket, a refused credential), not only Beam's status ("ERROR").
+   */
   private static List<MatchResult.Metadata> match(String glob) throws IOException {
-    MatchResult match = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
     List<MatchResult.Metadata> files = new ArrayList<>();
-    if (match.status() == MatchResult.Status.OK) {
-      for (MatchResult.Metadata m : match.metadata()) {
-        if (!m.resourceId().isDirectory()) {
-          files.add(m);
-        }
+    for (MatchResult.Metadata m : Storage.match(glob)) {
+      if (!m.resourceId().isDirectory()) {
+        files.add(m);
       }
-    } else if (match.status() != MatchResult.Status.NOT_FOUND) {
-      throw new IOException("cannot match '" + glob + "': " + match.status());
     }
     return files;
   }

@@ -1,6 +1,7 @@
 package io.millrace.transforms.io;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -16,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,6 +74,9 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
       // write), and a check before the upload would cost two requests per file while deciding
       // nothing. Millrace writes new objects only under fresh, uniquely named prefixes.
       return StorageChannels.writing(Storage.create(file.spec(false)));
+    }
+    if (Storage.asksDirectly(file.spec(false))) {
+      return Storage.openDirectly(file.spec(false));
     }
     ReadableByteChannel channel;
     try {
@@ -214,6 +219,14 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
     if (path.names().isEmpty()) {
       return new Attributes(false, 0, 0); // a bucket
     }
+    if (Storage.asksDirectly(path.spec(false))) {
+      Storage.Entry entry =
+          Storage.stat(path.spec(false))
+              .orElseThrow(() -> new NoSuchFileException(path.toString()));
+      return entry.isFile()
+          ? new Attributes(true, entry.sizeBytes(), entry.lastModifiedMillis())
+          : new PrefixAttributes(path);
+    }
     Optional<MatchResult.Metadata> object = object(path);
     if (object.isPresent()) {
       return new Attributes(true, object.get().sizeBytes(), object.get().lastModifiedMillis());
@@ -231,7 +244,54 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   // ------------------------------------------------------------------ the store
 
   private boolean exists(StoragePath path) throws IOException {
-    return path.names().isEmpty() || object(path).isPresent() || !under(path).isEmpty();
+    if (path.names().isEmpty()) {
+      return true;
+    }
+    if (Storage.asksDirectly(path.spec(false))) {
+      return Storage.stat(path.spec(false)).isPresent();
+    }
+    return object(path).isPresent() || !under(path).isEmpty();
+  }
+
+  /**
+   * A directory's attributes from a look that told only that objects lie under it: its time, the
+   * newest object's, is listed when first asked for (seldom: a walk asks only whether an entry is a
+   * directory).
+   */
+  private static final class PrefixAttributes implements StoredAttributes {
+    private final StoragePath path;
+    private FileTime newest;
+
+    PrefixAttributes(StoragePath path) {
+      this.path = path;
+    }
+
+    @Override
+    public synchronized FileTime lastModifiedTime() {
+      if (newest == null) {
+        try {
+          newest =
+              FileTime.fromMillis(
+                  under(path).stream()
+                      .mapToLong(MatchResult.Metadata::lastModifiedMillis)
+                      .max()
+                      .orElse(0));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return newest;
+    }
+
+    @Override
+    public boolean isRegularFile() {
+      return false;
+    }
+
+    @Override
+    public long size() {
+      return 0;
+    }
   }
 
   /** The object at exactly this key, if there is one. */
@@ -244,6 +304,6 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
 
   /** Every object under the path's prefix, at any depth. */
   private static List<MatchResult.Metadata> under(StoragePath path) throws IOException {
-    return Storage.match(path.spec(true) + "**");
+    return Storage.listUnder(path.spec(true));
   }
 }

@@ -143,42 +143,48 @@ abstract class UriFileSystemProvider extends FileSystemProvider {
     throw new UnsupportedOperationException(scheme + ":// paths have no settable attributes");
   }
 
+  /**
+   * What a stored file or directory has of {@link BasicFileAttributes}: a kind, a size and a time,
+   * which also stands for its access and creation times.
+   */
+  interface StoredAttributes extends BasicFileAttributes {
+    @Override
+    default FileTime lastAccessTime() {
+      return lastModifiedTime();
+    }
+
+    @Override
+    default FileTime creationTime() {
+      return lastModifiedTime();
+    }
+
+    @Override
+    default boolean isDirectory() {
+      return !isRegularFile();
+    }
+
+    @Override
+    default boolean isSymbolicLink() {
+      return false;
+    }
+
+    @Override
+    default boolean isOther() {
+      return false;
+    }
+
+    @Override
+    default Object fileKey() {
+      return null;
+    }
+  }
+
   /** A file or a directory, as {@link BasicFileAttributes}. */
   record Attributes(boolean isRegularFile, long size, long modifiedMillis)
-      implements BasicFileAttributes {
+      implements StoredAttributes {
     @Override
     public FileTime lastModifiedTime() {
       return FileTime.fromMillis(modifiedMillis);
-    }
-
-    @Override
-    public FileTime lastAccessTime() {
-      return lastModifiedTime();
-    }
-
-    @Override
-    public FileTime creationTime() {
-      return lastModifiedTime();
-    }
-
-    @Override
-    public boolean isDirectory() {
-      return !isRegularFile;
-    }
-
-    @Override
-    public boolean isSymbolicLink() {
-      return false;
-    }
-
-    @Override
-    public boolean isOther() {
-      return false;
-    }
-
-    @Override
-    public Object fileKey() {
-      return null;
     }
   }
 }

@@ -13,6 +13,8 @@ import io.millrace.artifact.StoragePaths;
 import io.millrace.testing.S3Server;
 import io.millrace.testing.StorageServers;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -22,10 +24,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** java.nio's Path and Files on s3:// against a real S3-compatible server (S3Proxy). */
 @ExtendWith(StorageServers.class)
@@ -137,5 +143,100 @@ class StorageFileSystemProviderTest {
     ArtifactDirectory.deleteRecursively(copy);
     assertFalse(Files.exists(dir));
     assertFalse(Files.exists(copy));
+  }
+
+  /**
+   * A look at a path, a read and a walk cost one request each (a listing per directory walked):
+   * before, a look was an object's head and then a listing, a read a head and then a GET, and a
+   * walk asked for the head of every object it listed.
+   */
+  @Test
+  void aLookAReadAndAWalkCostOneRequestEach(S3Server s3) throws Exception {
+    s3.createBucket("trips");
+    s3.register();
+    Path dir = StoragePaths.of("s3://trips/artifact");
+    Files.writeString(dir.resolve("manifest.json"), "{\"n\": 1}");
+    Files.write(dir.resolve("train/part-0.avro"), new byte[] {1, 2, 3, 4, 5});
+    Files.write(dir.resolve("train/part-1.avro"), new byte[] {6});
+
+    S3Server.Counting counting = s3.countRequests();
+    assertTrue(Files.isRegularFile(dir.resolve("manifest.json")));
+    assertEquals(Map.of("LIST", 1), counting.stop());
+    counting = s3.countRequests();
+    assertTrue(Files.isDirectory(dir.resolve("train")));
+    assertEquals(Map.of("LIST", 1), counting.stop());
+    counting = s3.countRequests();
+    assertFalse(Files.exists(dir.resolve("train/part")));
+    assertEquals(Map.of("LIST", 1), counting.stop());
+    counting = s3.countRequests();
+    assertEquals("{\"n\": 1}", Files.readString(dir.resolve("manifest.json")));
+    assertEquals(Map.of("GET", 1), counting.stop());
+    counting = s3.countRequests();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      assertEquals(5, walk.count());
+    }
+    // A look at where the walk starts, then one listing per directory (the artifact, train/).
+    assertEquals(Map.of("LIST", 3), counting.stop());
+
+    // A read from a position is a ranged GET; the size comes with the first response.
+    try (SeekableByteChannel channel = Files.newByteChannel(dir.resolve("train/part-0.avro"))) {
+      assertEquals(5, channel.size());
+      channel.position(3);
+      ByteBuffer rest = ByteBuffer.allocate(8);
+      while (channel.read(rest) > 0) {}
+      assertEquals(List.of((byte) 4, (byte) 5), bytes(rest));
+    }
+    assertThrows(NoSuchFileException.class, () -> Files.readString(dir.resolve("gone.json")));
+    // A directory's time is its newest object's, listed when asked for.
+    assertEquals(
+        Files.getLastModifiedTime(dir.resolve("train/part-1.avro")),
+        Files.getLastModifiedTime(dir.resolve("train")));
+  }
+
+  /**
+   * A bucket's root lists like any folder, and a folder of more than 1,000 objects (one page of a
+   * listing) lists whole, one listing request per 1,000 keys and no request per object.
+   */
+  @Test
+  void aBucketRootAndAFolderOfMoreThanAThousandObjectsListWhole(S3Server s3) throws Exception {
+    s3.createBucket("many");
+    s3.register();
+    try (S3Client client =
+        new Storage.S3Clients().createBuilder(s3.options().as(S3Options.class)).build()) {
+      for (int i = 0; i < 1_001; i++) {
+        String key = String.format("folder/part-%05d", i);
+        client.putObject(r -> r.bucket("many").key(key), RequestBody.fromString("" + i));
+      }
+      client.putObject(r -> r.bucket("many").key("top.txt"), RequestBody.fromString("top"));
+      client.putObject(r -> r.bucket("many").key("other/x.txt"), RequestBody.fromString("x"));
+    }
+    Path root = StoragePaths.of("s3://many/");
+    S3Server.Counting counting = s3.countRequests();
+    try (Stream<Path> top = Files.list(root)) {
+      assertEquals(
+          List.of("folder", "other", "top.txt"),
+          top.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    assertEquals(Map.of("LIST", 2), counting.stop());
+    counting = s3.countRequests();
+    try (Stream<Path> folder = Files.list(root.resolve("folder"))) {
+      List<Path> parts = folder.sorted().toList();
+      assertEquals(1_001, parts.size());
+      assertEquals("part-01000", parts.get(1_000).getFileName().toString());
+      assertEquals(5, Files.size(parts.get(1_000)) + 1); // "1000", from the listing
+    }
+    assertEquals(Map.of("LIST", 2), counting.stop());
+    try (Stream<Path> walk = Files.walk(root)) {
+      assertEquals(1_003, walk.filter(Files::isRegularFile).count());
+    }
+  }
+
+  private static List<Byte> bytes(ByteBuffer buffer) {
+    buffer.flip();
+    List<Byte> bytes = new ArrayList<>();
+    while (buffer.hasRemaining()) {
+      bytes.add(buffer.get());
+    }
+    return bytes;
   }
 }
