@@ -4,6 +4,7 @@ import io.millrace.serving.ModelServer;
 import io.millrace.serving.VersionPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Serves a registry's models over TensorFlow Serving's REST API:"
-          + " POST /v1/models/NAME[/versions/V]:predict|:classify|:regress,"
-          + " GET /v1/models/NAME[/versions/V][/metadata], GET /health/live and /health/ready.",
+          + " POST /v1/models/NAME[/versions/V|/labels/L]:predict|:classify|:regress,"
+          + " GET /v1/models/NAME[/versions/V|/labels/L][/metadata], GET /health/live and"
+          + " /health/ready, GET /monitoring/prometheus/metrics.",
       "",
       "Binds 127.0.0.1 unless --host says otherwise. Runs until stopped (Ctrl-C, SIGTERM); then"
           + " in-flight requests finish before the models unload."
@@ -79,6 +81,31 @@ final class ServeCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   int maxQueued = ModelServer.Config.DEFAULT_MAX_QUEUED;
 
+  @Option(
+      names = "--poll-interval",
+      paramLabel = "SECONDS",
+      description =
+          "How often the registry is read for new versions and labels; a new version is loaded"
+              + " and warmed before it takes traffic, the old one drains, then unloads. 0: never"
+              + " (default: ${DEFAULT-VALUE}).")
+  double pollIntervalSeconds = ModelServer.Config.DEFAULT_POLL_INTERVAL.toMillis() / 1000.0;
+
+  @Option(
+      names = "--max-batch-size",
+      paramLabel = "ROWS",
+      description =
+          "Groups concurrent requests to one version into TensorFlow calls of up to ROWS rows"
+              + " (TF Serving's max_batch_size); 1: each request alone (default: ${DEFAULT-VALUE}).")
+  int maxBatchSize = 1;
+
+  @Option(
+      names = "--batch-timeout-micros",
+      paramLabel = "MICROS",
+      description =
+          "How long a batch waits to fill (TF Serving's batch_timeout_micros; default:"
+              + " ${DEFAULT-VALUE}).")
+  long batchTimeoutMicros = 1000;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -93,7 +120,9 @@ final class ServeCommand implements Callable<Integer> {
             .withModels(models)
             .withVersionPolicy(VersionPolicy.parse(versionPolicy))
             .withHost(host)
-            .withCapacity(maxConcurrent, maxQueued);
+            .withCapacity(maxConcurrent, maxQueued)
+            .withPollInterval(pollInterval(pollIntervalSeconds))
+            .withBatching(maxBatchSize, batchTimeoutMicros);
     ModelServer server;
     try {
       server = ModelServer.start(config);
@@ -125,5 +154,13 @@ final class ServeCommand implements Callable<Integer> {
     out.println("stopped");
     out.flush();
     return 0;
+  }
+
+  private static Duration pollInterval(double seconds) {
+    if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+      throw new IllegalArgumentException(
+          "--poll-interval " + seconds + " is not a number of seconds >= 0");
+    }
+    return Duration.ofMillis(Math.round(seconds * 1000));
   }
 }

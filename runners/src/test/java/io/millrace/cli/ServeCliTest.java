@@ -165,6 +165,59 @@ class ServeCliTest {
   }
 
   @Test
+  void millraceLabelPointsALabelThatTheServerRoutesTo() throws Exception {
+    Path registry = dir.resolve("registry");
+    TaxiModels.writeGood(registry.resolve("taxi/1"), "taxi");
+    MillraceCliTest.Run labelled =
+        run("label", "--registry", registry.toString(), "taxi", "1", "stable");
+    assertEquals(0, labelled.exit(), labelled.out() + labelled.err());
+    assertEquals("Label stable of taxi now names version 1", labelled.out().trim());
+
+    MillraceCliTest.Run noVersion =
+        run("label", "--registry", registry.toString(), "taxi", "7", "stable");
+    assertEquals(Millrace.EXIT_USAGE, noVersion.exit(), noVersion.out() + noVersion.err());
+    assertTrue(noVersion.err().contains("no committed version 7"), noVersion.err());
+    MillraceCliTest.Run badLabel =
+        run("label", "--registry", registry.toString(), "taxi", "1", "../stable");
+    assertEquals(Millrace.EXIT_USAGE, badLabel.exit(), badLabel.out() + badLabel.err());
+    assertTrue(badLabel.err().contains("label"), badLabel.err());
+    MillraceCliTest.Run badName =
+        run("label", "--registry", registry.toString(), "..", "1", "stable");
+    assertEquals(Millrace.EXIT_USAGE, badName.exit(), badName.out() + badName.err());
+    assertTrue(Files.notExists(registry.resolve("stable")));
+
+    try (ModelServer server = ModelServer.start(ModelServer.Config.of(registry.toString(), 0))) {
+      server.awaitLoaded();
+      HttpClient http = HttpClient.newHttpClient();
+      String instance =
+          "{\"instances\": [{\"trip_miles\": 1.2, \"fare\": 7.25, \"trip_seconds\": 420,"
+              + " \"payment_type\": \"Credit Card\", \"company\": \"Flash Cab\","
+              + " \"trip_start_hour\": 17, \"trip_start_day\": 3, \"pickup_latitude\": 41.89,"
+              + " \"pickup_longitude\": -87.63, \"dropoff_latitude\": 41.88,"
+              + " \"dropoff_longitude\": null}]}";
+      HttpResponse<String> byLabel =
+          post(http, server, "/v1/models/taxi/labels/stable:predict", instance);
+      HttpResponse<String> byVersion =
+          post(http, server, "/v1/models/taxi/versions/1:predict", instance);
+      assertEquals(200, byLabel.statusCode(), byLabel.body());
+      assertEquals(byVersion.body(), byLabel.body());
+      HttpResponse<String> unknown =
+          post(http, server, "/v1/models/taxi/labels/canary:predict", instance);
+      assertEquals(404, unknown.statusCode());
+      assertTrue(unknown.body().contains("no label 'canary'"), unknown.body());
+    }
+  }
+
+  private static HttpResponse<String> post(
+      HttpClient http, ModelServer server, String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void badCommandLinesExitWith2AndSayWhy() {
     MillraceCliTest.Run noRegistry =
         run("serve", "--registry", dir.resolve("none").toString(), "--port", "0");
@@ -179,5 +232,10 @@ class ServeCliTest {
     MillraceCliTest.Run badPort = run("serve", "--registry", dir.toString(), "--port", "70000");
     assertEquals(Millrace.EXIT_USAGE, badPort.exit());
     assertTrue(badPort.err().contains("port 70000"), badPort.err());
+
+    MillraceCliTest.Run badBatch =
+        run("serve", "--registry", dir.toString(), "--port", "0", "--max-batch-size", "0");
+    assertEquals(Millrace.EXIT_USAGE, badBatch.exit());
+    assertTrue(badBatch.err().contains("--max-batch-size"), badBatch.err());
   }
 }
