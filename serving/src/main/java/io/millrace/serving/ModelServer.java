@@ -172,7 +172,7 @@ public final class ModelServer implements AutoCloseable {
           maxQueued,
           maxRequestBytes,
           pollInterval,
-          new ServedVersion.Batching(maxBatchSize, batchTimeoutMicros));
+          new ServedVersion.Batching(maxBatchSize, batchTimeoutMicros, 1));
     }
 
     public Config withMaxRequestBytes(long maxRequestBytes) {
@@ -224,7 +224,15 @@ public final class ModelServer implements AutoCloseable {
     ServingMetrics metrics = new ServingMetrics();
     ServedModels models =
         ServedModels.plan(
-            registry, config.models(), config.versionPolicy(), config.batching(), metrics);
+            registry,
+            config.models(),
+            config.versionPolicy(),
+            // A batcher runs as many TensorFlow calls at once as unbatched requests would.
+            new ServedVersion.Batching(
+                config.batching().maxBatchSize(),
+                config.batching().batchTimeoutMicros(),
+                config.maxConcurrent()),
+            metrics);
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("millrace-serve");
     Server server = new Server(threads);
@@ -235,8 +243,21 @@ public final class ModelServer implements AutoCloseable {
     connector.setPort(config.port());
     server.addConnector(connector);
     RestApi api =
-        new RestApi(
-            models, metrics, config.maxConcurrent(), config.maxQueued(), config.maxRequestBytes());
+        config.batching().on()
+            // Batched requests wait in their batcher, which bounds the TensorFlow calls instead;
+            // as many are admitted as without batching.
+            ? new RestApi(
+                models,
+                metrics,
+                config.maxConcurrent() + config.maxQueued(),
+                0,
+                config.maxRequestBytes())
+            : new RestApi(
+                models,
+                metrics,
+                config.maxConcurrent(),
+                config.maxQueued(),
+                config.maxRequestBytes());
     // On stop, new requests are refused and in-flight ones get up to the stop timeout to finish.
     server.setHandler(new GracefulHandler(api));
     server.setStopTimeout(30_000);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,9 +17,11 @@ import java.util.function.IntConsumer;
 /**
  * Groups concurrent requests to one version and signature into one TensorFlow call, as TensorFlow
  * Serving's batching session: a batch closes when it holds {@code maxBatchSize} rows or when its
- * first request has waited {@code batchTimeoutMicros}. The requesting threads run the batches
- * themselves (one of them forms and runs a batch while the others wait for their rows), so no
- * thread pool of its own is needed and at most one batch is being formed at a time.
+ * first request has waited {@code batchTimeoutMicros}, and at once when a TensorFlow call slot is
+ * free (requests gather while every slot is busy, so batches grow with the load and a lone request
+ * waits for nothing). The requesting threads run the batches themselves (one of them forms and runs
+ * a batch while the others wait for their rows), so no thread pool of its own is needed and at most
+ * one batch is being formed at a time.
  *
  * <p>Each request gets exactly its own rows back, in order. Requests are validated before they are
  * submitted; if a batch still fails, each of its requests is run alone, so that one request's
@@ -38,6 +41,7 @@ final class RequestBatcher {
   private final int maxBatchSize;
   private final long batchTimeoutNanos;
   private final IntConsumer batchSizes;
+  private final Semaphore calls;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition arrived = lock.newCondition();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -45,12 +49,14 @@ final class RequestBatcher {
 
   /**
    * @param run the model call on a list of rows
+   * @param maxConcurrentCalls TensorFlow calls run at once (a batch waits for one to end)
    * @param batchSizes told the row count of every TensorFlow call made
    */
   RequestBatcher(
       Function<List<Example>, Predictions> run,
       int maxBatchSize,
       long batchTimeoutMicros,
+      int maxConcurrentCalls,
       IntConsumer batchSizes) {
     if (maxBatchSize < 1 || batchTimeoutMicros < 0) {
       throw new IllegalArgumentException(
@@ -63,13 +69,31 @@ final class RequestBatcher {
     this.maxBatchSize = maxBatchSize;
     this.batchTimeoutNanos = TimeUnit.MICROSECONDS.toNanos(batchTimeoutMicros);
     this.batchSizes = batchSizes;
+    this.calls = new Semaphore(maxConcurrentCalls, true);
+  }
+
+  /** Runs one TensorFlow call when a slot is free; the next batch forms meanwhile. */
+  private Predictions call(List<Example> rows) {
+    calls.acquireUninterruptibly();
+    try {
+      batchSizes.accept(rows.size());
+      return run.apply(rows);
+    } finally {
+      calls.release();
+      // A batch being formed may go now that a call slot is free.
+      lock.lock();
+      try {
+        arrived.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /** The predictions of {@code rows}, possibly computed in one call with other requests' rows. */
   Predictions predict(List<Example> rows) {
     if (rows.size() >= maxBatchSize) {
-      batchSizes.accept(rows.size());
-      return run.apply(rows);
+      return call(rows);
     }
     Pending mine = new Pending(rows);
     lock.lock();
@@ -132,7 +156,9 @@ final class RequestBatcher {
             continue;
           }
           long left = deadline - System.nanoTime();
-          if (left <= 0) {
+          // Adaptive: waiting only pays while every call slot is busy; with one free, the batch
+          // goes at once, so a lone request is not delayed by the timeout.
+          if (left <= 0 || (!batch.isEmpty() && calls.availablePermits() > 0)) {
             break;
           }
           try {
@@ -161,8 +187,7 @@ final class RequestBatcher {
     batch.forEach(p -> rows.addAll(p.rows));
     Predictions all;
     try {
-      batchSizes.accept(rows.size());
-      all = run.apply(rows);
+      all = call(rows);
     } catch (RuntimeException e) {
       // Inputs were validated before they were queued; should a batch still fail, each request
       // runs alone so that only the one at fault fails.
@@ -181,8 +206,7 @@ final class RequestBatcher {
 
   private void runAlone(Pending p) {
     try {
-      batchSizes.accept(p.rows.size());
-      p.result.complete(run.apply(p.rows));
+      p.result.complete(call(p.rows));
     } catch (RuntimeException e) {
       p.result.completeExceptionally(e);
     }

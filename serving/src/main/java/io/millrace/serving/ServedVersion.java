@@ -24,12 +24,16 @@ final class ServedVersion {
     END
   }
 
-  /** How concurrent requests are grouped; {@code maxBatchSize} 1 runs each request alone. */
-  record Batching(int maxBatchSize, long batchTimeoutMicros) {
-    static final Batching OFF = new Batching(1, 0);
+  /**
+   * How concurrent requests are grouped; {@code maxBatchSize} 1 runs each request alone.
+   *
+   * @param maxConcurrentCalls TensorFlow calls of one version and signature run at once
+   */
+  record Batching(int maxBatchSize, long batchTimeoutMicros, int maxConcurrentCalls) {
+    static final Batching OFF = new Batching(1, 0, 1);
 
     Batching {
-      if (maxBatchSize < 1 || batchTimeoutMicros < 0) {
+      if (maxBatchSize < 1 || batchTimeoutMicros < 0 || maxConcurrentCalls < 1) {
         throw new IllegalArgumentException(
             "--max-batch-size must be >= 1 and --batch-timeout-micros >= 0, not "
                 + maxBatchSize
@@ -135,12 +139,17 @@ final class ServedVersion {
     if (batching.on()) {
       rawBatcher =
           new RequestBatcher(
-              loaded::predict, batching.maxBatchSize(), batching.batchTimeoutMicros(), batchSizes);
+              loaded::predict,
+              batching.maxBatchSize(),
+              batching.batchTimeoutMicros(),
+              batching.maxConcurrentCalls(),
+              batchSizes);
       transformedBatcher =
           new RequestBatcher(
               loaded::predictTransformed,
               batching.maxBatchSize(),
               batching.batchTimeoutMicros(),
+              batching.maxConcurrentCalls(),
               batchSizes);
     }
     this.state = State.AVAILABLE;

@@ -48,7 +48,8 @@ class BatchingAndMetricsTest {
         ModelServer.start(
             ModelServer.Config.of(registry.toString(), 0)
                 .withPollInterval(Duration.ZERO)
-                .withCapacity(CLIENTS, 64)
+                // One TensorFlow call at a time: concurrent requests gather while it runs.
+                .withCapacity(1, 64)
                 .withBatching(256, 20_000));
     server.awaitLoaded();
     direct = LoadedModel.load(registry.resolve("taxi/1"));
