@@ -15,7 +15,8 @@ CP_FILE="$REPO/$OUT/classpath.txt"
 echo "== build serving and its test classes" >&2
 mvn -B -o -q -pl serving -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test >&2
-CP="serving/target/test-classes:serving/target/classes:$(cat "$CP_FILE")"
-java -Xmx2g -cp "$CP" io.millrace.serving.ServeBenchmark "$OUT" "${BENCH_SECONDS:-4}" \
-  "${BENCH_MAX_BATCH:-64}" "${BENCH_BATCH_TIMEOUT_MICROS:-2000}" 2>"$OUT/serve.log" \
-  | tee "$OUT/serve.txt"
+CP="$REPO/serving/target/test-classes:$REPO/serving/target/classes:$(cat "$CP_FILE")"
+# From a module's folder, as the tests run: the test suite's taxi model finds its spec and data there.
+(cd serving && java -Xmx2g -cp "$CP" io.millrace.serving.ServeBenchmark "$REPO/$OUT" \
+  "${BENCH_SECONDS:-4}" "${BENCH_MAX_BATCH:-64}" "${BENCH_BATCH_TIMEOUT_MICROS:-2000}" \
+  2>"$REPO/$OUT/serve.log") | tee "$OUT/serve.txt"
