@@ -96,15 +96,16 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "Groups concurrent requests to one version into TensorFlow calls of up to ROWS rows"
               + " (TF Serving's max_batch_size); 1: each request alone (default: ${DEFAULT-VALUE}).")
-  int maxBatchSize = 1;
+  int maxBatchSize = ModelServer.Config.DEFAULT_MAX_BATCH_SIZE;
 
   @Option(
       names = "--batch-timeout-micros",
       paramLabel = "MICROS",
       description =
-          "How long a batch waits to fill (TF Serving's batch_timeout_micros; default:"
+          "How long a batch may wait to fill while every TensorFlow call slot is busy (TF"
+              + " Serving's batch_timeout_micros); with a slot free it goes at once (default:"
               + " ${DEFAULT-VALUE}).")
-  long batchTimeoutMicros = 1000;
+  long batchTimeoutMicros = ModelServer.Config.DEFAULT_BATCH_TIMEOUT_MICROS;
 
   @Spec CommandSpec spec;
 

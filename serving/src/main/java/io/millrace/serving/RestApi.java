@@ -181,8 +181,9 @@ final class RestApi extends Handler.Abstract {
       return status;
     }
     requireMethod(method, "POST", path);
-    served.model = name;
-    served.label = label == null ? "" : label;
+    // Names a client made up are not metric labels (each would be a series of its own): an
+    // unknown model counts under model_name "", an unknown label under label "".
+    served.model = models.names().contains(name) ? name : "";
     served.api = verb.substring(1);
     Integer versionNumber = versionText == null ? null : version(versionText);
     // Admitted before its body is read: the bodies held in memory are bounded by the capacity.
@@ -195,6 +196,7 @@ final class RestApi extends Handler.Abstract {
       running.acquireUninterruptibly();
       try (ServedVersion.Lease lease = models.acquire(name, versionNumber, label)) {
         served.version = Integer.toString(lease.version().version());
+        served.label = label == null ? "" : label;
         return infer(lease, verb.substring(1), body);
       } finally {
         running.release();

@@ -143,6 +143,10 @@ final class ServedModels implements AutoCloseable {
     }
     for (String name : names) {
       try {
+        if (!models.containsKey(name) && registry.versions(name).isEmpty()) {
+          // A model whose first push is still under way: not served (nor waited for) until then.
+          continue;
+        }
         sync(name, model(name));
       } catch (IOException | RuntimeException e) {
         Model model = model(name);

@@ -229,6 +229,15 @@ class HotSwapTest {
           TaxiRequests.post(server.port(), "/v1/models/taxi/labels/nightly:predict", body);
       assertEquals(404, unknown.statusCode());
       assertTrue(unknown.body().contains("no label 'nightly'"), unknown.body());
+      String metrics = TaxiRequests.get(server.port(), RestApi.METRICS_PATH).body();
+      assertTrue(
+          metrics.contains(
+              ServingMetrics.REQUEST_COUNT
+                  + "{model_name=\"taxi\",version=\"1\",label=\"stable\",API=\"predict\","
+                  + "entrypoint=\"REST\",status=\"OK\"} 1"),
+          metrics);
+      // A made-up label is no series of its own.
+      assertTrue(!metrics.contains("nightly"), metrics);
 
       // A label moved to a version that fails to load keeps routing to its old version.
       TaxiRequests.writeBrokenVersion(registry.resolve("taxi/3"));

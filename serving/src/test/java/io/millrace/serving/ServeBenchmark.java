@@ -64,7 +64,7 @@ public final class ServeBenchmark {
     Path work = Path.of(args[0]);
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int maxBatch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
-    long timeoutMicros = args.length > 3 ? Long.parseLong(args[3]) : 2000;
+    long timeoutMicros = args.length > 3 ? Long.parseLong(args[3]) : 1000;
     Path models = work.resolve("models");
     if (!Files.exists(models.resolve("taxi-a"))) {
       Files.createDirectories(models);
@@ -117,9 +117,8 @@ public final class ServeBenchmark {
               ModelServer.Config.of(registry.toString(), 0)
                   .withPollInterval(Duration.ZERO)
                   .withCapacity(cores, 256);
-          if (batched) {
-            config = config.withBatching(maxBatch, timeoutMicros);
-          }
+          config =
+              batched ? config.withBatching(maxBatch, timeoutMicros) : config.withBatching(1, 0);
           try (ModelServer server = ModelServer.start(config)) {
             server.awaitLoaded();
             results.add(
@@ -132,12 +131,13 @@ public final class ServeBenchmark {
           }
         }
       }
-      // p99 during a swap against steady state, 16 clients, batching as the default (off).
+      // p99 during a swap against steady state, 16 clients, batching on (the default).
       try (ModelServer server =
           ModelServer.start(
               ModelServer.Config.of(registry.toString(), 0)
                   .withPollInterval(Duration.ZERO)
-                  .withCapacity(cores, 256))) {
+                  .withCapacity(cores, 256)
+                  .withBatching(maxBatch, timeoutMicros))) {
         server.awaitLoaded();
         Call http = httpCalls(server.port(), bodies, 16);
         results.add(print(measure("steady (swap row)", 16, seconds, http)));
