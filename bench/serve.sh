@@ -5,7 +5,8 @@
 # directly by as many threads), the HTTP server without and with adaptive batching, and p99 during a
 # hot swap against steady state. Prints the table, the ratios against the issue's aims, and the load
 # average (the machine is shared: read the figures with it).
-# Usage: bench/serve.sh     Knobs: BENCH_SECONDS=4, BENCH_MAX_BATCH=64, BENCH_BATCH_TIMEOUT_MICROS=1000
+# Usage: bench/serve.sh     Knobs: BENCH_SECONDS=4, BENCH_MAX_BATCH=64, BENCH_BATCH_TIMEOUT_MICROS=1000,
+#   BENCH_ROWS=1 (rows per request)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -19,4 +20,4 @@ CP="$REPO/serving/target/test-classes:$REPO/serving/target/classes:$(cat "$CP_FI
 # From a module's folder, as the tests run: the test suite's taxi model finds its spec and data there.
 (cd serving && java -Xmx2g -cp "$CP" io.millrace.serving.ServeBenchmark "$REPO/$OUT" \
   "${BENCH_SECONDS:-4}" "${BENCH_MAX_BATCH:-64}" "${BENCH_BATCH_TIMEOUT_MICROS:-1000}" \
-  2>"$REPO/$OUT/serve.log") | tee "$OUT/serve.txt"
+  "${BENCH_ROWS:-1}" 2>"$REPO/$OUT/serve.log") | tee "$OUT/serve.txt"

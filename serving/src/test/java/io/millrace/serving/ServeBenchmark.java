@@ -35,6 +35,7 @@ import org.HdrHistogram.Histogram;
  * stall kept from being sent.
  *
  * <p>Usage: ServeBenchmark WORK_DIR [SECONDS] [MAX_BATCH_SIZE] [BATCH_TIMEOUT_MICROS]
+ * [ROWS_PER_REQUEST]
  */
 public final class ServeBenchmark {
   private static final int[] CONCURRENCY = {1, 16, 64};
@@ -65,6 +66,7 @@ public final class ServeBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int maxBatch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     long timeoutMicros = args.length > 3 ? Long.parseLong(args[3]) : 1000;
+    int rowsPerRequest = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     Path models = work.resolve("models");
     if (!Files.exists(models.resolve("taxi-a"))) {
       Files.createDirectories(models);
@@ -75,23 +77,29 @@ public final class ServeBenchmark {
     Path registry = Files.createTempDirectory(work, "registry-");
     try {
       push(models.resolve("taxi-a"), registry, 1);
-      run(registry, models, seconds, maxBatch, timeoutMicros);
+      run(registry, models, seconds, maxBatch, timeoutMicros, rowsPerRequest);
     } finally {
       ArtifactDirectory.deleteRecursively(registry);
     }
   }
 
-  private static void run(Path registry, Path models, int seconds, int maxBatch, long timeoutMicros)
+  private static void run(
+      Path registry, Path models, int seconds, int maxBatch, long timeoutMicros, int rowsPerRequest)
       throws Exception {
-    List<Example> records = TaxiModels.eval().subList(0, 1000);
+    List<Example> eval = TaxiModels.eval();
+    List<List<Example>> requests = new ArrayList<>();
+    for (int from = 0; requests.size() < 1000; from = (from + rowsPerRequest) % 4000) {
+      requests.add(eval.subList(from, from + rowsPerRequest));
+    }
     List<Result> results = new ArrayList<>();
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf(
         Locale.ROOT,
-        "cores %d; load average before: %s; one-row requests; batching: --max-batch-size %d"
+        "cores %d; load average before: %s; %d row(s) per request; batching: --max-batch-size %d"
             + " --batch-timeout-micros %d; %d s measured per row%n",
         cores,
         loadAverage(),
+        rowsPerRequest,
         maxBatch,
         timeoutMicros,
         seconds);
@@ -99,8 +107,7 @@ public final class ServeBenchmark {
         "%-20s %4s %10s %9s %9s %7s%n", "mode", "c", "req/s", "p50_ms", "p99_ms", "failed");
     try (LoadedModel direct = LoadedModel.load(registry.resolve("taxi/1"))) {
       ExampleSchema inputs = direct.transformer().fitted().inputSchema();
-      List<String> bodies =
-          records.stream().map(r -> TaxiRequests.instances(List.of(r), inputs)).toList();
+      List<String> bodies = requests.stream().map(r -> TaxiRequests.instances(r, inputs)).toList();
       for (int c : CONCURRENCY) {
         results.add(
             print(
@@ -109,7 +116,7 @@ public final class ServeBenchmark {
                     c,
                     seconds,
                     (client, i) -> {
-                      direct.predict(List.of(records.get(i % records.size())));
+                      direct.predict(requests.get(i % requests.size()));
                       return true;
                     })));
         for (boolean batched : new boolean[] {false, true}) {
