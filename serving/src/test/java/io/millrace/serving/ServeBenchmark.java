@@ -169,6 +169,13 @@ public final class ServeBenchmark {
         swap.join();
         results.add(print(during));
         System.out.println("after the swap: " + String.join("; ", server.describe()));
+        // How long each version took to load and warm, from the server's own metrics.
+        TaxiRequests.get(server.port(), RestApi.METRICS_PATH)
+            .body()
+            .lines()
+            .filter(line -> line.startsWith(ServingMetrics.LOAD_LATENCY + "{"))
+            .map(line -> "  " + line.replaceAll("model_path=\"[^\"]*\",", ""))
+            .forEach(System.out::println);
       }
     }
     System.out.printf(Locale.ROOT, "load average after: %s%n", loadAverage());
