@@ -6,7 +6,7 @@
 # hot swap against steady state. Prints the table, the ratios against the issue's aims, and the load
 # average (the machine is shared: read the figures with it).
 # Usage: bench/serve.sh     Knobs: BENCH_SECONDS=4, BENCH_MAX_BATCH=64, BENCH_BATCH_TIMEOUT_MICROS=1000,
-#   BENCH_ROWS=1 (rows per request)
+#   BENCH_ROWS=1 (rows per request), BENCH_CLIENT=jdk (the JDK's HttpClient instead of a keep-alive socket)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"

@@ -5,7 +5,6 @@ import io.millrace.model.LoadedModel;
 import io.millrace.model.ModelRegistry;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
-import io.millrace.transform.tf.TransformGraph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,7 +244,7 @@ final class ServedModels implements AutoCloseable {
     }
     String warmedWith;
     try {
-      warmedWith = warmUp(loaded);
+      warmedWith = warmUp(loaded, batching.maxBatchSize());
     } catch (RuntimeException e) {
       loaded.close();
       v.failed("warming up failed: " + message(e));
@@ -258,13 +257,13 @@ final class ServedModels implements AutoCloseable {
   /**
    * Runs a few predictions before the version takes traffic, so that its first requests do not pay
    * for TensorFlow's first calls: rows built from the transform's input schema (one with every
-   * value missing, filled as the transform fills them, and rows of zeros and empty strings), once
-   * alone and once as a batch. The artifact ships no sample records or recorded requests to use
-   * instead.
+   * value missing, filled as the transform fills them, and rows of small numbers and empty
+   * strings), in calls of 1, 2, 4, ... rows up to the batch size requests will be grouped into,
+   * both signatures. The artifact ships no sample records or recorded requests to use instead.
    *
    * @return what it was warmed with
    */
-  static String warmUp(LoadedModel model) {
+  static String warmUp(LoadedModel model, int maxBatchSize) {
     ExampleSchema inputs = model.transformer().fitted().inputSchema();
     List<Example> rows = new ArrayList<>();
     for (int r = 0; r < WARM_UP_ROWS; r++) {
@@ -282,12 +281,30 @@ final class ServedModels implements AutoCloseable {
       }
       rows.add(b.build());
     }
-    model.predict(rows.subList(0, 1));
-    model.predict(rows);
+    List<Example> transformed = rows.stream().map(model.transformer()::apply).toList();
+    int calls = 0;
+    for (int size = 1; ; size = Math.min(size * 2, maxBatchSize)) {
+      model.predict(cycle(rows, size));
+      model.predictTransformed(cycle(transformed, size));
+      calls += 2;
+      if (size >= maxBatchSize) {
+        break;
+      }
+    }
     return rows.size()
-        + " rows built from the transform's input schema ("
-        + TransformGraph.SIGNATURE
-        + ")";
+        + " rows built from the transform's input schema, in "
+        + calls
+        + " calls of up to "
+        + maxBatchSize
+        + " rows";
+  }
+
+  private static List<Example> cycle(List<Example> rows, int size) {
+    List<Example> out = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      out.add(rows.get(i % rows.size()));
+    }
+    return out;
   }
 
   private static String message(Exception e) {

@@ -39,6 +39,89 @@ import org.HdrHistogram.Histogram;
  */
 public final class ServeBenchmark {
   private static final int[] CONCURRENCY = {1, 16, 64};
+  private static final long SLOW_NANOS = 10_000_000;
+
+  /** Requests slower than {@link #SLOW_NANOS} in the current window: start and latency. */
+  private static final java.util.concurrent.ConcurrentLinkedQueue<long[]> slow =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * Whether the clients are the JDK's HttpClient; by default they are a minimal HTTP/1.1 keep-alive
+   * client on a socket, which costs the shared cores far less per request (as wrk would), so the
+   * figures say more about the server.
+   */
+  private static final boolean JDK_CLIENT = "jdk".equals(System.getenv("BENCH_CLIENT"));
+
+  /** One keep-alive HTTP/1.1 connection: a request's bytes out, the status and body read back. */
+  static final class KeepAlive {
+    private final java.net.Socket socket;
+    private final java.io.OutputStream out;
+    private final java.io.DataInputStream in;
+
+    KeepAlive(int port) throws IOException {
+      socket = new java.net.Socket("127.0.0.1", port);
+      socket.setTcpNoDelay(true);
+      out = new java.io.BufferedOutputStream(socket.getOutputStream());
+      in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+    }
+
+    static byte[] request(String path, String body) {
+      byte[] json = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] head =
+          ("POST "
+                  + path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + json.length
+                  + "\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] all = java.util.Arrays.copyOf(head, head.length + json.length);
+      System.arraycopy(json, 0, all, head.length, json.length);
+      return all;
+    }
+
+    /** Sends a request and reads its whole answer; its status code. */
+    int exchange(byte[] request) throws IOException {
+      out.write(request);
+      out.flush();
+      String status = line();
+      int code = Integer.parseInt(status.substring(9, 12));
+      long length = -1;
+      boolean chunked = false;
+      for (String header = line(); !header.isEmpty(); header = line()) {
+        String lower = header.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("content-length:")) {
+          length = Long.parseLong(lower.substring(15).trim());
+        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        }
+      }
+      if (chunked) {
+        for (long size = Long.parseLong(line().trim(), 16); size > 0; ) {
+          in.skipNBytes(size);
+          line();
+          size = Long.parseLong(line().trim(), 16);
+        }
+        line();
+      } else if (length > 0) {
+        in.skipNBytes(length);
+      }
+      return code;
+    }
+
+    private String line() throws IOException {
+      StringBuilder s = new StringBuilder();
+      for (int b = in.read(); b != '\n'; b = in.read()) {
+        if (b < 0) {
+          throw new java.io.EOFException("the server closed the connection");
+        }
+        if (b != '\r') {
+          s.append((char) b);
+        }
+      }
+      return s.toString();
+    }
+  }
 
   record Result(
       String mode, int clients, double perSecond, double p50Ms, double p99Ms, long failed) {
@@ -95,11 +178,13 @@ public final class ServeBenchmark {
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf(
         Locale.ROOT,
-        "cores %d; load average before: %s; %d row(s) per request; batching: --max-batch-size %d"
+        "cores %d; load average before: %s; %d row(s) per request; client: %s; batching:"
+            + " --max-batch-size %d"
             + " --batch-timeout-micros %d; %d s measured per row%n",
         cores,
         loadAverage(),
         rowsPerRequest,
+        JDK_CLIENT ? "JDK HttpClient" : "keep-alive socket",
         maxBatch,
         timeoutMicros,
         seconds);
@@ -108,7 +193,9 @@ public final class ServeBenchmark {
     try (LoadedModel direct = LoadedModel.load(registry.resolve("taxi/1"))) {
       ExampleSchema inputs = direct.transformer().fitted().inputSchema();
       List<String> bodies = requests.stream().map(r -> TaxiRequests.instances(r, inputs)).toList();
-      for (int c : CONCURRENCY) {
+      // BENCH_ONLY=swap: the swap rows alone (to look at a swap without loading the machine long).
+      boolean swapOnly = "swap".equals(System.getenv("BENCH_ONLY"));
+      for (int c : swapOnly ? new int[0] : CONCURRENCY) {
         results.add(
             print(
                 measure(
@@ -149,6 +236,8 @@ public final class ServeBenchmark {
         Call http = httpCalls(server.port(), bodies, 16);
         results.add(print(measure("steady (swap row)", 16, seconds, http)));
         CompletableFuture<Void> swap = new CompletableFuture<>();
+        long[] swapWindow = new long[2];
+        slow.clear();
         Result during =
             measure(
                 "during swap",
@@ -160,7 +249,9 @@ public final class ServeBenchmark {
                         () -> {
                           try {
                             push(models.resolve("taxi-b"), registry, 2);
+                            swapWindow[0] = System.nanoTime();
                             server.poll();
+                            swapWindow[1] = System.nanoTime();
                             swap.complete(null);
                           } catch (IOException | RuntimeException e) {
                             swap.completeExceptionally(e);
@@ -168,6 +259,27 @@ public final class ServeBenchmark {
                         }));
         swap.join();
         results.add(print(during));
+        long before = 0;
+        long loading = 0;
+        long after = 0;
+        for (long[] s : slow) {
+          if (s[0] + s[1] < swapWindow[0]) {
+            before++;
+          } else if (s[0] > swapWindow[1]) {
+            after++;
+          } else {
+            loading++;
+          }
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "during swap: the poll (load, warm, swap, drain) took %.0f ms; requests over %d ms:"
+                + " %d before it, %d overlapping it, %d after it%n",
+            (swapWindow[1] - swapWindow[0]) / 1e6,
+            SLOW_NANOS / 1_000_000,
+            before,
+            loading,
+            after);
         System.out.println("after the swap: " + String.join("; ", server.describe()));
         // How long each version took to load and warm, from the server's own metrics.
         TaxiRequests.get(server.port(), RestApi.METRICS_PATH)
@@ -179,6 +291,9 @@ public final class ServeBenchmark {
       }
     }
     System.out.printf(Locale.ROOT, "load average after: %s%n", loadAverage());
+    if (results.size() < 3 * CONCURRENCY.length) {
+      return;
+    }
     Result floor16 = find(results, "in-process floor", 16);
     Result plain16 = find(results, "http unbatched", 16);
     Result batched16 = find(results, "http batched", 16);
@@ -209,7 +324,16 @@ public final class ServeBenchmark {
     return r;
   }
 
-  private static Call httpCalls(int port, List<String> bodies, int clients) {
+  private static Call httpCalls(int port, List<String> bodies, int clients) throws IOException {
+    if (!JDK_CLIENT) {
+      KeepAlive[] connections = new KeepAlive[clients];
+      for (int c = 0; c < clients; c++) {
+        connections[c] = new KeepAlive(port);
+      }
+      List<byte[]> requests =
+          bodies.stream().map(b -> KeepAlive.request("/v1/models/taxi:predict", b)).toList();
+      return (client, i) -> connections[client].exchange(requests.get(i % requests.size())) == 200;
+    }
     URI uri = URI.create("http://127.0.0.1:" + port + "/v1/models/taxi:predict");
     // A client (and so a connection) per thread, as separate callers would have.
     HttpClient[] http = new HttpClient[clients];
@@ -274,6 +398,9 @@ public final class ServeBenchmark {
                   boolean ok = attempt(call, client, i++, failed);
                   long latency = System.nanoTime() - t0;
                   mine.recordValueWithExpectedInterval(latency, expectedInterval);
+                  if (latency > SLOW_NANOS) {
+                    slow.add(new long[] {t0, latency});
+                  }
                   if (ok) {
                     n++;
                   }
