@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.millrace.model.LoadedModel;
 import io.millrace.model.TaxiModels;
 import io.millrace.record.Example;
@@ -149,6 +151,87 @@ class BatchingAndMetricsTest {
         value(metrics, ServingMetrics.BATCH_SIZE + "_sum{model_name=\"taxi\",version=\"1\"}");
     assertTrue(calls < goodRequests, "TensorFlow calls: " + calls + ", requests: " + goodRequests);
     assertTrue(rows > 0);
+  }
+
+  /** A transformed record as an instance of the model's own inputs (a list for a vector). */
+  static ObjectNode transformedInstance(Example transformed, List<String> modelInputs) {
+    ObjectNode row = JSON.createObjectNode();
+    for (String name : modelInputs) {
+      Object v = transformed.rawValues(transformed.schema().requireIndex(name));
+      if (v instanceof long[] l) {
+        if (l.length == 1) {
+          row.put(name, l[0]);
+        } else {
+          ArrayNode list = row.putArray(name);
+          for (long x : l) {
+            list.add(x);
+          }
+        }
+      } else if (v instanceof double[] d) {
+        if (d.length == 1) {
+          row.put(name, d[0]);
+        } else {
+          ArrayNode list = row.putArray(name);
+          for (double x : d) {
+            list.add(x);
+          }
+        }
+      }
+    }
+    return row;
+  }
+
+  @Test
+  void aRequestThatFailsInsideABatchFailsAloneAndItsBatchMatesGetTheirAnswers() throws Exception {
+    List<String> modelInputs = new ArrayList<>(direct.artifact().info().inputs().denseFeatures());
+    modelInputs.addAll(direct.artifact().info().inputs().idColumns());
+    List<Example> eval = TaxiModels.eval().subList(2000, 2000 + CLIENTS * 3);
+    // An id far beyond its column's vocabulary in the bad request: well-formed, but TensorFlow's
+    // lookup refuses it, inside the batch.
+    String id = direct.artifact().info().inputs().idColumns().get(0);
+    CyclicBarrier together = new CyclicBarrier(CLIENTS);
+    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+    try {
+      List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+      for (int c = 0; c < CLIENTS; c++) {
+        List<Example> records = eval.subList(c * 3, c * 3 + 3);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("signature_name", "transformed");
+        ArrayNode instances = body.putArray("instances");
+        for (Example e : records) {
+          instances.add(transformedInstance(direct.transformer().apply(e), modelInputs));
+        }
+        if (c == 3) {
+          ((ObjectNode) instances.get(1)).put(id, 1_000_000_000L);
+        }
+        answers.add(
+            pool.submit(
+                () -> {
+                  together.await(1, TimeUnit.MINUTES);
+                  return TaxiRequests.post(
+                      server.port(), "/v1/models/taxi:predict", body.toString());
+                }));
+      }
+      for (int c = 0; c < CLIENTS; c++) {
+        HttpResponse<String> r = answers.get(c).get(2, TimeUnit.MINUTES);
+        if (c == 3) {
+          assertTrue(r.statusCode() >= 400, r.statusCode() + " " + r.body());
+          assertTrue(r.body().contains("1000000000"), r.body());
+          continue;
+        }
+        assertEquals(200, r.statusCode(), "client " + c + ": " + r.body());
+        LoadedModel.Predictions alone = direct.predict(eval.subList(c * 3, c * 3 + 3));
+        JsonNode predictions = JSON.readTree(r.body()).get("predictions");
+        for (int i = 0; i < 3; i++) {
+          assertEquals(
+              JSON.getNodeFactory().numberNode((double) alone.get(i, 0)).toString(),
+              predictions.get(i).toString(),
+              "client " + c + " row " + i);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private static long value(String metrics, String series) {
