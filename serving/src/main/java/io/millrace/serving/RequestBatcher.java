@@ -179,6 +179,16 @@ final class RequestBatcher {
   }
 
   private void runBatch(List<Pending> batch) {
+    try {
+      runBatchOrAlone(batch);
+    } catch (Error e) {
+      // Whoever waits for these answers is told, not left waiting.
+      batch.forEach(p -> p.result.completeExceptionally(e));
+      throw e;
+    }
+  }
+
+  private void runBatchOrAlone(List<Pending> batch) {
     if (batch.size() == 1) {
       runAlone(batch.get(0));
       return;
