@@ -1,0 +1,181 @@
+package io.millrace.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.millrace.model.TaxiModels;
+import io.millrace.record.Example;
+import io.millrace.serving.ModelServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code millrace serve} runs the server in a JVM of its own whose classpath is the serving jar
+ * alone, and that jar holds no Beam, Flink or Hadoop class.
+ */
+class ServeProcessTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+
+  @Test
+  void theServerRunsInAJvmWithoutBeamAndAnswersPredict() throws Exception {
+    Path registry = dir.resolve("registry");
+    TaxiModels.writeGood(registry.resolve("taxi/1"), "taxi");
+    PipedInputStream printed = new PipedInputStream();
+    PrintWriter out =
+        new PrintWriter(
+            new OutputStreamWriter(new PipedOutputStream(printed), StandardCharsets.UTF_8), true);
+    StringWriter err = new StringWriter();
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    Thread serve =
+        new Thread(
+            () ->
+                exit.complete(
+                    Millrace.execute(
+                        out,
+                        new PrintWriter(err),
+                        "serve",
+                        "--registry",
+                        registry.toString(),
+                        "--port",
+                        "0")));
+    serve.start();
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(printed, StandardCharsets.UTF_8));
+    Matcher serving =
+        Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+) \\(loading models\\)")
+            .matcher(String.valueOf(lines.readLine()));
+    assertTrue(serving.matches(), err.toString());
+    int port = Integer.parseInt(serving.group(1));
+    assertEquals("ready:", lines.readLine(), err.toString());
+
+    // The server is a child JVM started as `java [options] -jar millrace-serving.jar ...`: that
+    // jar is its whole classpath.
+    ProcessHandle child =
+        ProcessHandle.current()
+            .children()
+            .filter(p -> commandLine(p).stream().anyMatch(a -> a.endsWith("millrace-serving.jar")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no child JVM runs millrace-serving.jar"));
+    List<String> arguments = commandLine(child);
+    int jarAt = arguments.indexOf("-jar");
+    assertTrue(jarAt > 0, "not started with -jar: " + arguments);
+    for (String option : List.of("-cp", "-classpath", "--class-path")) {
+      assertFalse(arguments.subList(0, jarAt).contains(option), arguments.toString());
+    }
+    Path jar = Path.of(arguments.get(jarAt + 1));
+    try (JarFile served = new JarFile(jar.toFile())) {
+      assertNull(served.getManifest().getMainAttributes().getValue("Class-Path"));
+      assertEquals(
+          "io.millrace.serving.ServeMain",
+          served.getManifest().getMainAttributes().getValue("Main-Class"));
+      List<String> runnerClasses =
+          served.stream()
+              .map(e -> e.getName())
+              .filter(
+                  name ->
+                      name.startsWith("org/apache/beam/")
+                          || name.startsWith("org/apache/flink/")
+                          || name.startsWith("org/apache/hadoop/")
+                          || name.startsWith("io/millrace/transforms/")
+                          || name.startsWith("io/millrace/stage/")
+                          || name.startsWith("io/millrace/cli/"))
+              .limit(5)
+              .toList();
+      assertEquals(List.of(), runnerClasses, "in " + jar);
+      assertTrue(served.getEntry("org/tensorflow/Session.class") != null, "TensorFlow Java");
+    }
+
+    // It answers :predict, as the same server in this process does.
+    Example record = TaxiModels.eval().get(0);
+    JsonNode inputs =
+        JSON.readTree(get(port, "/v1/models/taxi/metadata"))
+            .at("/metadata/signature_def/signature_def/serving_default/inputs");
+    String body = instances(record, inputs.fieldNames());
+    HttpResponse<String> predicted = post(port, "/v1/models/taxi:predict", body);
+    assertEquals(200, predicted.statusCode(), predicted.body());
+    try (ModelServer inProcess = ModelServer.start(ModelServer.Config.of(registry.toString(), 0))) {
+      inProcess.awaitLoaded();
+      assertEquals(
+          post(inProcess.port(), "/v1/models/taxi:predict", body).body(), predicted.body());
+    }
+
+    serve.interrupt();
+    assertEquals("  taxi: version 1 AVAILABLE", lines.readLine());
+    assertEquals("stopped", lines.readLine());
+    assertEquals(0, exit.join(), err.toString());
+    assertFalse(child.isAlive(), "the server's JVM outlived the command");
+  }
+
+  private static List<String> commandLine(ProcessHandle process) {
+    try {
+      String text = Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+      return Arrays.asList(text.split("\0"));
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+  }
+
+  private static String instances(Example record, Iterator<String> names) {
+    ObjectNode body = JSON.createObjectNode();
+    ObjectNode row = body.putArray("instances").addObject();
+    names.forEachRemaining(
+        name -> {
+          int index = record.schema().indexOf(name);
+          Object v = index < 0 ? null : record.rawValues(index);
+          if (v instanceof long[] l && l.length > 0) {
+            row.put(name, l[0]);
+          } else if (v instanceof double[] d && d.length > 0) {
+            row.put(name, d[0]);
+          } else if (v instanceof byte[][] b && b.length > 0) {
+            row.put(name, new String(b[0], StandardCharsets.UTF_8));
+          } else {
+            row.putNull(name);
+          }
+        });
+    return body.toString();
+  }
+
+  private static String get(int port, String path) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static HttpResponse<String> post(int port, String path, String body) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
