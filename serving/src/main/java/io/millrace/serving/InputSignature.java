@@ -64,6 +64,16 @@ record InputSignature(
             + ")");
   }
 
+  /**
+   * The model's predictions for records read with this signature: raw features go through the
+   * model's transform first. REST and gRPC both predict through here.
+   */
+  LoadedModel.Predictions predict(LoadedModel model, List<Example> records) {
+    return name.equals(TransformGraph.SIGNATURE)
+        ? model.predict(records)
+        : model.predictTransformed(records);
+  }
+
   /** Whether the signature takes an input: every required one, and for raw features any other. */
   boolean accepts(String input) {
     return name.equals(TransformGraph.SIGNATURE)

@@ -172,6 +172,11 @@ public final class ModelServer implements AutoCloseable {
     return models.ready();
   }
 
+  /** The served models, for the other APIs on them (gRPC). */
+  ServedModels models() {
+    return models;
+  }
+
   RestApi api() {
     return api;
   }

@@ -229,7 +229,7 @@ final class RestApi extends Handler.Abstract {
           rows
               ? signature.rows(body.get("instances"), "instances", null)
               : signature.columns(body.get("inputs"));
-      Predictions p = run(model, signature, records);
+      Predictions p = signature.predict(model, records);
       ArrayNode values = out.putArray(rows ? "predictions" : "outputs");
       for (int r = 0; r < p.rows(); r++) {
         if (task == io.millrace.train.Task.MULTICLASS) {
@@ -258,7 +258,7 @@ final class RestApi extends Handler.Abstract {
               + " or :predict");
     }
     List<Example> records = signature.rows(body.get("examples"), "examples", body.get("context"));
-    Predictions p = run(model, signature, records);
+    Predictions p = signature.predict(model, records);
     ArrayNode result = out.putArray("result");
     List<String> classes = model.artifact().info().classNames();
     for (int r = 0; r < p.rows(); r++) {
@@ -278,12 +278,6 @@ final class RestApi extends Handler.Abstract {
       }
     }
     return out;
-  }
-
-  private static Predictions run(LoadedModel model, InputSignature signature, List<Example> rows) {
-    return signature.name().equals(TransformGraph.SIGNATURE)
-        ? model.predict(rows)
-        : model.predictTransformed(rows);
   }
 
   private static JsonNode status(List<ServedVersion> versions) {
