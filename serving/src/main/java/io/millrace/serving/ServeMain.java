@@ -86,6 +86,15 @@ public final class ServeMain implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   int maxQueued = ModelServer.Config.DEFAULT_MAX_QUEUED;
 
+  @Option(
+      names = "--grpc-port",
+      paramLabel = "N",
+      description =
+          "Also serve TensorFlow Serving's gRPC API (PredictionService.Predict and"
+              + " GetModelMetadata, ModelService.GetModelStatus) on this port (0: any free port,"
+              + " printed).")
+  Integer grpcPort;
+
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
@@ -130,6 +139,31 @@ public final class ServeMain implements Callable<Integer> {
       spec.commandLine().getErr().println("millrace: " + e.getMessage());
       return EXIT_FAILED;
     }
+    GrpcServer grpc = null;
+    if (grpcPort != null) {
+      try {
+        grpc = GrpcServer.start(server, config, grpcPort);
+      } catch (IOException e) {
+        server.close();
+        spec.commandLine().getErr().println("millrace: " + e.getMessage());
+        return EXIT_FAILED;
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+    }
+    GrpcServer grpcServer = grpc;
+    // gRPC stops first: its calls finish while the models are still loaded.
+    Runnable stopServing =
+        () -> {
+          try {
+            if (grpcServer != null) {
+              grpcServer.close();
+            }
+          } finally {
+            server.close();
+          }
+        };
     // On SIGTERM the hook stops the server; it then waits (briefly) for this thread to report the
     // stop, since the JVM halts as soon as the hooks return.
     CountDownLatch reported = new CountDownLatch(1);
@@ -137,7 +171,7 @@ public final class ServeMain implements Callable<Integer> {
         new Thread(
             () -> {
               try {
-                server.close();
+                stopServing.run();
               } finally {
                 try {
                   reported.await(5, TimeUnit.SECONDS);
@@ -150,6 +184,9 @@ public final class ServeMain implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(stop);
     try {
       out.println("serving on http://" + host + ":" + server.port() + " (loading models)");
+      if (grpc != null) {
+        out.println("serving gRPC on " + host + ":" + grpc.port());
+      }
       out.flush();
       server.awaitLoaded();
       out.println(server.ready() ? "ready:" : "not ready (a model has no available version):");
@@ -162,7 +199,7 @@ public final class ServeMain implements Callable<Integer> {
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(stop);
-        server.close();
+        stopServing.run();
       } catch (IllegalStateException shuttingDown) {
         // The JVM is exiting: the hook stops the server.
       }
