@@ -8,9 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.millrace.model.TaxiModels;
 import io.millrace.record.Example;
 import io.millrace.serving.ModelServer;
+import io.millrace.serving.proto.tensorflow.serving.GetModelMetadata.GetModelMetadataRequest;
+import io.millrace.serving.proto.tensorflow.serving.GetModelMetadata.GetModelMetadataResponse;
+import io.millrace.serving.proto.tensorflow.serving.GetModelMetadata.SignatureDefMap;
+import io.millrace.serving.proto.tensorflow.serving.GetModelStatus.GetModelStatusRequest;
+import io.millrace.serving.proto.tensorflow.serving.GetModelStatus.GetModelStatusResponse;
+import io.millrace.serving.proto.tensorflow.serving.GetModelStatus.ModelVersionStatus;
+import io.millrace.serving.proto.tensorflow.serving.Model.ModelSpec;
+import io.millrace.serving.proto.tensorflow.serving.ModelServiceGrpc;
+import io.millrace.serving.proto.tensorflow.serving.PredictionServiceGrpc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -37,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code millrace serve} runs the server in a JVM of its own whose classpath is the serving jar
- * alone, and that jar holds no Beam, Flink or Hadoop class.
+ * alone, and that jar holds no Beam, Flink or Hadoop class; it answers REST and gRPC.
  */
 class ServeProcessTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +77,8 @@ class ServeProcessTest {
                         "--registry",
                         registry.toString(),
                         "--port",
+                        "0",
+                        "--grpc-port",
                         "0")));
     serve.start();
     BufferedReader lines =
@@ -75,6 +88,11 @@ class ServeProcessTest {
             .matcher(String.valueOf(lines.readLine()));
     assertTrue(serving.matches(), err.toString());
     int port = Integer.parseInt(serving.group(1));
+    Matcher grpcServing =
+        Pattern.compile("serving gRPC on 127\\.0\\.0\\.1:(\\d+)")
+            .matcher(String.valueOf(lines.readLine()));
+    assertTrue(grpcServing.matches(), err.toString());
+    int grpcPort = Integer.parseInt(grpcServing.group(1));
     assertEquals("ready:", lines.readLine(), err.toString());
 
     // The server is a child JVM started as `java [options] -jar millrace-serving.jar ...`: that
@@ -126,6 +144,35 @@ class ServeProcessTest {
       inProcess.awaitLoaded();
       assertEquals(
           post(inProcess.port(), "/v1/models/taxi:predict", body).body(), predicted.body());
+    }
+
+    // And TF Serving's gRPC API, from the same JVM.
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    try {
+      GetModelStatusResponse status =
+          ModelServiceGrpc.newBlockingStub(channel)
+              .getModelStatus(
+                  GetModelStatusRequest.newBuilder()
+                      .setModelSpec(ModelSpec.newBuilder().setName("taxi"))
+                      .build());
+      assertEquals(ModelVersionStatus.State.AVAILABLE, status.getModelVersionStatus(0).getState());
+      GetModelMetadataResponse metadata =
+          PredictionServiceGrpc.newBlockingStub(channel)
+              .getModelMetadata(
+                  GetModelMetadataRequest.newBuilder()
+                      .setModelSpec(ModelSpec.newBuilder().setName("taxi"))
+                      .addMetadataField("signature_def")
+                      .build());
+      assertEquals(
+          inputs.size(),
+          metadata
+              .getMetadataOrThrow("signature_def")
+              .unpack(SignatureDefMap.class)
+              .getSignatureDefOrThrow("serving_default")
+              .getInputsCount());
+    } finally {
+      channel.shutdownNow();
     }
 
     serve.interrupt();
