@@ -182,6 +182,16 @@ class ServeProcessTest {
     assertFalse(child.isAlive(), "the server's JVM outlived the command");
   }
 
+  @Test
+  void aRegistryOnAnObjectStoreIsRefusedWithAClearMessage() {
+    MillraceCliTest.Run s3 =
+        MillraceCliTest.run("serve", "--registry", "s3://bucket/registry", "--port", "0");
+    assertEquals(Millrace.EXIT_USAGE, s3.exit(), s3.out() + s3.err());
+    assertTrue(s3.err().contains("s3://bucket/registry"), s3.err());
+    assertTrue(s3.err().contains("local"), s3.err());
+    assertFalse(s3.err().contains("\tat "), "a stack trace: " + s3.err());
+  }
+
   private static List<String> commandLine(ProcessHandle process) {
     try {
       String text = Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline"));

@@ -1,7 +1,9 @@
 package io.millrace.serving;
 
+import io.millrace.artifact.StoragePaths;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.ProviderNotFoundException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,7 +44,7 @@ public final class ServeMain implements Callable<Integer> {
       names = "--registry",
       required = true,
       paramLabel = "URI",
-      description = "The registry (a folder).")
+      description = "The registry (a folder on the local disk).")
   String registry;
 
   @Option(
@@ -123,9 +125,27 @@ public final class ServeMain implements Callable<Integer> {
     return exit;
   }
 
+  /**
+   * The serving process has no Beam, whose file systems read {@code s3://}, {@code gs://} and
+   * {@code hdfs://} in the CLI: a registry there is refused up front, naming it.
+   */
+  private static void requireReadableRegistry(String registry) {
+    try {
+      StoragePaths.of(registry);
+    } catch (ProviderNotFoundException e) {
+      throw new IllegalArgumentException(
+          "--registry "
+              + registry
+              + ": the model server reads registries on the local disk only (a folder or a file:"
+              + " URI); copy the registry to a local folder and serve that",
+          e);
+    }
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
+    requireReadableRegistry(registry);
     ModelServer.Config config =
         ModelServer.Config.of(registry, port)
             .withModels(models)
