@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -74,8 +76,8 @@ final class ServeCommand implements Callable<Integer> {
         // The JVM is exiting: the hook stops the server.
       }
     }
-    joinUninterruptibly(copyOut);
-    joinUninterruptibly(copyErr);
+    Uninterruptibles.joinUninterruptibly(copyOut);
+    Uninterruptibles.joinUninterruptibly(copyErr);
     // A stop asked for here is a clean end, though the server's JVM then exits with 143 (SIGTERM).
     return stopped ? 0 : server.exitValue();
   }
@@ -85,32 +87,10 @@ final class ServeCommand implements Callable<Integer> {
     // Through its handle: Process.destroy also closes the pipes of its output at once, which
     // would lose what the server prints while it stops.
     server.toHandle().destroy();
-    boolean interrupted = false;
-    while (true) {
-      try {
-        server.waitFor();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void joinUninterruptibly(Thread thread) {
-    boolean interrupted = Thread.interrupted();
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    try {
+      Uninterruptibles.getUninterruptibly(server.onExit());
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("waiting for the server to stop", e.getCause());
     }
   }
 

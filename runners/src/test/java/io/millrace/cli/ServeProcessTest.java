@@ -22,13 +22,6 @@ import io.millrace.serving.proto.tensorflow.serving.GetModelStatus.ModelVersionS
 import io.millrace.serving.proto.tensorflow.serving.Model.ModelSpec;
 import io.millrace.serving.proto.tensorflow.serving.ModelServiceGrpc;
 import io.millrace.serving.proto.tensorflow.serving.PredictionServiceGrpc;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +32,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,40 +52,19 @@ class ServeProcessTest {
   void theServerRunsInAJvmWithoutBeamAndAnswersPredict() throws Exception {
     Path registry = dir.resolve("registry");
     TaxiModels.writeGood(registry.resolve("taxi/1"), "taxi");
-    PipedInputStream printed = new PipedInputStream();
-    PrintWriter out =
-        new PrintWriter(
-            new OutputStreamWriter(new PipedOutputStream(printed), StandardCharsets.UTF_8), true);
-    StringWriter err = new StringWriter();
-    CompletableFuture<Integer> exit = new CompletableFuture<>();
-    Thread serve =
-        new Thread(
-            () ->
-                exit.complete(
-                    Millrace.execute(
-                        out,
-                        new PrintWriter(err),
-                        "serve",
-                        "--registry",
-                        registry.toString(),
-                        "--port",
-                        "0",
-                        "--grpc-port",
-                        "0")));
-    serve.start();
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(printed, StandardCharsets.UTF_8));
+    BackgroundServe serve =
+        BackgroundServe.start("--registry", registry.toString(), "--port", "0", "--grpc-port", "0");
     Matcher serving =
         Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+) \\(loading models\\)")
-            .matcher(String.valueOf(lines.readLine()));
-    assertTrue(serving.matches(), err.toString());
+            .matcher(String.valueOf(serve.readLine()));
+    assertTrue(serving.matches(), serve.err());
     int port = Integer.parseInt(serving.group(1));
     Matcher grpcServing =
         Pattern.compile("serving gRPC on 127\\.0\\.0\\.1:(\\d+)")
-            .matcher(String.valueOf(lines.readLine()));
-    assertTrue(grpcServing.matches(), err.toString());
+            .matcher(String.valueOf(serve.readLine()));
+    assertTrue(grpcServing.matches(), serve.err());
     int grpcPort = Integer.parseInt(grpcServing.group(1));
-    assertEquals("ready:", lines.readLine(), err.toString());
+    assertEquals("ready:", serve.readLine(), serve.err());
 
     // The server is a child JVM started as `java [options] -jar millrace-serving.jar ...`: that
     // jar is its whole classpath.
@@ -176,9 +147,9 @@ class ServeProcessTest {
     }
 
     serve.interrupt();
-    assertEquals("  taxi: version 1 AVAILABLE", lines.readLine());
-    assertEquals("stopped", lines.readLine());
-    assertEquals(0, exit.join(), err.toString());
+    assertEquals("  taxi: version 1 AVAILABLE", serve.readLine());
+    assertEquals("stopped", serve.readLine());
+    assertEquals(0, serve.exitCode(), serve.err());
     assertFalse(child.isAlive(), "the server's JVM outlived the command");
   }
 
