@@ -14,26 +14,17 @@ import io.millrace.model.TaxiModels;
 import io.millrace.serving.ModelServer;
 import io.millrace.testing.SharedData;
 import io.millrace.transform.ServingSchema;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -119,35 +110,15 @@ class ServeCliTest {
   void theServeCommandServesUntilInterruptedThenStops() throws Exception {
     Path registry = dir.resolve("registry");
     TaxiModels.writeGood(registry.resolve("taxi/1"), "taxi");
-    PipedInputStream printed = new PipedInputStream();
-    PrintWriter out =
-        new PrintWriter(
-            new OutputStreamWriter(new PipedOutputStream(printed), StandardCharsets.UTF_8), true);
-    StringWriter err = new StringWriter();
-    CompletableFuture<Integer> exit = new CompletableFuture<>();
-    Thread serve =
-        new Thread(
-            () ->
-                exit.complete(
-                    Millrace.execute(
-                        out,
-                        new PrintWriter(err),
-                        "serve",
-                        "--registry",
-                        registry.toString(),
-                        "--port",
-                        "0")));
-    serve.start();
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(printed, StandardCharsets.UTF_8));
+    BackgroundServe serve = BackgroundServe.start("--registry", registry.toString(), "--port", "0");
     // Port 0: the server binds a free port and prints it.
     Matcher serving =
         Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+) \\(loading models\\)")
-            .matcher(String.valueOf(lines.readLine()));
-    assertTrue(serving.matches(), err.toString());
+            .matcher(String.valueOf(serve.readLine()));
+    assertTrue(serving.matches(), serve.err());
     int port = Integer.parseInt(serving.group(1));
-    assertEquals("ready:", lines.readLine());
-    assertEquals("  taxi: version 1 AVAILABLE", lines.readLine());
+    assertEquals("ready:", serve.readLine());
+    assertEquals("  taxi: version 1 AVAILABLE", serve.readLine());
 
     HttpResponse<String> status =
         HttpClient.newHttpClient()
@@ -159,8 +130,8 @@ class ServeCliTest {
     assertTrue(status.body().contains("AVAILABLE"), status.body());
 
     serve.interrupt();
-    assertEquals("stopped", lines.readLine());
-    assertEquals(0, exit.join(), err.toString());
+    assertEquals("stopped", serve.readLine());
+    assertEquals(0, serve.exitCode(), serve.err());
     assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
   }
 

@@ -195,6 +195,19 @@ public final class ModelServer implements AutoCloseable {
           pollInterval,
           batching);
     }
+
+    /**
+     * Inference requests an API runs at once. Batched requests wait in their batcher, which bounds
+     * the TensorFlow calls instead: as many are admitted as without batching, none queued.
+     */
+    int runningSlots() {
+      return batching.on() ? maxConcurrent + maxQueued : maxConcurrent;
+    }
+
+    /** Inference requests an API keeps waiting for a running slot; more are refused. */
+    int queuedSlots() {
+      return batching.on() ? 0 : maxQueued;
+    }
   }
 
   private final Server server;
@@ -250,21 +263,8 @@ public final class ModelServer implements AutoCloseable {
     connector.setPort(config.port());
     server.addConnector(connector);
     RestApi api =
-        config.batching().on()
-            // Batched requests wait in their batcher, which bounds the TensorFlow calls instead;
-            // as many are admitted as without batching.
-            ? new RestApi(
-                models,
-                metrics,
-                config.maxConcurrent() + config.maxQueued(),
-                0,
-                config.maxRequestBytes())
-            : new RestApi(
-                models,
-                metrics,
-                config.maxConcurrent(),
-                config.maxQueued(),
-                config.maxRequestBytes());
+        new RestApi(
+            models, metrics, config.runningSlots(), config.queuedSlots(), config.maxRequestBytes());
     // On stop, new requests are refused and in-flight ones get up to the stop timeout to finish.
     server.setHandler(new GracefulHandler(api));
     server.setStopTimeout(30_000);
@@ -320,6 +320,7 @@ public final class ModelServer implements AutoCloseable {
     return models.ready();
   }
 
+  /** The served models, for the other APIs on them (gRPC). */
   ServedModels models() {
     return models;
   }

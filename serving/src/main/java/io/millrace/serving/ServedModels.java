@@ -311,6 +311,11 @@ final class ServedModels implements AutoCloseable {
     return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
+  /** The metrics every API counts its requests in. */
+  ServingMetrics metrics() {
+    return metrics;
+  }
+
   Collection<String> names() {
     synchronized (order) {
       return List.copyOf(order);
