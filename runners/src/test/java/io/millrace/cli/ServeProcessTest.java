@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -108,7 +107,9 @@ class ServeProcessTest {
     JsonNode inputs =
         JSON.readTree(get(port, "/v1/models/taxi/metadata"))
             .at("/metadata/signature_def/signature_def/serving_default/inputs");
-    String body = instances(record, inputs.fieldNames());
+    List<String> names = new java.util.ArrayList<>();
+    inputs.fieldNames().forEachRemaining(names::add);
+    String body = instances(List.of(record), names);
     HttpResponse<String> predicted = post(port, "/v1/models/taxi:predict", body);
     assertEquals(200, predicted.statusCode(), predicted.body());
     try (ModelServer inProcess = ModelServer.start(ModelServer.Config.of(registry.toString(), 0))) {
@@ -154,13 +155,13 @@ class ServeProcessTest {
   }
 
   @Test
-  void aRegistryOnAnObjectStoreIsRefusedWithAClearMessage() {
-    MillraceCliTest.Run s3 =
-        MillraceCliTest.run("serve", "--registry", "s3://bucket/registry", "--port", "0");
-    assertEquals(Millrace.EXIT_USAGE, s3.exit(), s3.out() + s3.err());
-    assertTrue(s3.err().contains("s3://bucket/registry"), s3.err());
-    assertTrue(s3.err().contains("local"), s3.err());
-    assertFalse(s3.err().contains("\tat "), "a stack trace: " + s3.err());
+  void aRegistryOnAStoreTheServerCannotReadIsRefusedWithAClearMessage() {
+    MillraceCliTest.Run gs =
+        MillraceCliTest.run("serve", "--registry", "gs://bucket/registry", "--port", "0");
+    assertEquals(Millrace.EXIT_USAGE, gs.exit(), gs.out() + gs.err());
+    assertTrue(gs.err().contains("gs://bucket/registry"), gs.err());
+    assertTrue(gs.err().contains("local disk or on S3"), gs.err());
+    assertFalse(gs.err().contains("\tat "), "a stack trace: " + gs.err());
   }
 
   private static List<String> commandLine(ProcessHandle process) {
@@ -172,23 +173,28 @@ class ServeProcessTest {
     }
   }
 
-  private static String instances(Example record, Iterator<String> names) {
+  /**
+   * {@code {"instances": [...]}} of the records, each with the inputs named (null when missing).
+   */
+  static String instances(List<Example> records, List<String> names) {
     ObjectNode body = JSON.createObjectNode();
-    ObjectNode row = body.putArray("instances").addObject();
-    names.forEachRemaining(
-        name -> {
-          int index = record.schema().indexOf(name);
-          Object v = index < 0 ? null : record.rawValues(index);
-          if (v instanceof long[] l && l.length > 0) {
-            row.put(name, l[0]);
-          } else if (v instanceof double[] d && d.length > 0) {
-            row.put(name, d[0]);
-          } else if (v instanceof byte[][] b && b.length > 0) {
-            row.put(name, new String(b[0], StandardCharsets.UTF_8));
-          } else {
-            row.putNull(name);
-          }
-        });
+    var rows = body.putArray("instances");
+    for (Example record : records) {
+      ObjectNode row = rows.addObject();
+      for (String name : names) {
+        int index = record.schema().indexOf(name);
+        Object v = index < 0 ? null : record.rawValues(index);
+        if (v instanceof long[] l && l.length > 0) {
+          row.put(name, l[0]);
+        } else if (v instanceof double[] d && d.length > 0) {
+          row.put(name, d[0]);
+        } else if (v instanceof byte[][] b && b.length > 0) {
+          row.put(name, new String(b[0], StandardCharsets.UTF_8));
+        } else {
+          row.putNull(name);
+        }
+      }
+    }
     return body.toString();
   }
 

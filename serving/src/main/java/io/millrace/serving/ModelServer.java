@@ -2,7 +2,10 @@ package io.millrace.serving;
 
 import io.millrace.artifact.StoragePaths;
 import io.millrace.model.ModelRegistry;
+import io.millrace.serving.s3.S3FileSystemProvider;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.ProviderNotFoundException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -240,7 +243,7 @@ public final class ModelServer implements AutoCloseable {
    * @throws IOException when the registry cannot be read or the port cannot be bound
    */
   public static ModelServer start(Config config) throws IOException {
-    ModelRegistry registry = new ModelRegistry(StoragePaths.of(config.registry()));
+    ModelRegistry registry = new ModelRegistry(registryRoot(config.registry()));
     ServingMetrics metrics = new ServingMetrics();
     ServedModels models =
         ServedModels.plan(
@@ -288,6 +291,24 @@ public final class ModelServer implements AutoCloseable {
       poller.scheduleWithFixedDelay(models::poll, every, every, TimeUnit.MILLISECONDS);
     }
     return new ModelServer(server, connector, api, models, loaded, poller);
+  }
+
+  /**
+   * The registry's root: a local folder or {@code file:} URI, a URI of a file system this process
+   * has a provider for, or {@code s3://bucket/prefix} read through the AWS SDK directly (the
+   * serving process has no Beam, whose file systems read object stores in the CLI).
+   *
+   * @throws ProviderNotFoundException for a scheme neither serves ({@code gs://}, {@code hdfs://})
+   */
+  static Path registryRoot(String registry) {
+    try {
+      return StoragePaths.of(registry);
+    } catch (ProviderNotFoundException e) {
+      if (registry.regionMatches(true, 0, "s3://", 0, 5)) {
+        return S3FileSystemProvider.fromEnvironment().path("s3://" + registry.substring(5));
+      }
+      throw e;
+    }
   }
 
   /** The bound port (the free port chosen when the config asked for 0). */

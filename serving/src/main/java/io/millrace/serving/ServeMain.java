@@ -1,6 +1,5 @@
 package io.millrace.serving;
 
-import io.millrace.artifact.StoragePaths;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.ProviderNotFoundException;
@@ -23,7 +22,8 @@ import picocli.CommandLine.Spec;
  * this class in a child process; the {@code ./millrace} launcher runs it directly.
  *
  * <p>Exit codes as the CLI's: 0 stopped, 1 failed (the port cannot be bound, the registry cannot be
- * read), 2 bad command line (an unknown option, no such registry or model, a bad policy).
+ * read), 2 bad command line (an unknown option, no such registry or model, a bad policy, a registry
+ * on a store it cannot read: gs://, hdfs://).
  */
 @Command(
     name = "millrace serve",
@@ -47,7 +47,7 @@ public final class ServeMain implements Callable<Integer> {
       names = "--registry",
       required = true,
       paramLabel = "URI",
-      description = "The registry (a folder on the local disk).")
+      description = "The registry: a folder, or s3://bucket/prefix (read as the AWS CLI reads S3).")
   String registry;
 
   @Option(
@@ -155,18 +155,18 @@ public final class ServeMain implements Callable<Integer> {
   }
 
   /**
-   * The serving process has no Beam, whose file systems read {@code s3://}, {@code gs://} and
-   * {@code hdfs://} in the CLI: a registry there is refused up front, naming it.
+   * The serving process has no Beam, whose file systems read {@code gs://} and {@code hdfs://} in
+   * the CLI: a registry there is refused up front, naming it. {@code s3://} it reads itself.
    */
   private static void requireReadableRegistry(String registry) {
     try {
-      StoragePaths.of(registry);
+      ModelServer.registryRoot(registry);
     } catch (ProviderNotFoundException e) {
       throw new IllegalArgumentException(
           "--registry "
               + registry
-              + ": the model server reads registries on the local disk only (a folder or a file:"
-              + " URI); copy the registry to a local folder and serve that",
+              + ": the model server reads registries on the local disk or on S3 (s3://bucket/prefix)"
+              + " only; copy the registry to one of those and serve that",
           e);
     }
   }

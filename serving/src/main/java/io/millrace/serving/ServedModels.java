@@ -7,7 +7,9 @@ import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -107,7 +109,15 @@ final class ServedModels implements AutoCloseable {
 
   private static List<String> modelsIn(Path root) throws IOException {
     List<String> names = new ArrayList<>();
-    if (!Files.isDirectory(root)) {
+    boolean folder;
+    try {
+      // Not Files.isDirectory: a store that cannot be read (no credentials, no such bucket) is an
+      // error of its own, not "no folder".
+      folder = Files.readAttributes(root, BasicFileAttributes.class).isDirectory();
+    } catch (NoSuchFileException e) {
+      folder = false;
+    }
+    if (!folder) {
       throw new IllegalArgumentException("the registry " + root + " is not a folder");
     }
     try (Stream<Path> entries = Files.list(root)) {
