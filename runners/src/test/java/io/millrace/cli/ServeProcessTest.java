@@ -198,14 +198,14 @@ class ServeProcessTest {
     return body.toString();
   }
 
-  private static String get(int port, String path) throws Exception {
+  static String get(int port, String path) throws Exception {
     return HTTP.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }
 
-  private static HttpResponse<String> post(int port, String path, String body) throws Exception {
+  static HttpResponse<String> post(int port, String path, String body) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .POST(HttpRequest.BodyPublishers.ofString(body))

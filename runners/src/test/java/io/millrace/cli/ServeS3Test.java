@@ -15,9 +15,6 @@ import io.millrace.testing.StorageServers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(StorageServers.class)
 class ServeS3Test {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir Path dir;
 
@@ -78,7 +74,7 @@ class ServeS3Test {
     try (ModelServer server =
         ModelServer.start(ModelServer.Config.of(dir.resolve("local").toString(), 0))) {
       server.awaitLoaded();
-      local = predict(server.port(), "/v1/models/taxi:predict", body).body();
+      local = ServeProcessTest.post(server.port(), "/v1/models/taxi:predict", body).body();
     }
 
     List<String> command = new ArrayList<>();
@@ -111,7 +107,7 @@ class ServeS3Test {
 
       // The same answer, byte for byte, as the local registry's; the model TensorFlow loaded is
       // the verified copy in the local cache, named by its fingerprint.
-      assertEquals(local, predict(port, "/v1/models/taxi:predict", body).body());
+      assertEquals(local, ServeProcessTest.post(port, "/v1/models/taxi:predict", body).body());
       try (var cached = Files.list(dir.resolve("cache"))) {
         assertTrue(
             cached.anyMatch(p -> p.getFileName().toString().matches("[0-9a-f]{64}")),
@@ -122,11 +118,11 @@ class ServeS3Test {
       push(shuffled, onS3, "taxi", 2);
       String fresh =
           await(
-              () -> predict(port, "/v1/models/taxi:predict", body),
+              () -> ServeProcessTest.post(port, "/v1/models/taxi:predict", body),
               r -> r.statusCode() == 200 && !r.body().equals(local));
       assertEquals(
           "AVAILABLE",
-          JSON.readTree(get(port, "/v1/models/taxi/versions/2"))
+          JSON.readTree(ServeProcessTest.get(port, "/v1/models/taxi/versions/2"))
               .at("/model_version_status/0/state")
               .asText());
 
@@ -134,7 +130,7 @@ class ServeS3Test {
       new ModelRegistry(onS3).label("taxi", 1, "stable");
       String stable =
           await(
-              () -> predict(port, "/v1/models/taxi/labels/stable:predict", body),
+              () -> ServeProcessTest.post(port, "/v1/models/taxi/labels/stable:predict", body),
               r -> r.statusCode() == 200);
       assertEquals(local, stable);
       assertTrue(!fresh.equals(stable));
@@ -162,20 +158,5 @@ class ServeS3Test {
       last = call.call();
     }
     return last.body();
-  }
-
-  private static String get(int port, String path) throws Exception {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
-  private static HttpResponse<String> predict(int port, String path, String body) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -24,13 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,60 +169,17 @@ class GrpcSwapAndLabelTest {
     Path registry = dir.resolve("swap");
     HotSwapTest.push(good, registry, "taxi", 1);
     try (Served s = Served.on(registry)) {
-      int clients = 6;
-      int afterSwapEach = 10;
-      CountDownLatch warm = new CountDownLatch(clients * 5);
-      AtomicBoolean swapped = new AtomicBoolean();
-      ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-      int[] fromOld = new int[clients];
-      int[] fromNew = new int[clients];
-      ExecutorService pool = Executors.newFixedThreadPool(clients);
-      List<Future<?>> done = new ArrayList<>();
       PredictionServiceGrpc.PredictionServiceBlockingStub stub = s.prediction();
-      for (int c = 0; c < clients; c++) {
-        int client = c;
-        done.add(
-            pool.submit(
-                () -> {
-                  int afterSwap = 0;
-                  for (int i = 0; i < 2000 && afterSwap < afterSwapEach; i++) {
-                    boolean swapDone = swapped.get();
-                    try {
-                      List<Float> got =
-                          floats(stub.predict(request(ModelSpec.newBuilder().setName("taxi"))));
-                      if (got.equals(goodAnswer) && !swapDone) {
-                        fromOld[client]++;
-                      } else if (got.equals(shuffledAnswer)) {
-                        fromNew[client]++;
-                      } else {
-                        failures.add("an answer of neither version (swapped: " + swapDone + ")");
-                      }
-                    } catch (StatusRuntimeException e) {
-                      failures.add(e.getStatus().toString());
-                    }
-                    if (swapDone) {
-                      afterSwap++;
-                    }
-                    warm.countDown();
-                  }
-                  return null;
-                }));
-      }
-      assertTrue(warm.await(2, TimeUnit.MINUTES), "the load did not start");
-      HotSwapTest.push(shuffled, registry, "taxi", 2);
-      s.http().poll();
-      swapped.set(true);
-      for (Future<?> f : done) {
-        f.get(5, TimeUnit.MINUTES);
-      }
-      pool.shutdown();
-      assertTrue(failures.isEmpty(), failures.size() + " failed: " + failures.peek());
-      int old = 0;
-      for (int c = 0; c < clients; c++) {
-        old += fromOld[c];
-        assertTrue(fromNew[c] >= afterSwapEach, "client " + c + " got " + fromNew[c] + " new");
-      }
-      assertTrue(old >= clients * 5, "answers of version 1: " + old);
+      SwapLoad.run(
+          6,
+          10,
+          () -> floats(stub.predict(request(ModelSpec.newBuilder().setName("taxi")))),
+          goodAnswer,
+          shuffledAnswer,
+          () -> {
+            HotSwapTest.push(shuffled, registry, "taxi", 2);
+            s.http().poll();
+          });
       assertEquals(ServedVersion.State.END, s.http().models().version("taxi", 1).state());
       assertEquals(0, s.http().models().version("taxi", 1).leases());
     }

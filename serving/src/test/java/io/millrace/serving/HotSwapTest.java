@@ -17,15 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,68 +98,24 @@ class HotSwapTest {
     push(good, registry, "other", 1);
     try (ModelServer server = serve(registry)) {
       ServedVersion otherBefore = server.models().version("other", 1);
-      int clients = 8;
-      int maxRequestsEach = 400;
-      int afterSwapEach = 10;
-      CountDownLatch warm = new CountDownLatch(clients * 5);
-      AtomicBoolean swapped = new AtomicBoolean();
-      ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-      int[] fromOld = new int[clients];
-      int[] fromNew = new int[clients];
-      ExecutorService pool = Executors.newFixedThreadPool(clients);
-      List<Future<?>> done = new ArrayList<>();
-      for (int c = 0; c < clients; c++) {
-        int client = c;
-        done.add(
-            pool.submit(
-                () -> {
-                  int afterSwap = 0;
-                  for (int i = 0; i < maxRequestsEach && afterSwap < afterSwapEach; i++) {
-                    boolean swapDone = swapped.get();
-                    HttpResponse<String> r;
-                    try {
-                      r = TaxiRequests.post(server.port(), "/v1/models/taxi:predict", body);
-                    } catch (IOException | InterruptedException e) {
-                      failures.add(e.toString());
-                      continue;
-                    }
-                    if (r.statusCode() != 200) {
-                      failures.add(r.statusCode() + " " + r.body());
-                    } else {
-                      String got = JSON.readTree(r.body()).get("predictions").toString();
-                      if (got.equals(goodAnswer) && !swapDone) {
-                        fromOld[client]++;
-                      } else if (got.equals(shuffledAnswer)) {
-                        fromNew[client]++;
-                      } else {
-                        failures.add("an answer of neither version (swapped: " + swapDone + ")");
-                      }
-                    }
-                    if (swapDone) {
-                      afterSwap++;
-                    }
-                    warm.countDown();
-                  }
-                  return null;
-                }));
-      }
-      assertTrue(warm.await(2, TimeUnit.MINUTES), "the load did not start");
-      push(shuffled, registry, "taxi", 2);
-      server.poll();
-      swapped.set(true);
-      for (Future<?> f : done) {
-        f.get(5, TimeUnit.MINUTES);
-      }
-      pool.shutdown();
-      assertTrue(failures.isEmpty(), failures.size() + " failed: " + failures.peek());
-      int old = 0;
-      int fresh = 0;
-      for (int c = 0; c < clients; c++) {
-        old += fromOld[c];
-        fresh += fromNew[c];
-        assertTrue(fromNew[c] >= afterSwapEach, "client " + c + " got " + fromNew[c] + " new");
-      }
-      assertTrue(old >= clients * 5, "answers of version 1: " + old);
+      SwapLoad.Counts answers =
+          SwapLoad.run(
+              8,
+              10,
+              () -> {
+                HttpResponse<String> r =
+                    TaxiRequests.post(server.port(), "/v1/models/taxi:predict", body);
+                if (r.statusCode() != 200) {
+                  throw new IllegalStateException(r.statusCode() + " " + r.body());
+                }
+                return JSON.readTree(r.body()).get("predictions").toString();
+              },
+              goodAnswer,
+              shuffledAnswer,
+              () -> {
+                push(shuffled, registry, "taxi", 2);
+                server.poll();
+              });
       assertEquals(
           "END",
           status(server, "/v1/models/taxi/versions/1")
@@ -185,7 +133,7 @@ class HotSwapTest {
       assertTrue(
           server.models().version("taxi", 2).warmUp().contains("input schema"),
           server.models().version("taxi", 2).warmUp());
-      assertTrue(fresh > 0);
+      assertTrue(answers.fromNew() > 0);
     }
   }
 
