@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -140,6 +141,44 @@ class ServeS3Test {
     }
     // Stopped by SIGTERM, after its shutdown hook stopped serving (the CLI reports that as 0).
     assertEquals(143, serve.exitValue(), Files.readString(err));
+  }
+
+  @Test
+  void aRegistryOnS3ThatCannotBeReadIsNamedWithItsExitCode(S3Server s3) throws Exception {
+    // No such bucket: a bad command line (2), naming the registry.
+    Run missing = serve(s3.environment(), "s3://no-such-bucket/registry");
+    assertEquals(Millrace.EXIT_USAGE, missing.exit(), missing.err());
+    assertTrue(missing.err().contains("s3://no-such-bucket/registry"), missing.err());
+    assertTrue(!missing.err().contains("\tat "), "a stack trace: " + missing.err());
+
+    // An endpoint nothing answers on: the registry cannot be read (1), naming it.
+    Map<String, String> unreachable = new java.util.HashMap<>(s3.environment());
+    unreachable.put("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1");
+    Run refused = serve(unreachable, "s3://models/registry");
+    assertEquals(Millrace.EXIT_FAILED, refused.exit(), refused.err());
+    assertTrue(refused.err().contains("s3://models/registry"), refused.err());
+    assertTrue(!refused.err().contains("\tat "), "a stack trace: " + refused.err());
+  }
+
+  private record Run(int exit, String err) {}
+
+  /** The serving process on a registry it cannot serve: it exits without serving. */
+  private Run serve(Map<String, String> environment, String registry) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            ServeCommand.servingJar().toString(),
+            "--registry",
+            registry,
+            "--port",
+            "0");
+    builder.environment().putAll(environment);
+    Path err = Files.createTempFile(dir, "serve", ".err");
+    Process serve = builder.redirectError(err.toFile()).start();
+    serve.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+    assertTrue(serve.waitFor(2, TimeUnit.MINUTES), "the server did not exit");
+    return new Run(serve.exitValue(), Files.readString(err));
   }
 
   private interface Call {

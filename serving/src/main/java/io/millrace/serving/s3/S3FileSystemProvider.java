@@ -40,6 +40,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -137,27 +139,21 @@ public final class S3FileSystemProvider extends FileSystemProvider {
     return Optional.empty();
   }
 
-  /** The region as the AWS tools find it, without asking the EC2 instance metadata service. */
+  /**
+   * The region as the AWS SDK finds it ({@code aws.region}, {@code AWS_REGION}, the profile), then
+   * the AWS CLI's {@code AWS_DEFAULT_REGION}, else {@value #DEFAULT_REGION}; never the EC2 instance
+   * metadata service, whose lookup off EC2 only waits.
+   */
   static String region(Map<String, String> environment) {
-    String property = System.getProperty("aws.region");
-    if (property != null && !property.isBlank()) {
-      return property.trim();
-    }
-    for (String variable : List.of("AWS_REGION", "AWS_DEFAULT_REGION")) {
-      String value = environment.get(variable);
-      if (value != null && !value.isBlank()) {
-        return value.trim();
-      }
-    }
     try {
-      Region profile = new AwsProfileRegionProvider().getRegion();
-      if (profile != null) {
-        return profile.id();
-      }
-    } catch (SdkException noProfileRegion) {
-      // The default below.
+      return new AwsRegionProviderChain(
+              new SystemSettingsRegionProvider(), new AwsProfileRegionProvider())
+          .getRegion()
+          .id();
+    } catch (SdkException none) {
+      String cli = environment.get("AWS_DEFAULT_REGION");
+      return cli != null && !cli.isBlank() ? cli.trim() : DEFAULT_REGION;
     }
-    return DEFAULT_REGION;
   }
 
   // ------------------------------------------------------------------ paths
