@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -42,6 +43,7 @@ import java.util.stream.Stream;
  *                 lineage.json  {@link Lineage}: fingerprints, hyperparameters, evaluation summary
  * REGISTRY/NAME/2/ ...
  * REGISTRY/NAME/LATEST          the newest pushed version number
+ * REGISTRY/NAME/labels/LABEL    the version a label (such as stable, canary) names
  * </pre>
  *
  * <p>Versions are 1, 2, 3… and never overwritten: a push stages its copy in a hidden {@code
@@ -65,6 +67,7 @@ public final class ModelRegistry {
   public static final String LATEST = "LATEST";
   public static final String LINEAGE = "lineage.json";
   public static final String EVALUATION = "evaluation";
+  public static final String LABELS = "labels";
 
   /** The metadata store of standalone evaluations and pushes, relative to the registry. */
   public static final String METADATA = ".metadata/metadata.sqlite";
@@ -510,6 +513,60 @@ public final class ModelRegistry {
   public Lineage lineage(String name, int version) throws IOException {
     return ModelArtifact.JSON.readValue(
         Files.readAllBytes(version(name, version).resolve(LINEAGE)), Lineage.class);
+  }
+
+  /**
+   * Points {@code label} at a committed version of {@code name}: one small file per label, written
+   * whole (a rename on a disk, one upload on an object store), so a reader sees the old version or
+   * the new one. Labels move freely, to older versions too.
+   *
+   * @throws IllegalArgumentException when the name or the label is not a path segment, or the
+   *     version is not committed
+   */
+  public void label(String name, int version, String label) throws IOException {
+    checkName(name);
+    PathNames.requireSegment("label", label);
+    if (!versions(name).contains(version)) {
+      throw new IllegalArgumentException(
+          "model '"
+              + name
+              + "' has no committed version "
+              + version
+              + " in "
+              + root
+              + " (committed: "
+              + versions(name)
+              + ")");
+    }
+    Path labels = root.resolve(name).resolve(LABELS);
+    Files.createDirectories(labels);
+    ArtifactDirectory.writeAtomically(
+        labels.resolve(label), (version + "\n").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The labels of {@code name} and the versions they name, by label. */
+  public Map<String, Integer> labels(String name) throws IOException {
+    checkName(name);
+    Path labels = root.resolve(name).resolve(LABELS);
+    Map<String, Integer> found = new TreeMap<>();
+    if (!Files.isDirectory(labels)) {
+      return found;
+    }
+    try (Stream<Path> entries = Files.list(labels)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        String label = p.getFileName().toString();
+        // Hidden files are a label's write in progress.
+        if (label.startsWith(".") || !Files.isRegularFile(p)) {
+          continue;
+        }
+        String text = Files.readString(p, StandardCharsets.US_ASCII).trim();
+        if (!VERSION.matcher(text).matches()) {
+          throw new IOException(p + " does not hold a version number: '" + text + "'");
+        }
+        found.put(label, Integer.parseInt(text));
+      }
+    }
+    return found;
   }
 
   private Optional<Integer> readLatest(String name) throws IOException {

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       PushCommand.class,
       PredictCommand.class,
       ServeCommand.class,
+      LabelCommand.class,
       RunCommand.class,
       RunsCommand.class,
       LineageCommand.class,

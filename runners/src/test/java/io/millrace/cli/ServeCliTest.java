@@ -14,26 +14,17 @@ import io.millrace.model.TaxiModels;
 import io.millrace.serving.ModelServer;
 import io.millrace.testing.SharedData;
 import io.millrace.transform.ServingSchema;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -119,35 +110,15 @@ class ServeCliTest {
   void theServeCommandServesUntilInterruptedThenStops() throws Exception {
     Path registry = dir.resolve("registry");
     TaxiModels.writeGood(registry.resolve("taxi/1"), "taxi");
-    PipedInputStream printed = new PipedInputStream();
-    PrintWriter out =
-        new PrintWriter(
-            new OutputStreamWriter(new PipedOutputStream(printed), StandardCharsets.UTF_8), true);
-    StringWriter err = new StringWriter();
-    CompletableFuture<Integer> exit = new CompletableFuture<>();
-    Thread serve =
-        new Thread(
-            () ->
-                exit.complete(
-                    Millrace.execute(
-                        out,
-                        new PrintWriter(err),
-                        "serve",
-                        "--registry",
-                        registry.toString(),
-                        "--port",
-                        "0")));
-    serve.start();
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(printed, StandardCharsets.UTF_8));
+    BackgroundServe serve = BackgroundServe.start("--registry", registry.toString(), "--port", "0");
     // Port 0: the server binds a free port and prints it.
     Matcher serving =
         Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+) \\(loading models\\)")
-            .matcher(String.valueOf(lines.readLine()));
-    assertTrue(serving.matches(), err.toString());
+            .matcher(String.valueOf(serve.readLine()));
+    assertTrue(serving.matches(), serve.err());
     int port = Integer.parseInt(serving.group(1));
-    assertEquals("ready:", lines.readLine());
-    assertEquals("  taxi: version 1 AVAILABLE", lines.readLine());
+    assertEquals("ready:", serve.readLine());
+    assertEquals("  taxi: version 1 AVAILABLE", serve.readLine());
 
     HttpResponse<String> status =
         HttpClient.newHttpClient()
@@ -159,9 +130,62 @@ class ServeCliTest {
     assertTrue(status.body().contains("AVAILABLE"), status.body());
 
     serve.interrupt();
-    assertEquals("stopped", lines.readLine());
-    assertEquals(0, exit.join(), err.toString());
+    assertEquals("stopped", serve.readLine());
+    assertEquals(0, serve.exitCode(), serve.err());
     assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+  }
+
+  @Test
+  void millraceLabelPointsALabelThatTheServerRoutesTo() throws Exception {
+    Path registry = dir.resolve("registry");
+    TaxiModels.writeGood(registry.resolve("taxi/1"), "taxi");
+    MillraceCliTest.Run labelled =
+        run("label", "--registry", registry.toString(), "taxi", "1", "stable");
+    assertEquals(0, labelled.exit(), labelled.out() + labelled.err());
+    assertEquals("Label stable of taxi now names version 1", labelled.out().trim());
+
+    MillraceCliTest.Run noVersion =
+        run("label", "--registry", registry.toString(), "taxi", "7", "stable");
+    assertEquals(Millrace.EXIT_USAGE, noVersion.exit(), noVersion.out() + noVersion.err());
+    assertTrue(noVersion.err().contains("no committed version 7"), noVersion.err());
+    MillraceCliTest.Run badLabel =
+        run("label", "--registry", registry.toString(), "taxi", "1", "../stable");
+    assertEquals(Millrace.EXIT_USAGE, badLabel.exit(), badLabel.out() + badLabel.err());
+    assertTrue(badLabel.err().contains("label"), badLabel.err());
+    MillraceCliTest.Run badName =
+        run("label", "--registry", registry.toString(), "..", "1", "stable");
+    assertEquals(Millrace.EXIT_USAGE, badName.exit(), badName.out() + badName.err());
+    assertTrue(Files.notExists(registry.resolve("stable")));
+
+    try (ModelServer server = ModelServer.start(ModelServer.Config.of(registry.toString(), 0))) {
+      server.awaitLoaded();
+      HttpClient http = HttpClient.newHttpClient();
+      String instance =
+          "{\"instances\": [{\"trip_miles\": 1.2, \"fare\": 7.25, \"trip_seconds\": 420,"
+              + " \"payment_type\": \"Credit Card\", \"company\": \"Flash Cab\","
+              + " \"trip_start_hour\": 17, \"trip_start_day\": 3, \"pickup_latitude\": 41.89,"
+              + " \"pickup_longitude\": -87.63, \"dropoff_latitude\": 41.88,"
+              + " \"dropoff_longitude\": null}]}";
+      HttpResponse<String> byLabel =
+          post(http, server, "/v1/models/taxi/labels/stable:predict", instance);
+      HttpResponse<String> byVersion =
+          post(http, server, "/v1/models/taxi/versions/1:predict", instance);
+      assertEquals(200, byLabel.statusCode(), byLabel.body());
+      assertEquals(byVersion.body(), byLabel.body());
+      HttpResponse<String> unknown =
+          post(http, server, "/v1/models/taxi/labels/canary:predict", instance);
+      assertEquals(404, unknown.statusCode());
+      assertTrue(unknown.body().contains("no label 'canary'"), unknown.body());
+    }
+  }
+
+  private static HttpResponse<String> post(
+      HttpClient http, ModelServer server, String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -179,5 +203,10 @@ class ServeCliTest {
     MillraceCliTest.Run badPort = run("serve", "--registry", dir.toString(), "--port", "70000");
     assertEquals(Millrace.EXIT_USAGE, badPort.exit());
     assertTrue(badPort.err().contains("port 70000"), badPort.err());
+
+    MillraceCliTest.Run badBatch =
+        run("serve", "--registry", dir.toString(), "--port", "0", "--max-batch-size", "0");
+    assertEquals(Millrace.EXIT_USAGE, badBatch.exit());
+    assertTrue(badBatch.err().contains("--max-batch-size"), badBatch.err());
   }
 }

@@ -2,6 +2,7 @@ package io.millrace.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.millrace.model.LoadedModel;
+import io.millrace.model.ModelArtifact;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
 import io.millrace.record.FeatureType;
@@ -13,6 +14,7 @@ import io.millrace.transform.tf.TransformGraph;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,9 +34,15 @@ import java.util.Set;
  * @param required the inputs every row must give (an optional one, such as the label's input, may
  *     be left out)
  * @param fitted the model's transform
+ * @param idCardinalities each id column the signature takes and its number of ids: a value outside
+ *     0..n-1 is refused here, before it could fail a batch shared with other requests
  */
 record InputSignature(
-    String name, ExampleSchema schema, Set<String> required, FittedTransform fitted) {
+    String name,
+    ExampleSchema schema,
+    Set<String> required,
+    FittedTransform fitted,
+    Map<String, Integer> idCardinalities) {
 
   static InputSignature of(LoadedModel model, String signatureName) {
     FittedTransform fitted = model.transformer().fitted();
@@ -45,14 +53,16 @@ record InputSignature(
           TransformGraph.SIGNATURE,
           fitted.inputSchema(),
           ServingSchema.inputsOf(fitted, modelInputs),
-          fitted);
+          fitted,
+          Map.of());
     }
     if (signatureName.equals(ModelExport.TRANSFORMED_SIGNATURE)) {
       return new InputSignature(
           ModelExport.TRANSFORMED_SIGNATURE,
           model.transformer().outputSchema(),
           new LinkedHashSet<>(modelInputs),
-          fitted);
+          fitted,
+          idCardinalities(model.artifact().info().inputs()));
     }
     throw ApiException.badRequest(
         "signature_name '"
@@ -207,7 +217,24 @@ record InputSignature(
     if (values == null && !name.equals(TransformGraph.SIGNATURE)) {
       throw ApiException.badRequest(where + " has no value; signature '" + name + "' needs one");
     }
+    Integer ids = idCardinalities.get(schema.name(index));
+    if (ids != null && values instanceof long[] longs) {
+      for (long id : longs) {
+        if (id < 0 || id >= ids) {
+          throw ApiException.badRequest(
+              where + ": id " + id + " is not in 0.." + (ids - 1) + " (the column's ids)");
+        }
+      }
+    }
     return values;
+  }
+
+  private static Map<String, Integer> idCardinalities(ModelArtifact.Inputs inputs) {
+    Map<String, Integer> ids = new HashMap<>();
+    for (int c = 0; c < inputs.idColumns().size(); c++) {
+      ids.put(inputs.idColumns().get(c), inputs.cardinalities().get(c));
+    }
+    return ids;
   }
 
   /** A JSON value as a value array of the type; null when missing. */

@@ -38,6 +38,7 @@ import org.eclipse.jetty.util.Callback;
  * GET  /v1/models/NAME[/versions/V]                     version status
  * GET  /v1/models/NAME[/versions/V]/metadata            signatures, their inputs and types
  * GET  /health/live, /health/ready                      liveness; readiness (every model serves)
+ * GET  /monitoring/prometheus/metrics                   {@link ServingMetrics}, Prometheus' text
  * </pre>
  *
  * <p>A refused request is answered {@code {"error": "..."}} with a 4xx naming the field or the
@@ -49,10 +50,12 @@ final class RestApi extends Handler.Abstract {
   private static final Pattern MODEL_PATH =
       Pattern.compile(
           "/v1/models/([^/:]+)(?:/versions/([^/:]+)|/labels/([^/:]+))?(:predict|:classify|:regress|/metadata)?");
+  static final String METRICS_PATH = "/monitoring/prometheus/metrics";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private final ServedModels models;
+  private final ServingMetrics metrics;
   private final Semaphore admitted;
   private final Semaphore running;
   private final long maxRequestBytes;
@@ -62,8 +65,14 @@ final class RestApi extends Handler.Abstract {
    * @param maxConcurrent inference requests run at once
    * @param maxQueued inference requests that wait for a slot; more are answered 503
    */
-  RestApi(ServedModels models, int maxConcurrent, int maxQueued, long maxRequestBytes) {
+  RestApi(
+      ServedModels models,
+      ServingMetrics metrics,
+      int maxConcurrent,
+      int maxQueued,
+      long maxRequestBytes) {
     this.models = models;
+    this.metrics = metrics;
     this.running = new Semaphore(maxConcurrent, true);
     this.admitted = new Semaphore(maxConcurrent + maxQueued);
     this.maxRequestBytes = maxRequestBytes;
@@ -71,10 +80,17 @@ final class RestApi extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
+    long started = System.nanoTime();
+    if (Request.getPathInContext(request).equals(METRICS_PATH)) {
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4");
+      Content.Sink.write(response, true, metrics.prometheusText(), callback);
+      return true;
+    }
     int status;
     JsonNode body;
+    Served served = new Served();
     try {
-      body = route(request);
+      body = route(request, served);
       status = 200;
     } catch (ApiException e) {
       status = e.status();
@@ -96,7 +112,25 @@ final class RestApi extends Handler.Abstract {
       throw new IllegalStateException(e);
     }
     response.write(true, ByteBuffer.wrap(bytes), callback);
+    if (served.api != null) {
+      metrics.request(
+          served.model,
+          served.version,
+          served.label,
+          served.api,
+          "REST",
+          ServingMetrics.status(status),
+          System.nanoTime() - started);
+    }
     return true;
+  }
+
+  /** What a model request named and which version answered it, for the metrics. */
+  private static final class Served {
+    String model;
+    String version = "";
+    String label = "";
+    String api;
   }
 
   private static ObjectNode error(String message) {
@@ -105,7 +139,7 @@ final class RestApi extends Handler.Abstract {
     return error;
   }
 
-  private JsonNode route(Request request) {
+  private JsonNode route(Request request, Served served) {
     String path = Request.getPathInContext(request);
     String method = request.getMethod();
     if (path.equals("/health/live")) {
@@ -130,22 +164,28 @@ final class RestApi extends Handler.Abstract {
     String verb = m.group(4);
     if (verb == null || verb.equals("/metadata")) {
       requireMethod(method, "GET", path);
-      if (label != null) {
-        models.labelled(name, label);
-      }
       List<ServedVersion> versions =
-          versionText == null
-              ? List.copyOf(models.versions(name).values())
-              : List.of(models.version(name, version(versionText)));
-      return verb == null ? status(versions) : metadata(name, versions);
+          label != null
+              ? List.of(models.labelled(name, label))
+              : versionText == null
+                  ? List.copyOf(models.versions(name).values())
+                  : List.of(models.version(name, version(versionText)));
+      if (verb != null) {
+        return metadata(name, versions);
+      }
+      JsonNode status = status(versions);
+      if (label != null && !models.labelNote(name, label).isEmpty()) {
+        // The label names a version that is not loaded and warm yet: it still routes here.
+        ((ObjectNode) status).put("label_status", models.labelNote(name, label));
+      }
+      return status;
     }
     requireMethod(method, "POST", path);
-    ServedVersion target =
-        label != null
-            ? models.labelled(name, label)
-            : versionText != null
-                ? models.version(name, version(versionText))
-                : models.newestAvailable(name);
+    // Names a client made up are not metric labels (each would be a series of its own): an
+    // unknown model counts under model_name "", an unknown label under label "".
+    served.model = models.names().contains(name) ? name : "";
+    served.api = verb.substring(1);
+    Integer versionNumber = versionText == null ? null : version(versionText);
     // Admitted before its body is read: the bodies held in memory are bounded by the capacity.
     if (!admitted.tryAcquire()) {
       throw new ApiException(503, "the server is at capacity; retry later");
@@ -154,8 +194,10 @@ final class RestApi extends Handler.Abstract {
       onAdmitted.run();
       JsonNode body = body(request);
       running.acquireUninterruptibly();
-      try {
-        return infer(target, verb.substring(1), body);
+      try (ServedVersion.Lease lease = models.acquire(name, versionNumber, label)) {
+        served.version = Integer.toString(lease.version().version());
+        served.label = label == null ? "" : label;
+        return infer(lease, verb.substring(1), body);
       } finally {
         running.release();
       }
@@ -209,8 +251,9 @@ final class RestApi extends Handler.Abstract {
     return body;
   }
 
-  private static JsonNode infer(ServedVersion target, String verb, JsonNode body) {
-    LoadedModel model = target.requireAvailable();
+  private static JsonNode infer(ServedVersion.Lease lease, String verb, JsonNode body) {
+    LoadedModel model = lease.model();
+    ServedVersion target = lease.version();
     JsonNode signatureName = body.get("signature_name");
     if (signatureName != null && !signatureName.isTextual()) {
       throw ApiException.badRequest("signature_name is not a string");
@@ -229,7 +272,7 @@ final class RestApi extends Handler.Abstract {
           rows
               ? signature.rows(body.get("instances"), "instances", null)
               : signature.columns(body.get("inputs"));
-      Predictions p = run(model, signature, records);
+      Predictions p = lease.predict(signature.name(), records);
       ArrayNode values = out.putArray(rows ? "predictions" : "outputs");
       for (int r = 0; r < p.rows(); r++) {
         if (task == io.millrace.train.Task.MULTICLASS) {
@@ -258,7 +301,7 @@ final class RestApi extends Handler.Abstract {
               + " or :predict");
     }
     List<Example> records = signature.rows(body.get("examples"), "examples", body.get("context"));
-    Predictions p = run(model, signature, records);
+    Predictions p = lease.predict(signature.name(), records);
     ArrayNode result = out.putArray("result");
     List<String> classes = model.artifact().info().classNames();
     for (int r = 0; r < p.rows(); r++) {
@@ -278,12 +321,6 @@ final class RestApi extends Handler.Abstract {
       }
     }
     return out;
-  }
-
-  private static Predictions run(LoadedModel model, InputSignature signature, List<Example> rows) {
-    return signature.name().equals(TransformGraph.SIGNATURE)
-        ? model.predict(rows)
-        : model.predictTransformed(rows);
   }
 
   private static JsonNode status(List<ServedVersion> versions) {
