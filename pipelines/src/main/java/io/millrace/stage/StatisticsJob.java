@@ -22,6 +22,7 @@ import io.millrace.tfmd.Schema;
 import io.millrace.transforms.GenerateStatistics;
 import io.millrace.transforms.WriteStatistics;
 import io.millrace.transforms.io.BadRecordDirectories;
+import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.ExamplesArtifact;
 import io.millrace.transforms.io.InputSpec;
@@ -40,6 +41,7 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.PCollection;
 
 /**
  * The statistics stage as one job: statistics of every split of raw data files or of an ingested
@@ -236,7 +238,61 @@ public final class StatisticsJob {
    */
   public static Result run(Config config, PipelineOptions options, PrintWriter log)
       throws IOException {
-    Source source = source(config, log);
+    Pipeline pipeline = Storage.newPipeline(options);
+    Planned planned = plan(config, pipeline, "", log);
+    long started = System.nanoTime();
+    PipelineResult.State state = pipeline.run().waitUntilFinish();
+    return planned.finish(state, (System.nanoTime() - started) / 1e9, options, log);
+  }
+
+  /**
+   * Adds the job's steps to {@code pipeline}, which may hold other work too (the transform stage
+   * computes statistics in its analyze and materialize jobs): one job fewer per artifact. The
+   * caller runs the pipeline, then {@link Planned#finish}es or {@link Planned#abandon}s.
+   *
+   * @param prefix distinguishes these steps' names from the pipeline's other steps
+   */
+  public static Planned plan(Config config, Pipeline pipeline, String prefix, PrintWriter log)
+      throws IOException {
+    return plan(config, source(config, log), null, pipeline, prefix);
+  }
+
+  /**
+   * {@link #plan} of the examples artifact {@code config.examples()} that {@code pipeline} itself
+   * writes: each split's statistics read its shards as soon as they are committed into {@code
+   * shards/<split>} (the artifact's manifest is written after the run).
+   *
+   * @param files the artifact's reader, schema and splits (their file lists are not used)
+   * @param inputFingerprint the fingerprint of the data the artifact holds
+   * @param shards where the pipeline commits each split's shards (the artifact's staging)
+   */
+  public static Planned planOfCommitted(
+      Config config,
+      ExampleFiles files,
+      String inputFingerprint,
+      PCollection<CommitShards.Written> committed,
+      Path shards,
+      Pipeline pipeline,
+      String prefix)
+      throws IOException {
+    Source source =
+        new Source(
+            files, config.examples().toAbsolutePath().normalize().toString(), inputFingerprint);
+    return plan(
+        config,
+        source,
+        GenerateStatistics.fromCommitted(files, committed, shards),
+        pipeline,
+        prefix);
+  }
+
+  private static Planned plan(
+      Config config,
+      Source source,
+      GenerateStatistics.FromFiles read,
+      Pipeline pipeline,
+      String prefix)
+      throws IOException {
     ExampleSchema schema = source.files().schema();
     ArtifactDirectory artifact =
         ArtifactDirectory.begin(config.output(), config.overwrite(), Manifest.KIND);
@@ -248,24 +304,67 @@ public final class StatisticsJob {
                 config.recordValidation().schema(),
                 schema,
                 config.recordValidation().environment());
-    Pipeline pipeline = Storage.newPipeline(options);
     GenerateStatistics.FromFiles.Result computed =
         pipeline.apply(
-            "Statistics",
-            GenerateStatistics.fromFiles(source.files())
+            prefix + "Statistics",
+            (read == null ? GenerateStatistics.fromFiles(source.files()) : read)
                 .withOptions(config.options())
                 .withRecordValidation(validator)
                 .writingBadRecordsTo(staging));
-    computed.statistics().apply("WriteStatistics", WriteStatistics.to(staging));
-    computed.badRecords().apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS_DIR)));
+    computed.statistics().apply(prefix + "WriteStatistics", WriteStatistics.to(staging));
+    computed
+        .badRecords()
+        .apply(prefix + "Counts", ShardCounts.writeTo(staging.resolve(COUNTS_DIR)));
+    return new Planned(config, source, artifact, validator);
+  }
 
-    long started = System.nanoTime();
-    PipelineResult.State state = pipeline.run().waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      artifact.abandon();
-      throw new IOException("the statistics pipeline ended in state " + state);
+  /** A statistics job's steps in a pipeline: what commits the artifact once it ran. */
+  public static final class Planned {
+    private final Config config;
+    private final Source source;
+    private final ArtifactDirectory artifact;
+    private final ExampleValidator validator;
+
+    private Planned(
+        Config config, Source source, ArtifactDirectory artifact, ExampleValidator validator) {
+      this.config = config;
+      this.source = source;
+      this.artifact = artifact;
+      this.validator = validator;
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
+
+    /** The pipeline failed or was not run: nothing is committed. */
+    public void abandon() throws IOException {
+      artifact.abandon();
+    }
+
+    /**
+     * Commits the artifact of a pipeline that ended in {@code state} (abandoned unless DONE).
+     *
+     * @param seconds how long the pipeline ran
+     */
+    public Result finish(
+        PipelineResult.State state, double seconds, PipelineOptions options, PrintWriter log)
+        throws IOException {
+      if (state != PipelineResult.State.DONE) {
+        artifact.abandon();
+        throw new IOException("the statistics pipeline ended in state " + state);
+      }
+      return commit(config, source, artifact, validator, seconds, options, log);
+    }
+  }
+
+  private static Result commit(
+      Config config,
+      Source source,
+      ArtifactDirectory artifact,
+      ExampleValidator validator,
+      double seconds,
+      PipelineOptions options,
+      PrintWriter log)
+      throws IOException {
+    ExampleSchema schema = source.files().schema();
+    Path staging = artifact.staging();
     Map<String, Long> counts = ShardCounts.read(staging.resolve(COUNTS_DIR));
     long deadLetters = counts.getOrDefault(DEAD_LETTER_DIR, 0L);
     List<FileDamage> damages = ReadTally.readDamages(staging.resolve(DAMAGE_DIR));

@@ -1,7 +1,10 @@
 package io.millrace.stage;
 
 import io.millrace.artifact.ArtifactDirectory;
+import io.millrace.examples.ExamplesAvroFormatReader;
 import io.millrace.examples.ExamplesManifest;
+import io.millrace.record.ExampleSchema;
+import io.millrace.record.FeatureSpec;
 import io.millrace.transform.FittedTransform;
 import io.millrace.transform.TransformAnalysis;
 import io.millrace.transform.TransformSpec;
@@ -23,6 +26,7 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.PCollection;
 
 /**
  * The preprocessing stage as two jobs over an examples artifact: analyze the training split into a
@@ -36,8 +40,9 @@ public final class TransformJob {
   public record Result(FittedTransform fitted, ExamplesManifest transformed) {}
 
   /**
-   * Runs both jobs, then statistics of the raw and of the transformed examples (TFT's pre- and
-   * post-transform statistics) into {@code statisticsOutput/pre} and {@code /post}.
+   * Runs both jobs with statistics of the raw and of the transformed examples (TFT's pre- and
+   * post-transform statistics) into {@code statisticsOutput/pre} and {@code /post}, computed in the
+   * analyze and the materialize job: two jobs in all.
    */
   public static Result runWithStatistics(
       Path examples,
@@ -51,17 +56,16 @@ public final class TransformJob {
       PrintWriter log)
       throws IOException {
     Result result =
-        run(examples, analyzeSplit, spec, transformOutput, examplesOutput, overwrite, options, log);
-    StatisticsJob.run(
-        StatisticsJob.Config.ofExamples(examples, statisticsOutput.resolve("pre"))
-            .withOverwrite(overwrite),
-        options,
-        log);
-    StatisticsJob.run(
-        StatisticsJob.Config.ofExamples(examplesOutput, statisticsOutput.resolve("post"))
-            .withOverwrite(overwrite),
-        options,
-        log);
+        run(
+            examples,
+            analyzeSplit,
+            spec,
+            transformOutput,
+            examplesOutput,
+            statisticsOutput,
+            overwrite,
+            options,
+            log);
     return result;
   }
 
@@ -83,6 +87,33 @@ public final class TransformJob {
       PipelineOptions options,
       PrintWriter log)
       throws IOException {
+    return run(
+        examples,
+        analyzeSplit,
+        spec,
+        transformOutput,
+        examplesOutput,
+        null,
+        overwrite,
+        options,
+        log);
+  }
+
+  /**
+   * Runs both jobs; with {@code statisticsOutput}, the raw examples' statistics in the first and
+   * the transformed examples' in the second.
+   */
+  private static Result run(
+      Path examples,
+      String analyzeSplit,
+      TransformSpec spec,
+      Path transformOutput,
+      Path examplesOutput,
+      Path statisticsOutput,
+      boolean overwrite,
+      PipelineOptions options,
+      PrintWriter log)
+      throws IOException {
     ExamplesArtifact raw = ExamplesArtifact.open(examples);
     String dataFingerprint = raw.manifest().input().fingerprint() + "/" + analyzeSplit;
     // A bad definition fails here, before any job runs.
@@ -99,25 +130,52 @@ public final class TransformJob {
                 .withDataFingerprint(dataFingerprint))
         // Checked above; replaced only when that check allowed it.
         .apply("WriteTransform", WriteFittedTransform.to(transformOutput).withOverwrite(true));
+    StatisticsJob.Planned statistics =
+        statisticsOutput == null
+            ? null
+            : StatisticsJob.plan(
+                StatisticsJob.Config.ofExamples(examples, statisticsOutput.resolve("pre"))
+                    .withOverwrite(overwrite),
+                analyze,
+                "Raw",
+                log);
     long started = System.nanoTime();
-    finish(analyze, "analyze");
+    finish(analyze, "analyze", statistics);
+    double analyzed = (System.nanoTime() - started) / 1e9;
     FittedTransform fitted = FittedTransform.read(transformOutput);
     log.printf(
         "Analyzed split %s in %.1f s; transform written to %s%n",
-        analyzeSplit, (System.nanoTime() - started) / 1e9, transformOutput);
+        analyzeSplit, analyzed, transformOutput);
     log.flush();
+    if (statistics != null) {
+      statistics.finish(PipelineResult.State.DONE, analyzed, options, log);
+    }
 
     // 2. Materialize: every split read, transformed and written in one step per range.
     ArtifactDirectory artifact =
         ArtifactDirectory.begin(examplesOutput, overwrite, ExamplesManifest.KIND);
     Path staging = artifact.staging();
     Pipeline materialize = Storage.newPipeline(options);
-    materialize
-        .apply(
-            "Materialize", MaterializeTransform.of(fitted).from(ExampleFiles.of(raw)).to(staging))
-        .apply("Counts", ShardCounts.writeTo(staging.resolve(".counts")));
+    PCollection<CommitShards.Written> shards =
+        materialize.apply(
+            "Materialize", MaterializeTransform.of(fitted).from(ExampleFiles.of(raw)).to(staging));
+    shards.apply("Counts", ShardCounts.writeTo(staging.resolve(".counts")));
+    // The transformed examples' statistics read the shards as they are committed into staging;
+    // the artifact names its final place, as when they were read after the commit.
+    StatisticsJob.Planned transformedStatistics =
+        statisticsOutput == null
+            ? null
+            : StatisticsJob.planOfCommitted(
+                StatisticsJob.Config.ofExamples(examplesOutput, statisticsOutput.resolve("post"))
+                    .withOverwrite(overwrite),
+                transformedFiles(raw, fitted),
+                raw.manifest().input().fingerprint(),
+                shards,
+                staging,
+                materialize,
+                "Transformed");
     started = System.nanoTime();
-    finish(materialize, "transform");
+    finish(materialize, "transform", transformedStatistics);
     Map<String, CommitShards.Written> committed =
         ShardCounts.readCommitted(staging.resolve(".counts"));
     List<ExamplesManifest.Split> splits = new ArrayList<>();
@@ -157,12 +215,50 @@ public final class TransformJob {
             null);
     manifest.writeTo(staging);
     artifact.commit();
+    if (transformedStatistics != null) {
+      transformedStatistics.finish(PipelineResult.State.DONE, seconds, options, log);
+    }
     return new Result(fitted, manifest);
   }
 
+  /**
+   * The transformed examples' splits as a reader of the artifact reads them: with the schema its
+   * manifest gives (file lists come from the pipeline).
+   */
+  private static ExampleFiles transformedFiles(ExamplesArtifact raw, FittedTransform fitted) {
+    List<FeatureSpec> features = new ArrayList<>();
+    ExamplesManifest.features(fitted.outputSchema())
+        .forEach(f -> features.add(FeatureSpec.of(f.name(), f.type())));
+    ExampleSchema schema = ExampleSchema.of(features);
+    List<String> splits = new ArrayList<>();
+    List<ExampleFiles.Group> groups = new ArrayList<>();
+    for (ExamplesManifest.Split split : raw.manifest().splits()) {
+      splits.add(split.name());
+      groups.add(new ExampleFiles.Group(split.name(), List.of()));
+    }
+    return new ExampleFiles(new ExamplesAvroFormatReader(schema), schema, null, splits, groups);
+  }
+
   private static void finish(Pipeline pipeline, String what) throws IOException {
-    PipelineResult.State state = pipeline.run().waitUntilFinish();
+    finish(pipeline, what, null);
+  }
+
+  /** Runs {@code pipeline}; the statistics planned in it are abandoned unless it succeeds. */
+  private static void finish(Pipeline pipeline, String what, StatisticsJob.Planned statistics)
+      throws IOException {
+    PipelineResult.State state;
+    try {
+      state = pipeline.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      if (statistics != null) {
+        statistics.abandon();
+      }
+      throw e;
+    }
     if (state != PipelineResult.State.DONE) {
+      if (statistics != null) {
+        statistics.abandon();
+      }
       throw new IOException("the " + what + " pipeline ended in state " + state);
     }
   }

@@ -1,6 +1,7 @@
 package io.millrace.transforms;
 
 import io.millrace.accumulate.Accumulation;
+import io.millrace.artifact.ShardFile;
 import io.millrace.artifact.StoragePaths;
 import io.millrace.record.Example;
 import io.millrace.record.ExampleSchema;
@@ -16,6 +17,7 @@ import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.ShardWriter;
 import io.millrace.validate.ExampleValidator;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,10 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -171,7 +176,51 @@ public final class GenerateStatistics
    * fused, fast shape of {@link ReadExamples} then {@link #perKey()}): see {@link FromFiles}.
    */
   public static FromFiles fromFiles(ExampleFiles files) {
-    return new FromFiles(files, StatisticsOptions.defaults(), null, null);
+    return new FromFiles(files, StatisticsOptions.defaults(), null, null, null);
+  }
+
+  /**
+   * Statistics per split of shards the same pipeline commits (e.g. {@link MaterializeTransform}'s
+   * output): each group of {@code files} (whose file lists are not used) reads the shards committed
+   * into its split's directory, as {@link #fromFiles} reads them once committed. Computing them in
+   * the writing job saves a job.
+   */
+  public static FromFiles fromCommitted(
+      ExampleFiles files, PCollection<CommitShards.Written> committed, Path directory) {
+    return new FromFiles(
+        files,
+        StatisticsOptions.defaults(),
+        null,
+        null,
+        new Committed(committed, directory.toString()));
+  }
+
+  /** Shards committed in the same pipeline, each group's under {@code directory/<split>}. */
+  private record Committed(PCollection<CommitShards.Written> written, String directory) {}
+
+  /** The committed shards of one directory, as the file metadata a read starts from. */
+  private static final class CommittedFilesFn
+      extends DoFn<CommitShards.Written, MatchResult.Metadata> {
+    private static final long serialVersionUID = 1L;
+    private final String directory;
+
+    CommittedFilesFn(String directory) {
+      this.directory = directory;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element CommitShards.Written written, OutputReceiver<MatchResult.Metadata> out)
+        throws IOException {
+      if (!written.directory().equals(directory)) {
+        return;
+      }
+      for (ShardFile shard : written.shards()) {
+        out.output(
+            FileSystems.matchSingleFileSpec(
+                StoragePaths.of(directory).resolve(shard.name()).toString()));
+      }
+    }
   }
 
   /**
@@ -198,30 +247,33 @@ public final class GenerateStatistics
     private final StatisticsOptions options;
     private final ExampleValidator validator;
     private final String badRecordsDirectory;
+    private final transient Committed committed;
 
     private FromFiles(
         ExampleFiles files,
         StatisticsOptions options,
         ExampleValidator validator,
-        String badRecordsDirectory) {
+        String badRecordsDirectory,
+        Committed committed) {
       this.files = files;
       this.options = options;
       this.validator = validator;
       this.badRecordsDirectory = badRecordsDirectory;
+      this.committed = committed;
     }
 
     public FromFiles withOptions(StatisticsOptions options) {
-      return new FromFiles(files, options, validator, badRecordsDirectory);
+      return new FromFiles(files, options, validator, badRecordsDirectory, committed);
     }
 
     /** Also checks every record with {@code validator}; needs {@link #writingBadRecordsTo}. */
     public FromFiles withRecordValidation(ExampleValidator validator) {
-      return new FromFiles(files, options, validator, badRecordsDirectory);
+      return new FromFiles(files, options, validator, badRecordsDirectory, committed);
     }
 
     /** The directory under which dead letters, damages and bad examples are written. */
     public FromFiles writingBadRecordsTo(Path directory) {
-      return new FromFiles(files, options, validator, directory.toString());
+      return new FromFiles(files, options, validator, directory.toString(), committed);
     }
 
     @Override
@@ -244,7 +296,22 @@ public final class GenerateStatistics
       PCollectionList<ShardWriter.Shard> shards = PCollectionList.empty(pipeline);
       List<PCollection<ReadExamples.FilePart>> partsOfGroups = new ArrayList<>();
       for (ExampleFiles.Group group : files.groups()) {
-        PCollection<ReadExamples.FilePart> parts = FusedReadFn.parts(pipeline, files, group);
+        PCollection<ReadExamples.FilePart> parts =
+            committed == null
+                ? FusedReadFn.parts(pipeline, files, group)
+                : ReadExamples.fileParts(
+                    committed
+                        .written()
+                        .apply(
+                            "CommittedFiles" + group.step(),
+                            ParDo.of(
+                                new CommittedFilesFn(
+                                    StoragePaths.of(committed.directory())
+                                        .resolve(group.split())
+                                        .toString()))),
+                    group.step(),
+                    files.reader(),
+                    files.schema());
         partsOfGroups.add(parts);
         PCollectionTuple read =
             parts.apply(

@@ -282,6 +282,20 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
         .apply("SpreadParts" + stepSuffix, Reshuffle.viaRandomKey());
   }
 
+  /** {@link #fileParts} of files known only when the pipeline runs (e.g. shards it wrote). */
+  public static PCollection<FilePart> fileParts(
+      PCollection<MatchResult.Metadata> files,
+      String stepSuffix,
+      FormatReader reader,
+      ExampleSchema schema) {
+    return files
+        .setCoder(MetadataCoderV2.of())
+        .apply(
+            "SplitFiles" + stepSuffix,
+            ParDo.of(new SplitFileFn(reader, schema, DEFAULT_RANGE_BYTES)))
+        .apply("SpreadParts" + stepSuffix, Reshuffle.viaRandomKey());
+  }
+
   static final class SplitFileFn extends DoFn<MatchResult.Metadata, FilePart> {
     private static final long serialVersionUID = 1L;
     private final FormatReader reader;
