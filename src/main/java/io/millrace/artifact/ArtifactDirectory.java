@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.CopyOption;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -304,13 +305,31 @@ public final class ArtifactDirectory {
 
   /** Copies a directory tree, files with their attributes, into {@code to} (no file may exist). */
   public static void copyRecursively(Path from, Path to) throws IOException {
+    copyRecursively(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+  }
+
+  /**
+   * {@link #copyRecursively} into a directory this process just made under a name of its own (a
+   * staging directory), where no file can be in the way: nothing asks the store whether each target
+   * exists first (on an object store, one HEAD request per file).
+   */
+  public static void copyRecursivelyIntoFresh(Path from, Path freshDirectory) throws IOException {
+    copyRecursively(
+        from,
+        freshDirectory,
+        StandardCopyOption.COPY_ATTRIBUTES,
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void copyRecursively(Path from, Path to, CopyOption... options)
+      throws IOException {
     try (Stream<Path> paths = Files.walk(from)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         Path target = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(target);
         } else {
-          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+          Files.copy(p, target, options);
         }
       }
     }

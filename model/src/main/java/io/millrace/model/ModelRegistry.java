@@ -174,37 +174,48 @@ public final class ModelRegistry {
       MetadataStore evaluations,
       String attempt)
       throws IOException {
-    checkName(modelName);
+    return push(check(modelArtifact, evaluationArtifact, modelName, evaluations), attempt);
+  }
+
+  /**
+   * As {@link #push(Path, Path, String, MetadataStore, String)}, of a model and evaluation {@link
+   * #check}ed before (read once: on an object store every read is a round trip per file). What is
+   * committed is still what was checked: the copy's fingerprints are recomputed.
+   */
+  public int push(Checked checked, String attempt) throws IOException {
+    String modelName = checked.modelName();
+    ModelArtifact model = checked.model();
     if (attempt != null && !ATTEMPT.matcher(attempt).matches()) {
       throw new IllegalArgumentException(
           "a push attempt is named by 16 lowercase hex digits, not '" + attempt + "'");
     }
-    ModelArtifact model = ModelArtifact.read(modelArtifact);
-    Evaluation evaluation = Evaluation.read(evaluationArtifact);
-    String evaluationFingerprint =
-        checkBlessed(modelArtifact, model, evaluationArtifact, evaluation, modelName, evaluations);
-    Path staging = stage(model, evaluationArtifact, evaluation, modelName, attempt);
+    Path staging =
+        stage(model, checked.evaluationArtifact(), checked.evaluation(), modelName, attempt);
     try {
       // What is committed is what was checked: the copies' fingerprints, recomputed.
-      String copied = ModelArtifact.read(staging).fingerprint();
+      ModelArtifact copy = ModelArtifact.read(staging);
       String copiedEvaluation = Evaluation.fingerprint(staging.resolve(EVALUATION));
-      if (!copied.equals(model.fingerprint()) || !copiedEvaluation.equals(evaluationFingerprint)) {
+      if (!copy.fingerprint().equals(model.fingerprint())
+          || !copiedEvaluation.equals(checked.evaluationFingerprint())) {
         throw new ArtifactIntegrityException(
             "not pushing "
-                + modelArtifact
+                + checked.modelArtifact()
                 + ": the model or the evaluation "
-                + evaluationArtifact
+                + checked.evaluationArtifact()
                 + " changed while it was copied into the registry");
       }
+      // The evaluation's copy has the checked one's fingerprint: the same content.
+      Evaluation evaluation = checked.evaluation();
       if (StoragePaths.isRemote(root)) {
-        int version = commitClaimedVersion(staging, modelName, evaluations);
+        int version =
+            commitClaimedVersion(staging, copy, evaluation, modelName, checked.evaluations());
         pointLatestAtLeast(modelName, version);
         return version;
       }
       return locked(
           modelName,
           () -> {
-            int version = commitVersionLocked(staging, modelName);
+            int version = commitVersionLocked(staging, copy, evaluation, modelName);
             pointLatestLocked(modelName, version);
             return version;
           });
@@ -212,6 +223,47 @@ public final class ModelRegistry {
       ArtifactDirectory.deleteRecursively(staging);
       throw e;
     }
+  }
+
+  /**
+   * A model and its evaluation as {@link #check} read and checked them.
+   *
+   * @param evaluations the metadata store that recorded the evaluation
+   */
+  public record Checked(
+      Path modelArtifact,
+      ModelArtifact model,
+      Path evaluationArtifact,
+      Evaluation evaluation,
+      String evaluationFingerprint,
+      String modelName,
+      MetadataStore evaluations) {
+    /** The model's fingerprint. */
+    public String fingerprint() {
+      return model.fingerprint();
+    }
+  }
+
+  /**
+   * Reads the model and the evaluation once and checks what {@link #push} checks before it copies
+   * anything; throws what {@link #push} throws when they fail.
+   */
+  public Checked check(
+      Path modelArtifact, Path evaluationArtifact, String modelName, MetadataStore evaluations)
+      throws IOException {
+    checkName(modelName);
+    ModelArtifact model = ModelArtifact.read(modelArtifact);
+    Evaluation evaluation = Evaluation.read(evaluationArtifact);
+    String evaluationFingerprint =
+        checkBlessed(modelArtifact, model, evaluationArtifact, evaluation, modelName, evaluations);
+    return new Checked(
+        modelArtifact,
+        model,
+        evaluationArtifact,
+        evaluation,
+        evaluationFingerprint,
+        modelName,
+        evaluations);
   }
 
   /**
@@ -224,15 +276,7 @@ public final class ModelRegistry {
   public String checkBlessed(
       Path modelArtifact, Path evaluationArtifact, String modelName, MetadataStore evaluations)
       throws IOException {
-    ModelArtifact model = ModelArtifact.read(modelArtifact);
-    checkBlessed(
-        modelArtifact,
-        model,
-        evaluationArtifact,
-        Evaluation.read(evaluationArtifact),
-        modelName,
-        evaluations);
-    return model.fingerprint();
+    return check(modelArtifact, evaluationArtifact, modelName, evaluations).fingerprint();
   }
 
   /** The checks of {@link #push}; returns the evaluation's content fingerprint. */
@@ -304,14 +348,16 @@ public final class ModelRegistry {
             STAGING_PREFIX + (attempt == null ? "" : attempt + "-") + UUID.randomUUID());
     Files.createDirectory(staging);
     try {
-      ArtifactDirectory.copyRecursively(
+      // The staging directory is new and named by a random UUID: nothing is in the way.
+      ArtifactDirectory.copyRecursivelyIntoFresh(
           model.savedModel(), staging.resolve(ModelArtifact.SAVED_MODEL));
-      ArtifactDirectory.copyRecursively(
+      ArtifactDirectory.copyRecursivelyIntoFresh(
           model.transformDirectory(), staging.resolve(ModelArtifact.TRANSFORM));
       Files.copy(
           model.directory().resolve(ModelArtifact.MODEL_JSON),
-          staging.resolve(ModelArtifact.MODEL_JSON));
-      ArtifactDirectory.copyRecursively(evaluationArtifact, staging.resolve(EVALUATION));
+          staging.resolve(ModelArtifact.MODEL_JSON),
+          StandardCopyOption.REPLACE_EXISTING);
+      ArtifactDirectory.copyRecursivelyIntoFresh(evaluationArtifact, staging.resolve(EVALUATION));
       return staging;
     } catch (IOException | RuntimeException e) {
       ArtifactDirectory.deleteRecursively(staging);
@@ -328,8 +374,13 @@ public final class ModelRegistry {
   }
 
   private int commitVersionLocked(Path staging, String name) throws IOException {
-    ModelArtifact model = ModelArtifact.read(staging);
-    Evaluation evaluation = Evaluation.read(staging.resolve(EVALUATION));
+    return commitVersionLocked(
+        staging, ModelArtifact.read(staging), Evaluation.read(staging.resolve(EVALUATION)), name);
+  }
+
+  /** {@code model} and {@code evaluation}: what {@code staging} holds, read before. */
+  private int commitVersionLocked(
+      Path staging, ModelArtifact model, Evaluation evaluation, String name) throws IOException {
     Path modelDir = root.resolve(name);
     int version = versions(name).stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
     for (int attempt = 0; ; attempt++, version++) {
@@ -358,10 +409,9 @@ public final class ModelRegistry {
    * not), then the staged copy is committed there by its marker and the push's staging deleted. Two
    * pushes never get one number, and a number whose push died stays unused.
    */
-  private int commitClaimedVersion(Path staging, String name, MetadataStore store)
+  private int commitClaimedVersion(
+      Path staging, ModelArtifact model, Evaluation evaluation, String name, MetadataStore store)
       throws IOException {
-    ModelArtifact model = ModelArtifact.read(staging);
-    Evaluation evaluation = Evaluation.read(staging.resolve(EVALUATION));
     Path modelDir = root.resolve(name);
     int version = numberedEntries(modelDir).stream().mapToInt(Integer::intValue).max().orElse(0);
     do {
@@ -373,7 +423,7 @@ public final class ModelRegistry {
         ModelArtifact.JSON.writeValueAsBytes(lineage(model, evaluation, name, version)));
     ArtifactDirectory target = ArtifactDirectory.begin(modelDir.resolve(Integer.toString(version)));
     try {
-      ArtifactDirectory.copyRecursively(staging, target.staging());
+      ArtifactDirectory.copyRecursivelyIntoFresh(staging, target.staging());
       target.commit();
     } catch (IOException | RuntimeException e) {
       target.abandon();

@@ -120,15 +120,17 @@ public final class PushStage extends AbstractStage<PushStage.Settings, PushStage
   public Result run(StageContext context) throws IOException {
     ModelRegistry registry = new ModelRegistry(settings().registry());
     String name = settings().name();
-    String fingerprint = registry.checkBlessed(model.path(), evaluation.path(), name, evaluations);
+    // Read and checked once: the push copies what was checked and verifies the copy.
+    ModelRegistry.Checked checked =
+        registry.check(model.path(), evaluation.path(), name, evaluations);
+    String fingerprint = checked.fingerprint();
     Optional<Path> latest = registry.latest(name);
     boolean already =
         latest.isPresent() && ModelArtifact.read(latest.get()).fingerprint().equals(fingerprint);
     int version =
         already
             ? registry.latestVersion(name).orElseThrow()
-            : registry.push(
-                model.path(), evaluation.path(), name, evaluations, attempt(context.directory()));
+            : registry.push(checked, attempt(context.directory()));
     return new Result(
         new StageArtifact.Pushed(registry.version(name, version)),
         name,
