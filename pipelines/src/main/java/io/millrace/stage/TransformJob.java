@@ -40,37 +40,7 @@ public final class TransformJob {
   public record Result(FittedTransform fitted, ExamplesManifest transformed) {}
 
   /**
-   * Runs both jobs with statistics of the raw and of the transformed examples (TFT's pre- and
-   * post-transform statistics) into {@code statisticsOutput/pre} and {@code /post}, computed in the
-   * analyze and the materialize job: two jobs in all.
-   */
-  public static Result runWithStatistics(
-      Path examples,
-      String analyzeSplit,
-      TransformSpec spec,
-      Path transformOutput,
-      Path examplesOutput,
-      Path statisticsOutput,
-      boolean overwrite,
-      PipelineOptions options,
-      PrintWriter log)
-      throws IOException {
-    Result result =
-        run(
-            examples,
-            analyzeSplit,
-            spec,
-            transformOutput,
-            examplesOutput,
-            statisticsOutput,
-            overwrite,
-            options,
-            log);
-    return result;
-  }
-
-  /**
-   * Runs both jobs.
+   * Runs both jobs, without statistics.
    *
    * @param examples the raw examples artifact (from ingest)
    * @param analyzeSplit the split the analyzers see (the others are only transformed)
@@ -87,7 +57,7 @@ public final class TransformJob {
       PipelineOptions options,
       PrintWriter log)
       throws IOException {
-    return run(
+    return runWithStatistics(
         examples,
         analyzeSplit,
         spec,
@@ -100,10 +70,12 @@ public final class TransformJob {
   }
 
   /**
-   * Runs both jobs; with {@code statisticsOutput}, the raw examples' statistics in the first and
-   * the transformed examples' in the second.
+   * Runs both jobs with statistics of the raw and of the transformed examples (TFT's pre- and
+   * post-transform statistics) into {@code statisticsOutput/pre} and {@code /post}, computed in the
+   * analyze and the materialize job: two jobs in all. Without {@code statisticsOutput} (null), no
+   * statistics.
    */
-  private static Result run(
+  public static Result runWithStatistics(
       Path examples,
       String analyzeSplit,
       TransformSpec spec,

@@ -231,6 +231,7 @@ class IsolatedFlinkClusterIT {
     // Not under clientOnly: PostgreSQL's service user cannot pass through that rwx------ folder.
     Path postgresDirectory = Files.createTempDirectory("millrace-isolated-postgres");
     try (PostgresServer postgres = PostgresServer.start(postgresDirectory)) {
+      int jobsBefore = cluster.jobs().size();
       MillraceJar.Run run =
           submit(
               "taxi-s3",
@@ -241,6 +242,10 @@ class IsolatedFlinkClusterIT {
               postgres.createDatabase("taxi"));
       assertEquals(0, run.exit(), run.output());
       assertTrue(run.output().contains("pushed as taxi-big-tipper version 1"), run.output());
+      // One job each for ingest, statistics, training and evaluation; two for the transform (its
+      // statistics before and after inside its analyze and materialize jobs).
+      List<LoopbackFlinkCluster.JobSummary> jobs = cluster.jobs();
+      assertEquals(6, jobs.size() - jobsBefore, "Flink jobs of the taxi pipeline: " + jobs);
     } finally {
       ArtifactDirectory.deleteRecursively(postgresDirectory);
     }
