@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AccessMode;
-import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -38,9 +37,9 @@ class UriFileSystemProviderTest {
   @TempDir Path store;
 
   /** A read-only provider over a local folder: only what talks to its store. */
-  private final class FolderProvider extends UriFileSystemProvider {
+  private final class FolderProvider extends ReadOnlyUriFileSystemProvider {
     FolderProvider() {
-      super("t", true);
+      super("t");
     }
 
     private Path local(UriPath path) {
@@ -83,26 +82,6 @@ class UriFileSystemProviderTest {
         }
       }
       return UriChannels.listed(children, filter);
-    }
-
-    @Override
-    public void createDirectory(Path dir, FileAttribute<?>... attributes) {
-      throw new ReadOnlyFileSystemException();
-    }
-
-    @Override
-    public void delete(Path path) {
-      throw new ReadOnlyFileSystemException();
-    }
-
-    @Override
-    public void copy(Path source, Path target, CopyOption... options) {
-      throw new ReadOnlyFileSystemException();
-    }
-
-    @Override
-    public void move(Path source, Path target, CopyOption... options) {
-      throw new ReadOnlyFileSystemException();
     }
   }
 

@@ -1,6 +1,7 @@
 package io.millrace.serving.s3;
 
 import io.millrace.artifact.nio.AwsEnvironment;
+import io.millrace.artifact.nio.ReadOnlyUriFileSystemProvider;
 import io.millrace.artifact.nio.UriChannels;
 import io.millrace.artifact.nio.UriFileSystemProvider;
 import io.millrace.artifact.nio.UriPath;
@@ -9,7 +10,6 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,8 +50,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * model cache copies a version and checks its fingerprint before TensorFlow loads it) reads a
  * registry on S3 unchanged. The Beam modules keep their own provider over Beam's file systems; this
  * one is not registered as a service, so it never competes with that one. Both build on the
- * Beam-free {@link UriFileSystemProvider} (paths, the file system, attributes, directory streams)
- * and read the endpoint as {@link AwsEnvironment} does; this class keeps only what talks to S3.
+ * Beam-free {@link UriFileSystemProvider} (paths, the file system, attributes; this one through
+ * {@link ReadOnlyUriFileSystemProvider}, which refuses every write) and read the endpoint as {@link
+ * AwsEnvironment} does; this class keeps only what talks to S3.
  *
  * <p>Configured as the AWS CLI is: the endpoint from {@code AWS_ENDPOINT_URL_S3}, else {@code
  * AWS_ENDPOINT_URL} (ignored when {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true}), addressing
@@ -60,7 +61,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code us-east-1}; credentials from the SDK's default chain. A directory is a key prefix: it
  * exists while an object lies under it. Every write answers {@link ReadOnlyFileSystemException}.
  */
-public final class S3FileSystemProvider extends UriFileSystemProvider {
+public final class S3FileSystemProvider extends ReadOnlyUriFileSystemProvider {
   static final String DEFAULT_REGION = AwsEnvironment.DEFAULT_REGION;
 
   private static volatile S3FileSystemProvider shared;
@@ -68,7 +69,7 @@ public final class S3FileSystemProvider extends UriFileSystemProvider {
   private final S3Client client;
 
   S3FileSystemProvider(S3Client client) {
-    super("s3", true);
+    super("s3");
     this.client = client;
   }
 
@@ -266,27 +267,5 @@ public final class S3FileSystemProvider extends UriFileSystemProvider {
       return new AccessDeniedException(path.toString(), null, why);
     }
     return new IOException(doing + " " + path + " failed (HTTP " + e.statusCode() + "): " + why, e);
-  }
-
-  // ------------------------------------------------------------------ writing: refused
-
-  @Override
-  public void createDirectory(Path dir, FileAttribute<?>... attributes) {
-    throw new ReadOnlyFileSystemException();
-  }
-
-  @Override
-  public void delete(Path path) {
-    throw new ReadOnlyFileSystemException();
-  }
-
-  @Override
-  public void copy(Path source, Path target, CopyOption... options) {
-    throw new ReadOnlyFileSystemException();
-  }
-
-  @Override
-  public void move(Path source, Path target, CopyOption... options) {
-    throw new ReadOnlyFileSystemException();
   }
 }
