@@ -102,8 +102,9 @@ final class GrpcApi {
   }
 
   /**
-   * A Predict call, counted in the metrics as TF Serving counts it (API {@code predict}, entrypoint
-   * {@code GRPC}) with the version that answered and the label the request named.
+   * A Predict call, counted in the metrics as TF Serving counts it (API {@code Predict}, entrypoint
+   * {@code GRPC}, as its {@code prediction_service_impl.cc} writes it) with the version that
+   * answered and the label the request named.
    */
   private PredictResponse predict(PredictRequest request) {
     long started = System.nanoTime();
@@ -128,7 +129,7 @@ final class GrpcApi {
       models
           .metrics()
           .request(
-              model, answeredBy[0], label, "predict", "GRPC", status, System.nanoTime() - started);
+              model, answeredBy[0], label, "Predict", "GRPC", status, System.nanoTime() - started);
     }
   }
 

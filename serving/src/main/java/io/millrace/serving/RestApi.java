@@ -164,6 +164,9 @@ final class RestApi extends Handler.Abstract {
     String verb = m.group(4);
     if (verb == null || verb.equals("/metadata")) {
       requireMethod(method, "GET", path);
+      // TF Serving counts its status and metadata GETs under API "" (their path names no method).
+      served.model = models.names().contains(name) ? name : "";
+      served.api = "";
       List<ServedVersion> versions =
           label != null
               ? List.of(models.labelled(name, label))

@@ -75,7 +75,10 @@ final class ServingMetrics {
    *
    * @param version the version that answered; empty when none did (an unknown model, say)
    * @param label the label the request named; empty when none
-   * @param api {@code predict}, {@code classify}, {@code regress}, ...
+   * @param api as TF Serving writes it: over REST the method the path names ({@code predict},
+   *     {@code classify}, {@code regress}; {@code ""} for a status or metadata GET), over gRPC the
+   *     RPC's name ({@code Predict}; TF Serving counts no {@code GetModelMetadata} or {@code
+   *     GetModelStatus} call)
    * @param entrypoint {@code REST} or {@code GRPC}
    * @param status the canonical code's name ({@link #status})
    */

@@ -148,6 +148,18 @@ class BatchingAndMetricsTest {
     assertTrue(
         tensorflowCalls < goodRequests,
         "TensorFlow calls: " + tensorflowCalls + ", requests: " + goodRequests);
+
+    // A status or metadata GET counts under API "", as TF Serving's REST handler counts it (the
+    // path names no method); a predict under its method's name, as above.
+    String gets =
+        ServingMetrics.REQUEST_COUNT
+            + "{model_name=\"taxi\",version=\"\",label=\"\",API=\"\",entrypoint=\"REST\","
+            + "status=\"OK\"}";
+    long getsBefore = valueOrZero(metrics, gets);
+    assertEquals(200, TaxiRequests.get(server.port(), "/v1/models/taxi").statusCode());
+    assertEquals(200, TaxiRequests.get(server.port(), "/v1/models/taxi/metadata").statusCode());
+    String after = TaxiRequests.get(server.port(), RestApi.METRICS_PATH).body();
+    assertEquals(getsBefore + 2, value(after, gets), after);
   }
 
   /** A transformed record as an instance of the model's own inputs (a list for a vector). */

@@ -147,7 +147,7 @@ class GrpcSwapAndLabelTest {
 
       String metrics = TaxiRequests.get(s.http().port(), RestApi.METRICS_PATH).body();
       String series =
-          "{model_name=\"taxi\",version=\"%s\",label=\"%s\",API=\"predict\",entrypoint=\"GRPC\"";
+          "{model_name=\"taxi\",version=\"%s\",label=\"%s\",API=\"Predict\",entrypoint=\"GRPC\"";
       assertTrue(
           metrics.contains(
               ServingMetrics.REQUEST_COUNT + series.formatted("1", "stable") + ",status=\"OK\"} 1"),

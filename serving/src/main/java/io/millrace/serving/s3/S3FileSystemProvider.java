@@ -1,36 +1,27 @@
 package io.millrace.serving.s3;
 
+import io.millrace.artifact.nio.AwsEnvironment;
+import io.millrace.artifact.nio.ReadOnlyUriFileSystemProvider;
+import io.millrace.artifact.nio.UriChannels;
+import io.millrace.artifact.nio.UriFileSystemProvider;
+import io.millrace.artifact.nio.UriPath;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AccessMode;
-import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileStore;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.ProviderMismatchException;
 import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.spi.FileSystemProvider;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +49,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * against {@link Path} and {@link Files} ({@code ModelRegistry}, {@code LoadedModel}, whose local
  * model cache copies a version and checks its fingerprint before TensorFlow loads it) reads a
  * registry on S3 unchanged. The Beam modules keep their own provider over Beam's file systems; this
- * one is not registered as a service, so it never competes with that one.
+ * one is not registered as a service, so it never competes with that one. Both build on the
+ * Beam-free {@link UriFileSystemProvider} (paths, the file system, attributes; this one through
+ * {@link ReadOnlyUriFileSystemProvider}, which refuses every write) and read the endpoint as {@link
+ * AwsEnvironment} does; this class keeps only what talks to S3.
  *
  * <p>Configured as the AWS CLI is: the endpoint from {@code AWS_ENDPOINT_URL_S3}, else {@code
  * AWS_ENDPOINT_URL} (ignored when {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true}), addressing
@@ -67,15 +61,15 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code us-east-1}; credentials from the SDK's default chain. A directory is a key prefix: it
  * exists while an object lies under it. Every write answers {@link ReadOnlyFileSystemException}.
  */
-public final class S3FileSystemProvider extends FileSystemProvider {
-  static final String DEFAULT_REGION = "us-east-1";
+public final class S3FileSystemProvider extends ReadOnlyUriFileSystemProvider {
+  static final String DEFAULT_REGION = AwsEnvironment.DEFAULT_REGION;
 
   private static volatile S3FileSystemProvider shared;
 
   private final S3Client client;
-  private final S3FileSystem fileSystem = new S3FileSystem(this);
 
   S3FileSystemProvider(S3Client client) {
+    super("s3");
     this.client = client;
   }
 
@@ -95,7 +89,7 @@ public final class S3FileSystemProvider extends FileSystemProvider {
 
   /** The path {@code s3://bucket/key} names. */
   public Path path(String uri) {
-    return fileSystem.getPath(uri);
+    return UriPath.parse(fileSystem, uri);
   }
 
   static S3Client client(Map<String, String> environment) {
@@ -104,7 +98,7 @@ public final class S3FileSystemProvider extends FileSystemProvider {
             .httpClientBuilder(ApacheHttpClient.builder())
             .credentialsProvider(DefaultCredentialsProvider.create())
             .region(Region.of(region(environment)));
-    endpoint(environment)
+    AwsEnvironment.s3Endpoint(environment)
         .ifPresent(
             endpoint ->
                 builder
@@ -112,31 +106,6 @@ public final class S3FileSystemProvider extends FileSystemProvider {
                     .serviceConfiguration(
                         S3Configuration.builder().pathStyleAccessEnabled(true).build()));
     return builder.build();
-  }
-
-  static Optional<URI> endpoint(Map<String, String> environment) {
-    if ("true".equalsIgnoreCase(environment.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
-      return Optional.empty();
-    }
-    for (String variable : List.of("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")) {
-      String value = environment.get(variable);
-      if (value == null || value.isBlank()) {
-        continue;
-      }
-      try {
-        URI uri = new URI(value.trim());
-        if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-            && uri.getHost() != null
-            && uri.getUserInfo() == null) {
-          return Optional.of(uri);
-        }
-      } catch (URISyntaxException e) {
-        // Refused below, naming the variable.
-      }
-      throw new IllegalArgumentException(
-          variable + " is not an http:// or https:// URL of an S3 endpoint: '" + value + "'");
-    }
-    return Optional.empty();
   }
 
   /**
@@ -151,41 +120,8 @@ public final class S3FileSystemProvider extends FileSystemProvider {
           .getRegion()
           .id();
     } catch (SdkException none) {
-      String cli = environment.get("AWS_DEFAULT_REGION");
-      return cli != null && !cli.isBlank() ? cli.trim() : DEFAULT_REGION;
+      return AwsEnvironment.first(environment, "AWS_DEFAULT_REGION").orElse(DEFAULT_REGION);
     }
-  }
-
-  // ------------------------------------------------------------------ paths
-
-  @Override
-  public String getScheme() {
-    return "s3";
-  }
-
-  @Override
-  public FileSystem newFileSystem(URI uri, Map<String, ?> env) {
-    return fileSystem;
-  }
-
-  @Override
-  public FileSystem getFileSystem(URI uri) {
-    return fileSystem;
-  }
-
-  @Override
-  public Path getPath(URI uri) {
-    return fileSystem.getPath(uri.toString());
-  }
-
-  private S3Path absolute(Path path) {
-    if (!(path instanceof S3Path s) || s.getFileSystem() != fileSystem) {
-      throw new ProviderMismatchException(path + " is not a path of this s3:// provider");
-    }
-    if (!s.isAbsolute()) {
-      throw new IllegalArgumentException(path + " is relative: resolve it against an s3:// path");
-    }
-    return s;
   }
 
   // ------------------------------------------------------------------ reading
@@ -197,9 +133,9 @@ public final class S3FileSystemProvider extends FileSystemProvider {
         throw new ReadOnlyFileSystemException();
       }
     }
-    S3Path file = absolute(path);
+    UriPath file = absolute(path);
     try {
-      return client.getObject(b -> b.bucket(file.bucket()).key(file.key()));
+      return client.getObject(b -> b.bucket(file.authority()).key(file.key()));
     } catch (S3Exception e) {
       throw failure("reading", file, e);
     } catch (SdkException e) {
@@ -231,12 +167,15 @@ public final class S3FileSystemProvider extends FileSystemProvider {
   @Override
   public DirectoryStream<Path> newDirectoryStream(
       Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
-    S3Path directory = absolute(dir);
+    UriPath directory = absolute(dir);
     String prefix = directory.key().isEmpty() ? "" : directory.key() + "/";
     List<Path> children = new ArrayList<>();
     try {
       ListObjectsV2Request.Builder request =
-          ListObjectsV2Request.builder().bucket(directory.bucket()).prefix(prefix).delimiter("/");
+          ListObjectsV2Request.builder()
+              .bucket(directory.authority())
+              .prefix(prefix)
+              .delimiter("/");
       for (ListObjectsV2Response page : client.listObjectsV2Paginator(request.build())) {
         for (S3Object object : page.contents()) {
           String name = object.key().substring(prefix.length());
@@ -267,30 +206,17 @@ public final class S3FileSystemProvider extends FileSystemProvider {
       }
       throw new NoSuchFileException(directory.toString());
     }
-    List<Path> accepted = new ArrayList<>();
-    for (Path child : children) {
-      if (filter.accept(child)) {
-        accepted.add(child);
-      }
-    }
-    return new DirectoryStream<>() {
-      @Override
-      public Iterator<Path> iterator() {
-        return accepted.iterator();
-      }
-
-      @Override
-      public void close() {}
-    };
+    return UriChannels.listed(children, filter);
   }
 
-  private static S3Path child(S3Path directory, String name, Attributes attributes) {
-    return ((S3Path) directory.resolve(name)).withListed(attributes);
+  private static UriPath child(UriPath directory, String name, Attributes attributes) {
+    return ((UriPath) directory.resolve(name)).withListed(attributes);
   }
 
   // ------------------------------------------------------------------ attributes
 
-  BasicFileAttributes attributes(S3Path path) throws IOException {
+  @Override
+  protected BasicFileAttributes attributes(UriPath path) throws IOException {
     if (path.listed() != null) {
       return path.listed();
     }
@@ -304,7 +230,7 @@ public final class S3FileSystemProvider extends FileSystemProvider {
     }
     try {
       ListObjectsV2Response under =
-          client.listObjectsV2(b -> b.bucket(path.bucket()).prefix(path.key() + "/").maxKeys(1));
+          client.listObjectsV2(b -> b.bucket(path.authority()).prefix(path.key() + "/").maxKeys(1));
       if (!under.contents().isEmpty()) {
         return new Attributes(false, 0, 0);
       }
@@ -316,9 +242,9 @@ public final class S3FileSystemProvider extends FileSystemProvider {
     throw new NoSuchFileException(path.toString());
   }
 
-  private Optional<HeadObjectResponse> object(S3Path path) throws IOException {
+  private Optional<HeadObjectResponse> object(UriPath path) throws IOException {
     try {
-      return Optional.of(client.headObject(b -> b.bucket(path.bucket()).key(path.key())));
+      return Optional.of(client.headObject(b -> b.bucket(path.authority()).key(path.key())));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return Optional.empty();
@@ -329,7 +255,7 @@ public final class S3FileSystemProvider extends FileSystemProvider {
     }
   }
 
-  private static IOException failure(String doing, S3Path path, S3Exception e) {
+  private static IOException failure(String doing, UriPath path, S3Exception e) {
     String why =
         e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
             ? e.awsErrorDetails().errorMessage()
@@ -341,150 +267,5 @@ public final class S3FileSystemProvider extends FileSystemProvider {
       return new AccessDeniedException(path.toString(), null, why);
     }
     return new IOException(doing + " " + path + " failed (HTTP " + e.statusCode() + "): " + why, e);
-  }
-
-  record Attributes(boolean isRegularFile, long size, long modifiedMillis)
-      implements BasicFileAttributes {
-    @Override
-    public FileTime lastModifiedTime() {
-      return FileTime.fromMillis(modifiedMillis);
-    }
-
-    @Override
-    public FileTime lastAccessTime() {
-      return lastModifiedTime();
-    }
-
-    @Override
-    public FileTime creationTime() {
-      return lastModifiedTime();
-    }
-
-    @Override
-    public boolean isDirectory() {
-      return !isRegularFile;
-    }
-
-    @Override
-    public boolean isSymbolicLink() {
-      return false;
-    }
-
-    @Override
-    public boolean isOther() {
-      return false;
-    }
-
-    @Override
-    public Object fileKey() {
-      return null;
-    }
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public <A extends BasicFileAttributes> A readAttributes(
-      Path path, Class<A> type, LinkOption... options) throws IOException {
-    if (!type.isAssignableFrom(Attributes.class)) {
-      throw new UnsupportedOperationException("s3:// paths have basic attributes only");
-    }
-    return (A) attributes(absolute(path));
-  }
-
-  @Override
-  public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
-      throws IOException {
-    BasicFileAttributes a = attributes(absolute(path));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("size", a.size());
-    out.put("lastModifiedTime", a.lastModifiedTime());
-    out.put("lastAccessTime", a.lastAccessTime());
-    out.put("creationTime", a.creationTime());
-    out.put("isRegularFile", a.isRegularFile());
-    out.put("isDirectory", a.isDirectory());
-    out.put("isSymbolicLink", false);
-    out.put("isOther", false);
-    out.put("fileKey", null);
-    return out;
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public <V extends FileAttributeView> V getFileAttributeView(
-      Path path, Class<V> type, LinkOption... options) {
-    if (type != BasicFileAttributeView.class) {
-      return null;
-    }
-    S3Path file = absolute(path);
-    return (V)
-        new BasicFileAttributeView() {
-          @Override
-          public String name() {
-            return "basic";
-          }
-
-          @Override
-          public BasicFileAttributes readAttributes() throws IOException {
-            return attributes(file);
-          }
-
-          @Override
-          public void setTimes(FileTime modified, FileTime access, FileTime create) {
-            throw new ReadOnlyFileSystemException();
-          }
-        };
-  }
-
-  @Override
-  public void checkAccess(Path path, AccessMode... modes) throws IOException {
-    S3Path file = absolute(path);
-    for (AccessMode mode : modes) {
-      if (mode != AccessMode.READ) {
-        throw new AccessDeniedException(file.toString(), null, "s3:// is read-only here");
-      }
-    }
-    attributes(file);
-  }
-
-  @Override
-  public boolean isSameFile(Path path, Path path2) {
-    return path.equals(path2);
-  }
-
-  @Override
-  public boolean isHidden(Path path) {
-    return false;
-  }
-
-  @Override
-  public FileStore getFileStore(Path path) {
-    throw new UnsupportedOperationException("s3:// paths have no file store");
-  }
-
-  // ------------------------------------------------------------------ writing: refused
-
-  @Override
-  public void createDirectory(Path dir, FileAttribute<?>... attributes) {
-    throw new ReadOnlyFileSystemException();
-  }
-
-  @Override
-  public void delete(Path path) {
-    throw new ReadOnlyFileSystemException();
-  }
-
-  @Override
-  public void copy(Path source, Path target, CopyOption... options) {
-    throw new ReadOnlyFileSystemException();
-  }
-
-  @Override
-  public void move(Path source, Path target, CopyOption... options) {
-    throw new ReadOnlyFileSystemException();
-  }
-
-  @Override
-  public void setAttribute(Path path, String attribute, Object value, LinkOption... options) {
-    throw new ReadOnlyFileSystemException();
   }
 }

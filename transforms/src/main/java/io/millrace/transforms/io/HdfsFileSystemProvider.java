@@ -1,5 +1,8 @@
 package io.millrace.transforms.io;
 
+import io.millrace.artifact.nio.UriChannels;
+import io.millrace.artifact.nio.UriFileSystemProvider;
+import io.millrace.artifact.nio.UriPath;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -39,11 +42,11 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
     super("hdfs");
   }
 
-  private static org.apache.hadoop.fs.Path hadoop(StoragePath path) {
+  private static org.apache.hadoop.fs.Path hadoop(UriPath path) {
     return new org.apache.hadoop.fs.Path(path.spec(false));
   }
 
-  private static org.apache.hadoop.fs.FileSystem hadoopFs(StoragePath path) throws IOException {
+  private static org.apache.hadoop.fs.FileSystem hadoopFs(UriPath path) throws IOException {
     return org.apache.hadoop.fs.FileSystem.get(URI.create(path.spec(false)), Storage.hadoop());
   }
 
@@ -52,7 +55,7 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
   }
 
   /** Hadoop's exceptions as java.nio's, and any other failure naming the operation and URI. */
-  private static <T> T call(String operation, StoragePath path, Call<T> body) throws IOException {
+  private static <T> T call(String operation, UriPath path, Call<T> body) throws IOException {
     try {
       return body.run();
     } catch (FileNotFoundException e) {
@@ -72,7 +75,7 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
   public SeekableByteChannel newByteChannel(
       Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
       throws IOException {
-    StoragePath file = absolute(path);
+    UriPath file = absolute(path);
     if (options.contains(StandardOpenOption.APPEND)) {
       throw new UnsupportedOperationException("no appending to " + file);
     }
@@ -82,7 +85,7 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
           "write",
           file,
           () ->
-              StorageChannels.writing(
+              UriChannels.writing(
                   Channels.newChannel(hadoopFs(file).create(hadoop(file), overwrite))));
     }
     return call(
@@ -92,26 +95,26 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
           org.apache.hadoop.fs.FileSystem fs = hadoopFs(file);
           long size = fs.getFileStatus(hadoop(file)).getLen();
           FSDataInputStream in = fs.open(hadoop(file));
-          return StorageChannels.reading(Channels.newChannel(in), size, in::seek);
+          return UriChannels.reading(Channels.newChannel(in), size, in::seek);
         });
   }
 
   @Override
   public DirectoryStream<Path> newDirectoryStream(
       Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
-    StoragePath directory = absolute(dir);
+    UriPath directory = absolute(dir);
     FileStatus[] statuses =
         call("list", directory, () -> hadoopFs(directory).listStatus(hadoop(directory)));
     List<Path> children = new ArrayList<>();
     for (FileStatus status : statuses) {
       children.add(directory.resolve(status.getPath().getName()));
     }
-    return StorageChannels.listed(children, filter);
+    return UriChannels.listed(children, filter);
   }
 
   @Override
   public void createDirectory(Path dir, FileAttribute<?>... attributes) throws IOException {
-    StoragePath path = absolute(dir);
+    UriPath path = absolute(dir);
     call(
         "create the directory",
         path,
@@ -126,7 +129,7 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
 
   @Override
   public void delete(Path path) throws IOException {
-    StoragePath file = absolute(path);
+    UriPath file = absolute(path);
     call(
         "delete",
         file,
@@ -163,7 +166,7 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
   }
 
   /** A copy or a move: its absolute ends, and whether it may replace an existing target. */
-  private record Transfer(StoragePath from, StoragePath to, boolean replace) {}
+  private record Transfer(UriPath from, UriPath to, boolean replace) {}
 
   private static Transfer transfer(Path source, Path target, CopyOption... options) {
     return new Transfer(
@@ -190,7 +193,7 @@ public final class HdfsFileSystemProvider extends UriFileSystemProvider {
   }
 
   @Override
-  BasicFileAttributes attributes(StoragePath path) throws IOException {
+  protected BasicFileAttributes attributes(UriPath path) throws IOException {
     FileStatus status =
         call("read the status of", path, () -> hadoopFs(path).getFileStatus(hadoop(path)));
     return new Attributes(status.isFile(), status.getLen(), status.getModificationTime());

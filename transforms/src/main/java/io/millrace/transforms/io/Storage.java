@@ -1,9 +1,10 @@
 package io.millrace.transforms.io;
 
+import io.millrace.artifact.nio.AwsEnvironment;
+import io.millrace.artifact.nio.UriChannels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
@@ -81,7 +82,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * it; without one, any {@code hdfs://host:port/path} with its namenode in the URI.
  */
 public final class Storage {
-  static final String DEFAULT_REGION = "us-east-1";
+  static final String DEFAULT_REGION = AwsEnvironment.DEFAULT_REGION;
   private static final String HDFS_ANY_NAMENODE = "hdfs:///";
 
   private Storage() {}
@@ -377,7 +378,7 @@ public final class Storage {
               current[0].close();
             }
           };
-      return StorageChannels.reading(
+      return UriChannels.reading(
           reading,
           size,
           position -> {
@@ -534,31 +535,7 @@ public final class Storage {
   }
 
   static Optional<URI> s3Endpoint(Map<String, String> environment) {
-    if ("true".equalsIgnoreCase(environment.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
-      return Optional.empty();
-    }
-    for (String variable : List.of("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")) {
-      String value = environment.get(variable);
-      if (value != null && !value.isBlank()) {
-        return Optional.of(endpoint(variable, value.trim()));
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static URI endpoint(String variable, String value) {
-    try {
-      URI uri = new URI(value);
-      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          && uri.getHost() != null
-          && uri.getUserInfo() == null) {
-        return uri;
-      }
-    } catch (URISyntaxException e) {
-      // Reported below with the variable's name.
-    }
-    throw new IllegalArgumentException(
-        variable + " is not an http:// or https:// URL of an S3 endpoint: '" + value + "'");
+    return AwsEnvironment.s3Endpoint(environment);
   }
 
   /** The region as the AWS tools find it, without asking the EC2 instance metadata service. */
@@ -567,13 +544,9 @@ public final class Storage {
     if (property != null && !property.isBlank()) {
       return property.trim();
     }
-    for (String variable : List.of("AWS_REGION", "AWS_DEFAULT_REGION")) {
-      String value = environment.get(variable);
-      if (value != null && !value.isBlank()) {
-        return value.trim();
-      }
-    }
-    return profileRegion(environment).orElse(DEFAULT_REGION);
+    return AwsEnvironment.first(environment, "AWS_REGION", "AWS_DEFAULT_REGION")
+        .or(() -> profileRegion(environment))
+        .orElse(DEFAULT_REGION);
   }
 
   private static Optional<String> profileRegion(Map<String, String> environment) {

@@ -1,5 +1,8 @@
 package io.millrace.transforms.io;
 
+import io.millrace.artifact.nio.UriChannels;
+import io.millrace.artifact.nio.UriFileSystemProvider;
+import io.millrace.artifact.nio.UriPath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ReadableByteChannel;
@@ -65,7 +68,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   public SeekableByteChannel newByteChannel(
       Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
       throws IOException {
-    StoragePath file = absolute(path);
+    UriPath file = absolute(path);
     if (options.contains(StandardOpenOption.APPEND)) {
       throw new UnsupportedOperationException("an object cannot be appended to: " + file);
     }
@@ -73,7 +76,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
       // CREATE_NEW is not checked: no store offers it atomically (S3Proxy has no conditional
       // write), and a check before the upload would cost two requests per file while deciding
       // nothing. Millrace writes new objects only under fresh, uniquely named prefixes.
-      return StorageChannels.writing(Storage.create(file.spec(false)));
+      return UriChannels.writing(Storage.create(file.spec(false)));
     }
     if (Storage.asksDirectly(file.spec(false))) {
       return Storage.openDirectly(file.spec(false));
@@ -89,7 +92,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
     }
     return channel instanceof SeekableByteChannel seekable
         ? seekable
-        : StorageChannels.reading(channel, attributes(file).size(), null);
+        : UriChannels.reading(channel, attributes(file).size(), null);
   }
 
   // ------------------------------------------------------------------ directories
@@ -97,7 +100,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   /** Directories are prefixes: they come into being with their first object. */
   @Override
   public void createDirectory(Path dir, FileAttribute<?>... attributes) throws IOException {
-    StoragePath path = absolute(dir);
+    UriPath path = absolute(dir);
     if (object(path).isPresent()) {
       throw new FileAlreadyExistsException(path.toString());
     }
@@ -110,10 +113,10 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   @Override
   public DirectoryStream<Path> newDirectoryStream(
       Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
-    StoragePath directory = absolute(dir);
+    UriPath directory = absolute(dir);
     Map<String, Path> children = new TreeMap<>();
     for (MatchResult.Metadata object : under(directory)) {
-      StoragePath file = StoragePath.parse(fileSystem, object.resourceId().toString());
+      UriPath file = UriPath.parse(fileSystem, object.resourceId().toString());
       if (file.names().size() <= directory.names().size()) {
         continue;
       }
@@ -121,20 +124,20 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
       boolean isFile = file.names().size() == directory.names().size() + 1;
       Attributes attributes =
           new Attributes(isFile, isFile ? object.sizeBytes() : 0, object.lastModifiedMillis());
-      StoragePath path = ((StoragePath) directory.resolve(child)).withListed(attributes);
+      UriPath path = ((UriPath) directory.resolve(child)).withListed(attributes);
       Path known = children.get(child);
       if (known == null || isFile) {
         children.put(child, path);
-      } else if (!((StoragePath) known).listed().isRegularFile()) {
+      } else if (!((UriPath) known).listed().isRegularFile()) {
         // A prefix was last modified when its newest object was.
         long newest =
             Math.max(
-                ((StoragePath) known).listed().lastModifiedTime().toMillis(),
+                ((UriPath) known).listed().lastModifiedTime().toMillis(),
                 object.lastModifiedMillis());
         children.put(child, path.withListed(new Attributes(false, 0, newest)));
       }
     }
-    return StorageChannels.listed(children.values(), filter);
+    return UriChannels.listed(children.values(), filter);
   }
 
   // ------------------------------------------------------------------ copying, moving, deleting
@@ -145,7 +148,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
    */
   @Override
   public void delete(Path path) throws IOException {
-    StoragePath file = absolute(path);
+    UriPath file = absolute(path);
     if (file.listed() != null ? file.listed().isRegularFile() : object(file).isPresent()) {
       Storage.delete(List.of(file.spec(false)));
       return;
@@ -157,7 +160,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
 
   @Override
   public boolean deleteIfExists(Path path) throws IOException {
-    StoragePath file = absolute(path);
+    UriPath file = absolute(path);
     boolean existed = exists(file);
     delete(file);
     return existed;
@@ -165,8 +168,8 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
 
   @Override
   public void copy(Path source, Path target, CopyOption... options) throws IOException {
-    StoragePath from = absolute(source);
-    StoragePath to = absolute(target);
+    UriPath from = absolute(source);
+    UriPath to = absolute(target);
     boolean isFile =
         from.listed() != null ? from.listed().isRegularFile() : object(from).isPresent();
     if (!isFile) {
@@ -182,8 +185,8 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   /** A rename of one object (a copy, then a delete): never atomic, so never {@code ATOMIC_MOVE}. */
   @Override
   public void move(Path source, Path target, CopyOption... options) throws IOException {
-    StoragePath from = absolute(source);
-    StoragePath to = absolute(target);
+    UriPath from = absolute(source);
+    UriPath to = absolute(target);
     for (CopyOption option : options) {
       if (option == StandardCopyOption.ATOMIC_MOVE) {
         throw new AtomicMoveNotSupportedException(
@@ -198,7 +201,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
     Storage.rename(from.spec(false), to.spec(false));
   }
 
-  private void checkReplace(StoragePath target, CopyOption... options) throws IOException {
+  private void checkReplace(UriPath target, CopyOption... options) throws IOException {
     for (CopyOption option : options) {
       if (option == StandardCopyOption.REPLACE_EXISTING) {
         return;
@@ -212,7 +215,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   // ------------------------------------------------------------------ attributes
 
   @Override
-  BasicFileAttributes attributes(StoragePath path) throws IOException {
+  protected BasicFileAttributes attributes(UriPath path) throws IOException {
     if (path.listed() != null) {
       return path.listed();
     }
@@ -243,7 +246,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
 
   // ------------------------------------------------------------------ the store
 
-  private boolean exists(StoragePath path) throws IOException {
+  private boolean exists(UriPath path) throws IOException {
     if (path.names().isEmpty()) {
       return true;
     }
@@ -259,10 +262,10 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
    * directory).
    */
   private static final class PrefixAttributes implements StoredAttributes {
-    private final StoragePath path;
+    private final UriPath path;
     private FileTime newest;
 
-    PrefixAttributes(StoragePath path) {
+    PrefixAttributes(UriPath path) {
       this.path = path;
     }
 
@@ -295,7 +298,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   }
 
   /** The object at exactly this key, if there is one. */
-  private static Optional<MatchResult.Metadata> object(StoragePath path) throws IOException {
+  private static Optional<MatchResult.Metadata> object(UriPath path) throws IOException {
     if (path.names().isEmpty()) {
       return Optional.empty();
     }
@@ -303,7 +306,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
   }
 
   /** Every object under the path's prefix, at any depth. */
-  private static List<MatchResult.Metadata> under(StoragePath path) throws IOException {
+  private static List<MatchResult.Metadata> under(UriPath path) throws IOException {
     return Storage.listUnder(path.spec(true));
   }
 }

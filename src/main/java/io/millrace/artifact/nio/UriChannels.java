@@ -1,4 +1,4 @@
-package io.millrace.transforms.io;
+package io.millrace.artifact.nio;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,11 +17,11 @@ import java.util.List;
  * The stores' channels as {@link SeekableByteChannel}s, what {@code Files.newByteChannel} returns:
  * a file is written from start to end; it is read from start to end unless the store can seek.
  */
-final class StorageChannels {
-  private StorageChannels() {}
+public final class UriChannels {
+  private UriChannels() {}
 
   /** Moves a read to a position, where the store can. */
-  interface Seek {
+  public interface Seek {
     void to(long position) throws IOException;
   }
 
@@ -29,7 +29,7 @@ final class StorageChannels {
    * The children a listing found, those {@code filter} accepts, as a directory stream: a store
    * lists a directory in one request, so there is nothing left to fetch while iterating.
    */
-  static DirectoryStream<Path> listed(
+  public static DirectoryStream<Path> listed(
       Iterable<? extends Path> children, DirectoryStream.Filter<? super Path> filter)
       throws IOException {
     List<Path> accepted = new ArrayList<>();
@@ -49,14 +49,14 @@ final class StorageChannels {
     };
   }
 
-  static SeekableByteChannel writing(WritableByteChannel out) {
+  public static SeekableByteChannel writing(WritableByteChannel out) {
     return new Writing(out);
   }
 
   /**
    * @param seek null where the store reads only from start to end
    */
-  static SeekableByteChannel reading(ReadableByteChannel in, long size, Seek seek) {
+  public static SeekableByteChannel reading(ReadableByteChannel in, long size, Seek seek) {
     return new Reading(in, size, seek);
   }
 

@@ -1,13 +1,15 @@
-package io.millrace.transforms.io;
+package io.millrace.artifact.nio;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AccessMode;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.ProviderMismatchException;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttributeView;
@@ -17,21 +19,31 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the providers of {@code s3://}, {@code gs://} and {@code hdfs://} paths share: their paths
- * ({@link StoragePath}), one file system per scheme, and basic attributes only (no owners,
- * permissions or links; a copy keeps no times).
+ * What the providers of {@code s3://}, {@code gs://} and {@code hdfs://} paths share, whatever
+ * reads their store (Beam's file systems or HDFS in the pipelines, the AWS SDK in the model
+ * server); Beam-free, so that a process without Beam builds on it too: their paths ({@link
+ * UriPath}), one file system per scheme, and basic attributes only (no owners, permissions or
+ * links; a copy keeps no times).
  */
-abstract class UriFileSystemProvider extends FileSystemProvider {
+public abstract class UriFileSystemProvider extends FileSystemProvider {
   private final String scheme;
-  final StorageFileSystem fileSystem;
+  protected final UriFileSystem fileSystem;
 
-  UriFileSystemProvider(String scheme) {
+  protected UriFileSystemProvider(String scheme) {
+    this(scheme, false);
+  }
+
+  /**
+   * @param readOnly every write refused: {@code checkAccess} grants only READ, attributes cannot be
+   *     set, and the subclass answers its own writes with ReadOnlyFileSystemException
+   */
+  protected UriFileSystemProvider(String scheme, boolean readOnly) {
     this.scheme = scheme;
-    this.fileSystem = new StorageFileSystem(this);
+    this.fileSystem = new UriFileSystem(this, readOnly);
   }
 
   /** What the store says about a file or directory; NoSuchFileException when it has neither. */
-  abstract BasicFileAttributes attributes(StoragePath path) throws IOException;
+  protected abstract BasicFileAttributes attributes(UriPath path) throws IOException;
 
   @Override
   public final String getScheme() {
@@ -53,12 +65,12 @@ abstract class UriFileSystemProvider extends FileSystemProvider {
     if (!scheme.equalsIgnoreCase(uri.getScheme())) {
       throw new ProviderMismatchException(uri + " is not a " + scheme + ":// URI");
     }
-    return StoragePath.parse(fileSystem, uri.toString());
+    return UriPath.parse(fileSystem, uri.toString());
   }
 
   /** The path as this provider's, absolute: a relative one names no object. */
-  static StoragePath absolute(Path path) {
-    if (!(path instanceof StoragePath p)) {
+  protected static UriPath absolute(Path path) {
+    if (!(path instanceof UriPath p)) {
       throw new ProviderMismatchException(path + " is not a storage path");
     }
     if (!p.isAbsolute()) {
@@ -86,7 +98,15 @@ abstract class UriFileSystemProvider extends FileSystemProvider {
 
   @Override
   public final void checkAccess(Path path, AccessMode... modes) throws IOException {
-    attributes(absolute(path));
+    UriPath file = absolute(path);
+    if (fileSystem.isReadOnly()) {
+      for (AccessMode mode : modes) {
+        if (mode != AccessMode.READ) {
+          throw new AccessDeniedException(file.toString(), null, scheme + ":// is read-only here");
+        }
+      }
+    }
+    attributes(file);
   }
 
   @Override
@@ -96,7 +116,7 @@ abstract class UriFileSystemProvider extends FileSystemProvider {
     if (type != BasicFileAttributeView.class) {
       return null;
     }
-    StoragePath file = absolute(path);
+    UriPath file = absolute(path);
     return (V)
         new BasicFileAttributeView() {
           @Override
@@ -111,7 +131,11 @@ abstract class UriFileSystemProvider extends FileSystemProvider {
 
           /** A stored file's times are the store's: copies keep none. */
           @Override
-          public void setTimes(FileTime modified, FileTime access, FileTime create) {}
+          public void setTimes(FileTime modified, FileTime access, FileTime create) {
+            if (fileSystem.isReadOnly()) {
+              throw new ReadOnlyFileSystemException();
+            }
+          }
         };
   }
 
@@ -133,13 +157,21 @@ abstract class UriFileSystemProvider extends FileSystemProvider {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("size", read.size());
     map.put("lastModifiedTime", read.lastModifiedTime());
+    map.put("lastAccessTime", read.lastAccessTime());
+    map.put("creationTime", read.creationTime());
     map.put("isRegularFile", read.isRegularFile());
     map.put("isDirectory", read.isDirectory());
+    map.put("isSymbolicLink", read.isSymbolicLink());
+    map.put("isOther", read.isOther());
+    map.put("fileKey", read.fileKey());
     return map;
   }
 
   @Override
   public final void setAttribute(Path path, String attribute, Object value, LinkOption... options) {
+    if (fileSystem.isReadOnly()) {
+      throw new ReadOnlyFileSystemException();
+    }
     throw new UnsupportedOperationException(scheme + ":// paths have no settable attributes");
   }
 
@@ -147,7 +179,7 @@ abstract class UriFileSystemProvider extends FileSystemProvider {
    * What a stored file or directory has of {@link BasicFileAttributes}: a kind, a size and a time,
    * which also stands for its access and creation times.
    */
-  interface StoredAttributes extends BasicFileAttributes {
+  public interface StoredAttributes extends BasicFileAttributes {
     @Override
     default FileTime lastAccessTime() {
       return lastModifiedTime();
@@ -180,7 +212,7 @@ abstract class UriFileSystemProvider extends FileSystemProvider {
   }
 
   /** A file or a directory, as {@link BasicFileAttributes}. */
-  record Attributes(boolean isRegularFile, long size, long modifiedMillis)
+  public record Attributes(boolean isRegularFile, long size, long modifiedMillis)
       implements StoredAttributes {
     @Override
     public FileTime lastModifiedTime() {

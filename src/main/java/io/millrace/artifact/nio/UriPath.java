@@ -1,8 +1,7 @@
-package io.millrace.transforms.io;
+package io.millrace.artifact.nio;
 
 import java.io.File;
 import java.net.URI;
-import java.nio.file.FileSystem;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.ProviderMismatchException;
@@ -16,12 +15,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A path of a {@link StorageFileSystemProvider}: {@code scheme://authority/a/b} when absolute, or a
+ * A path of a {@link UriFileSystemProvider}: {@code scheme://authority/a/b} when absolute, or a
  * relative {@code a/b} (what {@link #relativize} gives). Names are kept as strings split at {@code
  * /}; nothing is looked up until a file operation runs.
  */
-final class StoragePath implements Path {
-  private final StorageFileSystem fileSystem;
+public final class UriPath implements Path {
+  private final UriFileSystem fileSystem;
 
   /** The bucket or namenode; null for a relative path. */
   private final String authority;
@@ -35,32 +34,29 @@ final class StoragePath implements Path {
    */
   private final BasicFileAttributes listed;
 
-  StoragePath(StorageFileSystem fileSystem, String authority, List<String> names) {
+  UriPath(UriFileSystem fileSystem, String authority, List<String> names) {
     this(fileSystem, authority, names, null);
   }
 
-  private StoragePath(
-      StorageFileSystem fileSystem,
-      String authority,
-      List<String> names,
-      BasicFileAttributes listed) {
+  private UriPath(
+      UriFileSystem fileSystem, String authority, List<String> names, BasicFileAttributes listed) {
     this.fileSystem = fileSystem;
     this.authority = authority;
     this.names = List.copyOf(names);
     this.listed = listed;
   }
 
-  StoragePath withListed(BasicFileAttributes attributes) {
-    return new StoragePath(fileSystem, authority, names, attributes);
+  public UriPath withListed(BasicFileAttributes attributes) {
+    return new UriPath(fileSystem, authority, names, attributes);
   }
 
   /** The attributes its listing gave, once: a later look must ask the store again. */
-  BasicFileAttributes listed() {
+  public BasicFileAttributes listed() {
     return listed;
   }
 
   /** Parses {@code scheme://authority/a/b} or a relative {@code a/b}. */
-  static StoragePath parse(StorageFileSystem fileSystem, String text) {
+  public static UriPath parse(UriFileSystem fileSystem, String text) {
     String prefix = fileSystem.scheme() + "://";
     if (text.startsWith(prefix)) {
       String rest = text.substring(prefix.length());
@@ -69,13 +65,12 @@ final class StoragePath implements Path {
       if (authority.isEmpty()) {
         throw new IllegalArgumentException(text + " names no bucket or host");
       }
-      return new StoragePath(
-          fileSystem, authority, split(slash < 0 ? "" : rest.substring(slash + 1)));
+      return new UriPath(fileSystem, authority, split(slash < 0 ? "" : rest.substring(slash + 1)));
     }
     if (text.contains("://")) {
       throw new ProviderMismatchException(text + " is not a " + fileSystem.scheme() + ":// path");
     }
-    return new StoragePath(fileSystem, null, split(text));
+    return new UriPath(fileSystem, null, split(text));
   }
 
   private static List<String> split(String path) {
@@ -88,22 +83,28 @@ final class StoragePath implements Path {
     return names;
   }
 
-  String authority() {
+  /** The bucket or namenode; null for a relative path. */
+  public String authority() {
     return authority;
   }
 
-  List<String> names() {
+  public List<String> names() {
     return names;
   }
 
+  /** The names joined by {@code /}: an object's key, a directory's prefix without its slash. */
+  public String key() {
+    return String.join("/", names);
+  }
+
   /** The URI as Beam's FileSystems takes it, with a trailing slash for a directory. */
-  String spec(boolean directory) {
+  public String spec(boolean directory) {
     String spec = toString();
     return directory && !spec.endsWith("/") ? spec + "/" : spec;
   }
 
   @Override
-  public FileSystem getFileSystem() {
+  public UriFileSystem getFileSystem() {
     return fileSystem;
   }
 
@@ -114,14 +115,14 @@ final class StoragePath implements Path {
 
   @Override
   public Path getRoot() {
-    return authority == null ? null : new StoragePath(fileSystem, authority, List.of());
+    return authority == null ? null : new UriPath(fileSystem, authority, List.of());
   }
 
   @Override
   public Path getFileName() {
     return names.isEmpty()
         ? null
-        : new StoragePath(fileSystem, null, List.of(names.get(names.size() - 1)));
+        : new UriPath(fileSystem, null, List.of(names.get(names.size() - 1)));
   }
 
   @Override
@@ -129,7 +130,7 @@ final class StoragePath implements Path {
     if (names.isEmpty() || (authority == null && names.size() == 1)) {
       return null;
     }
-    return new StoragePath(fileSystem, authority, names.subList(0, names.size() - 1));
+    return new UriPath(fileSystem, authority, names.subList(0, names.size() - 1));
   }
 
   @Override
@@ -139,17 +140,17 @@ final class StoragePath implements Path {
 
   @Override
   public Path getName(int index) {
-    return new StoragePath(fileSystem, null, List.of(names.get(index)));
+    return new UriPath(fileSystem, null, List.of(names.get(index)));
   }
 
   @Override
   public Path subpath(int beginIndex, int endIndex) {
-    return new StoragePath(fileSystem, null, names.subList(beginIndex, endIndex));
+    return new UriPath(fileSystem, null, names.subList(beginIndex, endIndex));
   }
 
   @Override
   public boolean startsWith(Path other) {
-    if (!(other instanceof StoragePath o) || !Objects.equals(authority, o.authority)) {
+    if (!(other instanceof UriPath o) || !Objects.equals(authority, o.authority)) {
       return false;
     }
     return o.names.size() <= names.size() && names.subList(0, o.names.size()).equals(o.names);
@@ -157,7 +158,7 @@ final class StoragePath implements Path {
 
   @Override
   public boolean endsWith(Path other) {
-    if (!(other instanceof StoragePath o)) {
+    if (!(other instanceof UriPath o)) {
       return false;
     }
     if (o.authority != null) {
@@ -180,13 +181,13 @@ final class StoragePath implements Path {
         normal.add(name);
       }
     }
-    return new StoragePath(fileSystem, authority, normal);
+    return new UriPath(fileSystem, authority, normal);
   }
 
   @Override
   public Path resolve(Path other) {
     if (other.isAbsolute()) {
-      if (other instanceof StoragePath) {
+      if (other instanceof UriPath) {
         return other;
       }
       throw new ProviderMismatchException(other + " is not a " + fileSystem.scheme() + ":// path");
@@ -199,7 +200,7 @@ final class StoragePath implements Path {
     if (other.toString().isEmpty()) {
       return this;
     }
-    return new StoragePath(fileSystem, authority, joined);
+    return new UriPath(fileSystem, authority, joined);
   }
 
   @Override
@@ -209,7 +210,7 @@ final class StoragePath implements Path {
 
   @Override
   public Path relativize(Path other) {
-    if (!(other instanceof StoragePath o) || !Objects.equals(authority, o.authority)) {
+    if (!(other instanceof UriPath o) || !Objects.equals(authority, o.authority)) {
       throw new IllegalArgumentException(other + " is not under the root of " + this);
     }
     int common = 0;
@@ -223,7 +224,7 @@ final class StoragePath implements Path {
       relative.add("..");
     }
     relative.addAll(o.names.subList(common, o.names.size()));
-    return new StoragePath(fileSystem, null, relative);
+    return new UriPath(fileSystem, null, relative);
   }
 
   @Override
@@ -264,7 +265,7 @@ final class StoragePath implements Path {
   public Iterator<Path> iterator() {
     List<Path> each = new ArrayList<>();
     for (String name : names) {
-      each.add(new StoragePath(fileSystem, null, List.of(name)));
+      each.add(new UriPath(fileSystem, null, List.of(name)));
     }
     return each.iterator();
   }
@@ -276,7 +277,7 @@ final class StoragePath implements Path {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof StoragePath o
+    return other instanceof UriPath o
         && o.fileSystem.scheme().equals(fileSystem.scheme())
         && Objects.equals(authority, o.authority)
         && names.equals(o.names);

@@ -1,4 +1,4 @@
-package io.millrace.transforms.io;
+package io.millrace.artifact.nio;
 
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
@@ -12,14 +12,16 @@ import java.util.List;
 import java.util.Set;
 
 /** Every {@code scheme://} path of one provider, whatever its bucket or namenode. */
-final class StorageFileSystem extends FileSystem {
+public final class UriFileSystem extends FileSystem {
   private final FileSystemProvider provider;
+  private final boolean readOnly;
 
-  StorageFileSystem(FileSystemProvider provider) {
+  public UriFileSystem(FileSystemProvider provider, boolean readOnly) {
     this.provider = provider;
+    this.readOnly = readOnly;
   }
 
-  String scheme() {
+  public String scheme() {
     return provider.getScheme();
   }
 
@@ -39,7 +41,7 @@ final class StorageFileSystem extends FileSystem {
 
   @Override
   public boolean isReadOnly() {
-    return false;
+    return readOnly;
   }
 
   @Override
@@ -70,7 +72,7 @@ final class StorageFileSystem extends FileSystem {
         path.append('/').append(name);
       }
     }
-    return StoragePath.parse(this, path.toString());
+    return UriPath.parse(this, path.toString());
   }
 
   /**
