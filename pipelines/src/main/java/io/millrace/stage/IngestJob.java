@@ -226,7 +226,7 @@ public final class IngestJob {
         new ExamplesManifest(
             ExamplesManifest.LAYOUT,
             Instant.now().toString(),
-            options.getRunner().getSimpleName(),
+            RunnerName.of(options),
             new ExamplesManifest.Input(plan.format().name(), resolved.fingerprint(), inputGroups),
             ExamplesManifest.features(schema),
             resolved.splits() == null ? null : resolved.splits().hashFeature(),

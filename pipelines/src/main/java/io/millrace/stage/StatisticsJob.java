@@ -410,7 +410,7 @@ public final class StatisticsJob {
         new Manifest(
             Manifest.LAYOUT,
             Instant.now().toString(),
-            options.getRunner().getSimpleName(),
+            RunnerName.of(options),
             source.text(),
             source.fingerprint(),
             ExamplesManifest.features(schema),

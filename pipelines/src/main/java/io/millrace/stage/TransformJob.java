@@ -174,7 +174,7 @@ public final class TransformJob {
         new ExamplesManifest(
             ExamplesManifest.LAYOUT,
             Instant.now().toString(),
-            options.getRunner().getSimpleName(),
+            RunnerName.of(options),
             new ExamplesManifest.Input(
                 "transformed by " + fitted.fingerprint(),
                 raw.manifest().input().fingerprint(),

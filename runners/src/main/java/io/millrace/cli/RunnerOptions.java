@@ -93,6 +93,10 @@ public final class RunnerOptions {
     // outside.
     PipelineOptions options =
         PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
+    if ("FlinkRunner".equals(runner) && !flinkMaster.startsWith("[")) {
+      // Notices a job's end within 0.1 s instead of up to 2 s (see FlinkClusterRunner).
+      options.setRunner(FlinkClusterRunner.class);
+    }
     if (stageNothing) {
       // The FlinkRunner stages the whole classpath when given no file at all.
       options
