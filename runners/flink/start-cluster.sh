@@ -20,6 +20,14 @@
 #                                (unshare -m, needs root or CAP_SYS_ADMIN) with a tmpfs over
 #                                each folder and over its temporary and blob folders. Unset:
 #                                the TaskManagers share this host's disk.
+#   FLINK_CDS                    1 (default): class-data sharing, see below; 0: none
+#   FLINK_CDS_DIR                where the archives are kept (default: <script dir>/target/cds)
+#
+# Class-data sharing: the JobManager and each TaskManager map an archive of the classes that a
+# process of their kind loaded in an earlier cluster on these very jars (Flink, Beam, Millrace, the
+# AWS SDK: classes a TaskManager would otherwise load and verify from lib/ while it runs its first
+# jobs). Without a current archive, the processes write one as they exit, and stop-cluster.sh keeps
+# it if the cluster ran a job to its end; a jar in lib/ newer than an archive makes it stale.
 #
 # On success prints "REST address: 127.0.0.1:<REST_PORT>" and exits 0; the processes keep
 # running in the background until stop-cluster.sh RUN_DIR. On failure prints the tail of the
@@ -71,6 +79,24 @@ JAVA17_OPTS=(
 )
 
 log() { echo "[start-cluster] $*" >&2; }
+
+CDS="${FLINK_CDS:-1}"
+CDS_DIR="${FLINK_CDS_DIR:-${FLINK_DIR}/target/cds}"
+# The class-data flags of process NAME (jobmanager, taskmanager-N), one per line: map the archive
+# of its kind when it is current, else write one at exit under a private name in the run dir.
+cds_flags() {
+  local name="$1" kind="${1%%-*}"
+  local archive="${CDS_DIR}/${kind}.jsa"
+  [[ "${CDS}" == 1 ]] || return 0
+  printf '%s\n' -Xlog:cds=off -Xlog:cds+dynamic=off
+  if [[ -s "${archive}" && -z "$(find "${LIB_DIR}" -newer "${archive}" -print -quit)" ]]; then
+    log "${name} maps the class data in ${archive}"
+    echo "-XX:SharedArchiveFile=${archive}"
+  else
+    log "${name} writes its class data as it exits (no current ${archive})"
+    echo "-XX:ArchiveClassesAtExit=${RUN_DIR}/${name}.jsa.tmp"
+  fi
+}
 
 is_number() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
@@ -132,7 +158,9 @@ if pid_file_alive "${JM_PID_FILE}" || any_taskmanager_alive; then
   log "a cluster is already running for ${RUN_DIR}; run stop-cluster.sh ${RUN_DIR} first"
   exit 1
 fi
-rm -f "${JM_PID_FILE}" "${RUN_DIR}"/taskmanager*.pid
+rm -f "${JM_PID_FILE}" "${RUN_DIR}"/taskmanager*.pid "${RUN_DIR}"/*.jsa.tmp
+# stop-cluster.sh keeps the archives the processes write here.
+if [[ "${CDS}" == 1 ]]; then echo "${CDS_DIR}" >"${RUN_DIR}/cds-dir"; else rm -f "${RUN_DIR}/cds-dir"; fi
 
 # Fail fast with a clear message rather than a bind error buried in the JobManager log.
 for port in "${REST_PORT}" "${JM_RPC_PORT}"; do
@@ -264,8 +292,10 @@ started_ms=$(date +%s%3N)
 JM_PARAMS="$(resource_params GET_JM_RESOURCE_PARAMS)"
 read -r -a JM_JVM_ARGS <<<"$(sed -n 1p <<<"${JM_PARAMS}")"
 read -r -a DYNAMIC <<<"$(sed -n 2p <<<"${JM_PARAMS}")"
+mapfile -t JM_CDS < <(cds_flags jobmanager)
 launch jobmanager "${JM_PID_FILE}" \
-  org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "${JM_JVM_ARGS[@]}"
+  org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "${JM_JVM_ARGS[@]}" \
+  "${JM_CDS[@]}"
 JM_PID=${LAUNCHED_PID}
 
 if ! TM_PARAMS="$(resource_params GET_TM_RESOURCE_PARAMS)"; then
@@ -288,9 +318,10 @@ TM_PIDS=()
 for ((tm = 1; tm <= TASKMANAGERS; tm++)); do
   # JavaCPP caps native memory at 4x the heap by default, which failed TensorFlow's load in a
   # DoFn's @Setup on a small TaskManager; Flink's own budgets bound the process instead.
+  mapfile -t TM_CDS < <(cds_flags "taskmanager-${tm}")
   launch "taskmanager-${tm}" "$(tm_pid_file "${tm}")" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner "${TM_JVM_ARGS[@]}" \
-    -Dorg.bytedeco.javacpp.maxPhysicalBytes=0
+    -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 "${TM_CDS[@]}"
   TM_PIDS+=("${LAUNCHED_PID}")
 done
 LAUNCH_PREFIX=()

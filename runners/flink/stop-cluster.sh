@@ -28,8 +28,22 @@ ours() {
   [[ -r "/proc/$1/cmdline" ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "${CONF_DIR}"
 }
 
+# Class-data sharing (see start-cluster.sh): an archive a process writes as it exits is kept only
+# if the cluster ran a job to its end (a cluster that ran none has loaded few of a job's classes),
+# and never from a process that had to be killed.
+CDS_DIR=""
+[[ -f "${RUN_DIR}/cds-dir" ]] && CDS_DIR="$(cat "${RUN_DIR}/cds-dir")"
+finished_jobs=0
+rest_port="$(sed -n 's/^rest\.port: *//p' "${CONF_DIR}/config.yaml" 2>/dev/null | head -1)"
+if [[ -n "${CDS_DIR}" && "${rest_port}" =~ ^[0-9]+$ ]]; then
+  finished_jobs="$(curl -sf --max-time 5 "http://127.0.0.1:${rest_port}/jobs/overview" 2>/dev/null |
+    grep -o '"state":"FINISHED"' | wc -l || true)"
+fi
+
 started_ms=$(date +%s%3N)
 pids=()
+names=()
+killed=()
 # TaskManagers first: stopping them before the JobManager avoids the JobManager logging
 # heartbeat timeouts and reconnect attempts during shutdown.
 for pid_file in "${RUN_DIR}"/taskmanager*.pid "${RUN_DIR}/jobmanager.pid"; do
@@ -40,6 +54,7 @@ for pid_file in "${RUN_DIR}"/taskmanager*.pid "${RUN_DIR}/jobmanager.pid"; do
     log "stopping ${name} (PID ${pid})"
     kill -TERM "${pid}" 2>/dev/null || true
     pids+=("${pid}")
+    names+=("${name}")
   else
     log "${name} is not running (stale PID file)"
   fi
@@ -48,11 +63,13 @@ done
 # SIGTERM runs Flink's shutdown hooks (ports released, temp dirs deleted); wait for them,
 # then SIGKILL whatever is left.
 deadline=$((SECONDS + TIMEOUT_SECONDS))
-for pid in "${pids[@]}"; do
+for i in "${!pids[@]}"; do
+  pid="${pids[$i]}"
   while ours "${pid}"; do
     if ((SECONDS >= deadline)); then
       log "PID ${pid} still alive after ${TIMEOUT_SECONDS} s, sending SIGKILL"
       kill -KILL "${pid}" 2>/dev/null || true
+      killed+=("${names[$i]}")
       # A killed process disappears at once unless it is a zombie of a live parent, which
       # no longer has a cmdline and so no longer counts as ours.
       break
@@ -62,6 +79,25 @@ for pid in "${pids[@]}"; do
 done
 
 rm -f "${RUN_DIR}"/taskmanager*.pid "${RUN_DIR}/jobmanager.pid"
+
+if [[ -n "${CDS_DIR}" ]]; then
+  for kind in jobmanager taskmanager; do
+    for partial in "${RUN_DIR}/${kind}"*.jsa.tmp; do
+      [[ -s "${partial}" ]] || continue
+      name="$(basename "${partial}" .jsa.tmp)"
+      if ((finished_jobs > 0)) && [[ " ${killed[*]} " != *" ${name} "* ]]; then
+        # Copied beside its place under a private name, then renamed: a cluster starting now maps
+        # either the old archive or the whole new one.
+        mkdir -p "${CDS_DIR}"
+        mv -f "${partial}" "${CDS_DIR}/${kind}.jsa.$$"
+        mv -f "${CDS_DIR}/${kind}.jsa.$$" "${CDS_DIR}/${kind}.jsa"
+        log "kept the ${kind}'s class data: ${CDS_DIR}/${kind}.jsa"
+        break
+      fi
+    done
+  done
+  rm -f "${RUN_DIR}"/*.jsa.tmp
+fi
 if ((${#pids[@]} > 0)); then
   elapsed_ms=$(($(date +%s%3N) - started_ms))
   log "stopped after $((elapsed_ms / 1000)).$(printf %03d $((elapsed_ms % 1000))) s"
