@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
@@ -33,6 +35,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.hdfs.HadoopFileSystemOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.util.InstanceBuilder;
 import org.apache.hadoop.conf.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -402,15 +405,49 @@ public final class Storage {
     private S3Client client() {
       S3Client built = client;
       if (built == null) {
-        synchronized (this) {
-          if (client == null) {
-            client = new S3Clients().createBuilder(options).build();
-          }
-          built = client;
-        }
+        built = CLIENTS.computeIfAbsent(clientSettings(options), settings -> build(options));
+        client = built;
       }
       return built;
     }
+
+    /**
+     * The client the options' own {@link S3Options#getS3ClientFactoryClass factory} builds, as
+     * Beam's S3 file system does ({@link S3Clients} unless a user names another).
+     */
+    private static S3Client build(S3Options options) {
+      CLIENTS_BUILT.incrementAndGet();
+      return InstanceBuilder.ofType(S3ClientBuilderFactory.class)
+          .fromClass(options.getS3ClientFactoryClass())
+          .build()
+          .createBuilder(options)
+          .build();
+    }
+
+    /**
+     * What tells one client from another: every job registers options of its own, and a client per
+     * registration kept a connection pool per job open in a long-running process (the scheduler).
+     */
+    private static String clientSettings(S3Options options) {
+      return String.join(
+          "\n",
+          options.getS3ClientFactoryClass().getName(),
+          String.valueOf(options.getEndpoint()),
+          String.valueOf(options.getAwsRegion()),
+          String.valueOf(options.getAwsCredentialsProvider()),
+          String.valueOf(options.getProxyConfiguration()),
+          String.valueOf(options.getHttpClientConfiguration()));
+    }
+  }
+
+  /** The direct S3 clients of this process, one per distinct client configuration, never closed. */
+  private static final Map<String, S3Client> CLIENTS = new ConcurrentHashMap<>();
+
+  private static final AtomicInteger CLIENTS_BUILT = new AtomicInteger();
+
+  /** How many direct S3 clients this process has built. */
+  static int directS3ClientsBuilt() {
+    return CLIENTS_BUILT.get();
   }
 
   /** A bucket and a key, split by hand: a key may hold characters a java.net.URI refuses. */

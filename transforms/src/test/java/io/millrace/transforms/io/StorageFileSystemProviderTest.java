@@ -25,13 +25,17 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.io.aws2.options.S3ClientBuilderFactory;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** java.nio's Path and Files on s3:// against a real S3-compatible server (S3Proxy). */
 @ExtendWith(StorageServers.class)
@@ -228,6 +232,48 @@ class StorageFileSystemProviderTest {
     assertEquals(Map.of("LIST", 2), counting.stop());
     try (Stream<Path> walk = Files.walk(root)) {
       assertEquals(1_003, walk.filter(Files::isRegularFile).count());
+    }
+  }
+
+  /**
+   * Every job registers options of its own; the direct S3 client is built once per distinct client
+   * configuration (a client per registration kept a connection pool open per job), and by the
+   * factory the options name, as Beam's S3 file system's is.
+   */
+  @Test
+  void registrationsShareTheDirectClientThatTheOptionsFactoryBuilds(S3Server s3)
+      throws IOException {
+    s3.createBucket("clients");
+    Path object = StoragePaths.of("s3://clients/a.json");
+    Storage.use(s3.options());
+    Files.writeString(object, "{}");
+    assertTrue(Files.isRegularFile(object));
+    int built = Storage.directS3ClientsBuilt();
+    for (int job = 0; job < 20; job++) {
+      Storage.use(s3.options());
+      assertTrue(Files.isRegularFile(object));
+    }
+    assertEquals(built, Storage.directS3ClientsBuilt(), "one client for equal options");
+
+    int counted = CountingClients.BUILDERS.get();
+    PipelineOptions own = s3.options();
+    own.as(S3Options.class).setS3ClientFactoryClass(CountingClients.class);
+    Storage.use(own);
+    assertTrue(Files.isRegularFile(object));
+    // Beam's S3 file system builds one with it too.
+    assertTrue(CountingClients.BUILDERS.get() > counted, "the options' own factory");
+    assertEquals(built + 1, Storage.directS3ClientsBuilt());
+    s3.register();
+  }
+
+  /** A user's client factory: Millrace's, counted. */
+  public static final class CountingClients implements S3ClientBuilderFactory {
+    static final AtomicInteger BUILDERS = new AtomicInteger();
+
+    @Override
+    public S3ClientBuilder createBuilder(S3Options options) {
+      BUILDERS.incrementAndGet();
+      return new Storage.S3Clients().createBuilder(options);
     }
   }
 
