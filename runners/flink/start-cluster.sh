@@ -28,6 +28,8 @@
 # AWS SDK: classes a TaskManager would otherwise load and verify from lib/ while it runs its first
 # jobs). Without a current archive, the processes write one as they exit, and stop-cluster.sh keeps
 # it if the cluster ran a job to its end; a jar in lib/ newer than an archive makes it stale.
+# FLINK_CDS=0 when a TaskManager is to run Java Flight Recorder: with both, JDK 17.0.15 crashed at
+# start (SIGSEGV in KlassFactory::check_shared_class_file_load_hook).
 #
 # On success prints "REST address: 127.0.0.1:<REST_PORT>" and exits 0; the processes keep
 # running in the background until stop-cluster.sh RUN_DIR. On failure prints the tail of the
