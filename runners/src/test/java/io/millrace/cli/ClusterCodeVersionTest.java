@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.pipeline.CodeVersion;
 import io.millrace.testing.SharedData;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterCodeVersionTest {
   private static final String OTHER_VERSION = "0.0.9-other";
+  private static SessionMiniCluster session;
   private static MiniCluster cluster;
   private static String master;
 
@@ -34,27 +31,15 @@ class ClusterCodeVersionTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Configuration configuration = new Configuration();
-    configuration.setString(ClusterLibrary.CODE_VERSION_KEY, OTHER_VERSION);
-    configuration.set(RestOptions.ADDRESS, "127.0.0.1");
-    configuration.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-    configuration.set(RestOptions.BIND_PORT, "0");
-    cluster =
-        new MiniCluster(
-            new MiniClusterConfiguration.Builder()
-                .setConfiguration(configuration)
-                .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(1)
-                .build());
-    cluster.start();
-    URI rest = cluster.getRestAddress().get();
-    master = rest.getHost() + ":" + rest.getPort();
+    session = SessionMiniCluster.start(OTHER_VERSION, 1);
+    cluster = session.cluster;
+    master = session.master;
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
+    if (session != null) {
+      session.close();
     }
   }
 

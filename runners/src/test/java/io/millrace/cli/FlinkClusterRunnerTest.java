@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.pipeline.CodeVersion;
 import io.millrace.testing.SharedData;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -22,11 +21,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * runners/flink/start-cluster.sh does, so that no jar is uploaded.
  */
 class FlinkClusterRunnerTest {
+  private static SessionMiniCluster session;
   private static MiniCluster cluster;
   private static String master;
 
@@ -47,27 +44,15 @@ class FlinkClusterRunnerTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Configuration configuration = new Configuration();
-    configuration.setString(ClusterLibrary.CODE_VERSION_KEY, CodeVersion.current());
-    configuration.set(RestOptions.ADDRESS, "127.0.0.1");
-    configuration.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-    configuration.set(RestOptions.BIND_PORT, "0");
-    cluster =
-        new MiniCluster(
-            new MiniClusterConfiguration.Builder()
-                .setConfiguration(configuration)
-                .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(2)
-                .build());
-    cluster.start();
-    URI rest = cluster.getRestAddress().get();
-    master = rest.getHost() + ":" + rest.getPort();
+    session = SessionMiniCluster.start(CodeVersion.current(), 2);
+    cluster = session.cluster;
+    master = session.master;
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
+    if (session != null) {
+      session.close();
     }
   }
 
