@@ -8,10 +8,8 @@ import io.millrace.pipeline.CodeVersion;
 import io.millrace.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,25 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterCodeVersionTest {
   private static final String OTHER_VERSION = "0.0.9-other";
-  private static SessionMiniCluster session;
-  private static MiniCluster cluster;
-  private static String master;
+
+  @RegisterExtension
+  static final SessionMiniCluster SESSION = new SessionMiniCluster(OTHER_VERSION, 1);
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    session = SessionMiniCluster.start(OTHER_VERSION, 1);
-    cluster = session.cluster;
-    master = session.master;
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (session != null) {
-      session.close();
-    }
-  }
 
   @Test
   void aCommandIsRefusedBeforeItSubmitsAJob() throws Exception {
@@ -55,7 +39,7 @@ class ClusterCodeVersionTest {
             "--runner",
             "FlinkRunner",
             "--flinkMaster",
-            master);
+            SESSION.master());
     assertRefused(run);
     assertFalse(Files.exists(dir.resolve("examples")), "nothing is written");
   }
@@ -77,7 +61,7 @@ class ClusterCodeVersionTest {
             "--runner",
             "FlinkRunner",
             "--flinkMaster",
-            master);
+            SESSION.master());
     assertRefused(run);
     assertFalse(run.out().contains("running"), run.out());
     assertFalse(Files.exists(dir.resolve("root/artifacts")), "no stage ran");
@@ -89,6 +73,6 @@ class ClusterCodeVersionTest {
     assertTrue(run.err().contains("this client is " + CodeVersion.current()), run.err());
     assertTrue(run.err().contains("rebuild the cluster's lib/"), run.err());
     assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
-    assertEquals(0, cluster.listJobs().get().size(), "no job was submitted");
+    assertEquals(0, SESSION.cluster().listJobs().get().size(), "no job was submitted");
   }
 }

@@ -22,10 +22,8 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.flink.runtime.client.JobStatusMessage;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,29 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
  * runners/flink/start-cluster.sh does, so that no jar is uploaded.
  */
 class FlinkClusterRunnerTest {
-  private static SessionMiniCluster session;
-  private static MiniCluster cluster;
-  private static String master;
+  @RegisterExtension
+  static final SessionMiniCluster SESSION = new SessionMiniCluster(CodeVersion.current(), 2);
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startCluster() throws Exception {
-    session = SessionMiniCluster.start(CodeVersion.current(), 2);
-    cluster = session.cluster;
-    master = session.master;
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (session != null) {
-      session.close();
-    }
-  }
-
   @Test
   void theCliRunsItsJobsOnTheClusterThroughThisRunnerAndRecordsTheFlinkRunner() throws Exception {
-    int before = cluster.listJobs().get().size();
+    int before = SESSION.cluster().listJobs().get().size();
     MillraceCliTest.Run run =
         MillraceCliTest.run(
             "ingest",
@@ -69,10 +52,10 @@ class FlinkClusterRunnerTest {
             "--runner",
             "FlinkRunner",
             "--flinkMaster",
-            master);
+            SESSION.master());
 
     assertEquals(0, run.exit(), run.err());
-    Collection<JobStatusMessage> jobs = cluster.listJobs().get();
+    Collection<JobStatusMessage> jobs = SESSION.cluster().listJobs().get();
     assertEquals(before + 1, jobs.size(), "one job on the cluster: " + jobs);
     assertTrue(
         jobs.stream().allMatch(j -> j.getJobState().isGloballyTerminalState()), jobs.toString());
@@ -132,7 +115,7 @@ class FlinkClusterRunnerTest {
   private static FlinkPipelineOptions options(Class<? extends PipelineRunner<?>> runner) {
     FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     options.setRunner(runner);
-    options.setFlinkMaster(master);
+    options.setFlinkMaster(SESSION.master());
     options.setParallelism(2);
     options.setFilesToStage(List.of(ClusterLibrary.emptyJobJar(CodeVersion.current()).toString()));
     return options;

@@ -5,30 +5,44 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Flink session cluster in the test's JVM: Flink's MiniCluster with its REST endpoint on a
- * free port of 127.0.0.1, naming a code version for the Millrace in its lib/ as
- * runners/flink/start-cluster.sh records it.
+ * A real Flink session cluster in the test's JVM for a test class ({@code @RegisterExtension
+ * static}): Flink's MiniCluster with its REST endpoint on a free port of 127.0.0.1, naming a code
+ * version for the Millrace in its lib/ as runners/flink/start-cluster.sh records it.
  */
-final class SessionMiniCluster implements AutoCloseable {
-  final MiniCluster cluster;
+final class SessionMiniCluster implements BeforeAllCallback, AfterAllCallback {
+  private final String codeVersion;
+  private final int slots;
+  private MiniCluster cluster;
+  private String master;
 
-  /** The REST address, {@code host:port}, as {@code --flinkMaster} takes it. */
-  final String master;
-
-  private SessionMiniCluster(MiniCluster cluster, String master) {
-    this.cluster = cluster;
-    this.master = master;
+  SessionMiniCluster(String codeVersion, int slots) {
+    this.codeVersion = codeVersion;
+    this.slots = slots;
   }
 
-  static SessionMiniCluster start(String codeVersion, int slots) throws Exception {
+  /** The cluster, started. */
+  MiniCluster cluster() {
+    return cluster;
+  }
+
+  /** The REST address, {@code host:port}, as {@code --flinkMaster} takes it. */
+  String master() {
+    return master;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
     Configuration configuration = new Configuration();
     configuration.setString(ClusterLibrary.CODE_VERSION_KEY, codeVersion);
     configuration.set(RestOptions.ADDRESS, "127.0.0.1");
     configuration.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     configuration.set(RestOptions.BIND_PORT, "0");
-    MiniCluster cluster =
+    cluster =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()
                 .setConfiguration(configuration)
@@ -37,11 +51,13 @@ final class SessionMiniCluster implements AutoCloseable {
                 .build());
     cluster.start();
     URI rest = cluster.getRestAddress().get();
-    return new SessionMiniCluster(cluster, rest.getHost() + ":" + rest.getPort());
+    master = rest.getHost() + ":" + rest.getPort();
   }
 
   @Override
-  public void close() throws Exception {
-    cluster.close();
+  public void afterAll(ExtensionContext context) throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 }
