@@ -27,9 +27,9 @@ public final class AwsEnvironment {
       return Optional.empty();
     }
     for (String variable : List.of("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")) {
-      String value = environment.get(variable);
-      if (value != null && !value.isBlank()) {
-        return Optional.of(endpoint(variable, value.trim()));
+      Optional<String> value = first(environment, variable);
+      if (value.isPresent()) {
+        return Optional.of(endpoint(variable, value.get()));
       }
     }
     return Optional.empty();
