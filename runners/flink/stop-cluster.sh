@@ -33,8 +33,14 @@ ours() {
 # and never from a process that had to be killed.
 CDS_DIR=""
 [[ -f "${RUN_DIR}/cds-dir" ]] && CDS_DIR="$(cat "${RUN_DIR}/cds-dir")"
+if [[ -n "${CDS_DIR}" && "${CDS_DIR}" != /* ]]; then
+  log "ignoring ${RUN_DIR}/cds-dir: '${CDS_DIR}' is not an absolute folder"
+  CDS_DIR=""
+fi
+# The first bytes of a JDK dynamic class-data archive: only such a file is ever replaced.
+is_class_data() { [[ "$(od -An -tx1 -N4 "$1" 2>/dev/null | tr -d ' \n')" == a8ab0bf0 ]]; }
 finished_jobs=0
-rest_port="$(sed -n 's/^rest\.port: *//p' "${CONF_DIR}/config.yaml" 2>/dev/null | head -1)"
+rest_port="$(sed -n 's/^rest\.port: *//p' "${CONF_DIR}/config.yaml" 2>/dev/null | head -1 || true)"
 if [[ -n "${CDS_DIR}" && "${rest_port}" =~ ^[0-9]+$ ]]; then
   finished_jobs="$(curl -sf --max-time 5 "http://127.0.0.1:${rest_port}/jobs/overview" 2>/dev/null |
     grep -o '"state":"FINISHED"' | wc -l || true)"
@@ -85,13 +91,17 @@ if [[ -n "${CDS_DIR}" ]]; then
     for partial in "${RUN_DIR}/${kind}"*.jsa.tmp; do
       [[ -s "${partial}" ]] || continue
       name="$(basename "${partial}" .jsa.tmp)"
-      if ((finished_jobs > 0)) && [[ " ${killed[*]} " != *" ${name} "* ]]; then
+      target="${CDS_DIR}/${kind}.jsa"
+      if [[ -e "${target}" ]] && ! is_class_data "${target}"; then
+        log "not replacing ${target}: it is no class-data archive"
+        break
+      elif ((finished_jobs > 0)) && [[ " ${killed[*]} " != *" ${name} "* ]]; then
         # Copied beside its place under a private name, then renamed: a cluster starting now maps
         # either the old archive or the whole new one.
         mkdir -p "${CDS_DIR}"
         mv -f "${partial}" "${CDS_DIR}/${kind}.jsa.$$"
-        mv -f "${CDS_DIR}/${kind}.jsa.$$" "${CDS_DIR}/${kind}.jsa"
-        log "kept the ${kind}'s class data: ${CDS_DIR}/${kind}.jsa"
+        mv -f "${CDS_DIR}/${kind}.jsa.$$" "${target}"
+        log "kept the ${kind}'s class data: ${target}"
         break
       fi
     done

@@ -64,6 +64,32 @@ class ClusterClassDataIT {
     assertFalse(Files.exists(archives.resolve("jobmanager.jsa")));
   }
 
+  /**
+   * The folder a run directory names for archives is the stop script's to write in only where it
+   * finds nothing or a class-data archive: a hand-edited name never costs a user's file.
+   */
+  @Test
+  void stoppingNeverReplacesAFileThatIsNoClassDataArchive() throws Exception {
+    Path runDir = Files.createDirectories(dir.resolve("run"));
+    Path archives = Files.createDirectories(dir.resolve("notes"));
+    Files.writeString(archives.resolve("taskmanager.jsa"), "a user's file");
+    Files.writeString(runDir.resolve("cds-dir"), archives.toAbsolutePath() + "\n");
+    Files.write(runDir.resolve("taskmanager-1.jsa.tmp"), new byte[] {1, 2, 3});
+
+    Process stop =
+        new ProcessBuilder(
+                LoopbackFlinkCluster.flinkDir().resolve("stop-cluster.sh").toString(),
+                runDir.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(stop.getInputStream().readAllBytes());
+    assertEquals(0, stop.waitFor(), output);
+
+    assertEquals("a user's file", Files.readString(archives.resolve("taskmanager.jsa")));
+    assertTrue(output.contains("it is no class-data archive"), output);
+    assertFalse(Files.exists(runDir.resolve("taskmanager-1.jsa.tmp")), "its own leftover goes");
+  }
+
   private static LoopbackFlinkCluster start(Path runDir, Path archives) {
     return LoopbackFlinkCluster.start(
         runDir,
