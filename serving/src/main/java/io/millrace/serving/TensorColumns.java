@@ -54,7 +54,9 @@ final class TensorColumns {
           where + " has shape " + describe(shape) + "; sizes must be known");
     }
     JsonNode[] values = values(where, tensor);
-    if (values.length != rows * width) {
+    // Bounded by the values first: a product of two sizes beyond them could overflow to their
+    // count.
+    if (rows > values.length || width > values.length || values.length != rows * width) {
       throw ApiException.badRequest(
           where
               + " has "
@@ -62,7 +64,7 @@ final class TensorColumns {
               + " values, its shape "
               + describe(shape)
               + " says "
-              + rows * width);
+              + (rows > values.length || width > values.length ? "more" : rows * width));
     }
     ArrayNode column = JSON.arrayNode();
     for (int r = 0; r < rows; r++) {
@@ -78,6 +80,22 @@ final class TensorColumns {
     return column;
   }
 
+  /** How many values of {@code bytes} each a tensor_content holds; refused unless whole. */
+  private static int packedCount(String where, ByteString content, int bytes, DataType dtype) {
+    if (content.size() % bytes != 0) {
+      throw ApiException.badRequest(
+          where
+              + " has "
+              + content.size()
+              + " bytes of tensor_content, not a whole number of "
+              + dtype
+              + " values of "
+              + bytes
+              + " bytes");
+    }
+    return content.size() / bytes;
+  }
+
   private static JsonNode[] values(String where, TensorProto tensor) {
     ByteString content = tensor.getTensorContent();
     ByteBuffer packed = content.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -86,25 +104,33 @@ final class TensorColumns {
     JsonNode[] out;
     switch (dtype) {
       case DT_INT64 -> {
-        out = new JsonNode[isPacked ? content.size() / 8 : tensor.getInt64ValCount()];
+        out =
+            new JsonNode
+                [isPacked ? packedCount(where, content, 8, dtype) : tensor.getInt64ValCount()];
         for (int i = 0; i < out.length; i++) {
           out[i] = JSON.numberNode(isPacked ? packed.getLong(i * 8) : tensor.getInt64Val(i));
         }
       }
       case DT_INT32 -> {
-        out = new JsonNode[isPacked ? content.size() / 4 : tensor.getIntValCount()];
+        out =
+            new JsonNode
+                [isPacked ? packedCount(where, content, 4, dtype) : tensor.getIntValCount()];
         for (int i = 0; i < out.length; i++) {
           out[i] = JSON.numberNode((long) (isPacked ? packed.getInt(i * 4) : tensor.getIntVal(i)));
         }
       }
       case DT_DOUBLE -> {
-        out = new JsonNode[isPacked ? content.size() / 8 : tensor.getDoubleValCount()];
+        out =
+            new JsonNode
+                [isPacked ? packedCount(where, content, 8, dtype) : tensor.getDoubleValCount()];
         for (int i = 0; i < out.length; i++) {
           out[i] = JSON.numberNode(isPacked ? packed.getDouble(i * 8) : tensor.getDoubleVal(i));
         }
       }
       case DT_FLOAT -> {
-        out = new JsonNode[isPacked ? content.size() / 4 : tensor.getFloatValCount()];
+        out =
+            new JsonNode
+                [isPacked ? packedCount(where, content, 4, dtype) : tensor.getFloatValCount()];
         for (int i = 0; i < out.length; i++) {
           out[i] =
               JSON.numberNode((double) (isPacked ? packed.getFloat(i * 4) : tensor.getFloatVal(i)));

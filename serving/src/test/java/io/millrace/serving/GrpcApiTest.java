@@ -281,6 +281,31 @@ class GrpcApiTest {
         Status.Code.INVALID_ARGUMENT,
         "inputs.fare has 1 values",
         () -> prediction.predict(request(taxi, wrongCount)));
+    // Sizes whose product overflows to the number of values given (none), and packed content
+    // that is no whole number of values: refused, not a failure inside nor values dropped.
+    Map<String, TensorProto> overflowing = new LinkedHashMap<>(good);
+    overflowing.put(
+        "fare",
+        TensorProto.newBuilder()
+            .setDtype(good.get("fare").getDtype())
+            .setTensorShape(shape(1L << 32, 1L << 32))
+            .build());
+    refused(
+        Status.Code.INVALID_ARGUMENT,
+        "inputs.fare has 0 values",
+        () -> prediction.predict(request(taxi, overflowing)));
+    Map<String, TensorProto> partial = new LinkedHashMap<>(good);
+    partial.put(
+        "fare",
+        TensorProto.newBuilder()
+            .setDtype(good.get("fare").getDtype())
+            .setTensorShape(shape(1))
+            .setTensorContent(ByteString.copyFrom(new byte[10]))
+            .build());
+    refused(
+        Status.Code.INVALID_ARGUMENT,
+        "10 bytes of tensor_content",
+        () -> prediction.predict(request(taxi, partial)));
 
     refused(
         Status.Code.INVALID_ARGUMENT,
