@@ -1,6 +1,7 @@
 package io.millrace.artifact.nio;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -48,6 +49,22 @@ public final class UriPath implements Path {
 
   public UriPath withListed(BasicFileAttributes attributes) {
     return new UriPath(fileSystem, authority, names, attributes);
+  }
+
+  /**
+   * The entry {@code name} that a listing of this directory found, with what the listing said of
+   * it.
+   *
+   * @throws IOException for a name that leads elsewhere: an object store's keys are opaque, so a
+   *     key such as {@code models/1/../../../x} lists as an entry named {@code ..}, which a walk
+   *     would follow and a copy would write outside its target
+   */
+  public UriPath listedChild(String name, BasicFileAttributes attributes) throws IOException {
+    if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")) {
+      throw new IOException(
+          "the listing of " + this + " holds an entry named '" + name + "', which is no file name");
+    }
+    return ((UriPath) resolve(name)).withListed(attributes);
   }
 
   /** The attributes its listing gave, once: a later look must ask the store again. */

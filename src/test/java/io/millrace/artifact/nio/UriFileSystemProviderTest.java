@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.millrace.artifact.ArtifactDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -38,6 +39,9 @@ class UriFileSystemProviderTest {
 
   /** A read-only provider over a local folder: only what talks to its store. */
   private final class FolderProvider extends ReadOnlyUriFileSystemProvider {
+    /** Names every listing adds, as a store's opaque keys can make it. */
+    final List<String> alsoListed = new ArrayList<>();
+
     FolderProvider() {
       super("t");
     }
@@ -78,8 +82,11 @@ class UriFileSystemProviderTest {
       try (Stream<Path> listed = Files.list(local(directory))) {
         for (Path child : listed.sorted().toList()) {
           UriPath path = (UriPath) directory.resolve(child.getFileName().toString());
-          children.add(path.withListed(attributes(path)));
+          children.add(directory.listedChild(child.getFileName().toString(), attributes(path)));
         }
+      }
+      for (String name : alsoListed) {
+        children.add(directory.listedChild(name, new Attributes(true, 1, 0)));
       }
       return UriChannels.listed(children, filter);
     }
@@ -102,6 +109,28 @@ class UriFileSystemProviderTest {
     assertThrows(IllegalArgumentException.class, () -> UriPath.parse(file.getFileSystem(), "t://"));
     assertThrows(
         IllegalArgumentException.class, () -> UriPath.parse(file.getFileSystem(), "s3://b/k"));
+  }
+
+  /**
+   * An object store's key such as {@code models/../../x} lists as an entry named {@code ..}: the
+   * listing is refused, so no walk follows it and no copy writes outside its target.
+   */
+  @Test
+  void aListedEntryNamedDotDotIsRefusedNotFollowed(@TempDir Path local) throws IOException {
+    Files.createDirectories(store.resolve("bucket/models/taxi"));
+    Files.writeString(store.resolve("bucket/models/taxi/LATEST"), "3");
+    FolderProvider provider = new FolderProvider();
+    provider.alsoListed.add("..");
+    Path models = provider.getPath(URI.create("t://bucket/models"));
+
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> ArtifactDirectory.copyRecursively(models, local.resolve("copy")));
+    assertTrue(e.getMessage().contains("named '..'"), e.getMessage());
+    try (Stream<Path> left = Files.list(local)) {
+      assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList());
+    }
   }
 
   @Test

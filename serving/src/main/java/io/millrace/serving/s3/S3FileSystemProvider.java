@@ -181,8 +181,7 @@ public final class S3FileSystemProvider extends ReadOnlyUriFileSystemProvider {
           String name = object.key().substring(prefix.length());
           if (!name.isEmpty()) {
             children.add(
-                child(
-                    directory,
+                directory.listedChild(
                     name,
                     new Attributes(true, object.size(), object.lastModified().toEpochMilli())));
           }
@@ -191,7 +190,7 @@ public final class S3FileSystemProvider extends ReadOnlyUriFileSystemProvider {
           String name = common.prefix().substring(prefix.length());
           name = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
           if (!name.isEmpty()) {
-            children.add(child(directory, name, new Attributes(false, 0, 0)));
+            children.add(directory.listedChild(name, new Attributes(false, 0, 0)));
           }
         }
       }
@@ -207,10 +206,6 @@ public final class S3FileSystemProvider extends ReadOnlyUriFileSystemProvider {
       throw new NoSuchFileException(directory.toString());
     }
     return UriChannels.listed(children, filter);
-  }
-
-  private static UriPath child(UriPath directory, String name, Attributes attributes) {
-    return ((UriPath) directory.resolve(name)).withListed(attributes);
   }
 
   // ------------------------------------------------------------------ attributes

@@ -124,7 +124,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
       boolean isFile = file.names().size() == directory.names().size() + 1;
       Attributes attributes =
           new Attributes(isFile, isFile ? object.sizeBytes() : 0, object.lastModifiedMillis());
-      UriPath path = ((UriPath) directory.resolve(child)).withListed(attributes);
+      UriPath path = directory.listedChild(child, attributes);
       Path known = children.get(child);
       if (known == null || isFile) {
         children.put(child, path);
