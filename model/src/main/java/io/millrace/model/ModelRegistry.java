@@ -183,32 +183,31 @@ public final class ModelRegistry {
    * committed is still what was checked: the copy's fingerprints are recomputed.
    */
   public int push(Checked checked, String attempt) throws IOException {
-    String modelName = checked.modelName();
-    ModelArtifact model = checked.model();
+    String modelName = checked.modelName;
+    ModelArtifact model = checked.model;
     if (attempt != null && !ATTEMPT.matcher(attempt).matches()) {
       throw new IllegalArgumentException(
           "a push attempt is named by 16 lowercase hex digits, not '" + attempt + "'");
     }
-    Path staging =
-        stage(model, checked.evaluationArtifact(), checked.evaluation(), modelName, attempt);
+    Path staging = stage(model, checked.evaluationArtifact, checked.evaluation, modelName, attempt);
     try {
       // What is committed is what was checked: the copies' fingerprints, recomputed.
       ModelArtifact copy = ModelArtifact.read(staging);
       String copiedEvaluation = Evaluation.fingerprint(staging.resolve(EVALUATION));
       if (!copy.fingerprint().equals(model.fingerprint())
-          || !copiedEvaluation.equals(checked.evaluationFingerprint())) {
+          || !copiedEvaluation.equals(checked.evaluationFingerprint)) {
         throw new ArtifactIntegrityException(
             "not pushing "
-                + checked.modelArtifact()
+                + checked.modelArtifact
                 + ": the model or the evaluation "
-                + checked.evaluationArtifact()
+                + checked.evaluationArtifact
                 + " changed while it was copied into the registry");
       }
       // The evaluation's copy has the checked one's fingerprint: the same content.
-      Evaluation evaluation = checked.evaluation();
+      Evaluation evaluation = checked.evaluation;
       if (StoragePaths.isRemote(root)) {
         int version =
-            commitClaimedVersion(staging, copy, evaluation, modelName, checked.evaluations());
+            commitClaimedVersion(staging, copy, evaluation, modelName, checked.evaluations);
         pointLatestAtLeast(modelName, version);
         return version;
       }
@@ -226,18 +225,36 @@ public final class ModelRegistry {
   }
 
   /**
-   * A model and its evaluation as {@link #check} read and checked them.
-   *
-   * @param evaluations the metadata store that recorded the evaluation
+   * A model and its evaluation as {@link #check} read and checked them. Only {@link #check} makes
+   * one (a class, not a record: a record's constructor is public, and a made-up one would push what
+   * nobody checked).
    */
-  public record Checked(
-      Path modelArtifact,
-      ModelArtifact model,
-      Path evaluationArtifact,
-      Evaluation evaluation,
-      String evaluationFingerprint,
-      String modelName,
-      MetadataStore evaluations) {
+  public static final class Checked {
+    private final Path modelArtifact;
+    private final ModelArtifact model;
+    private final Path evaluationArtifact;
+    private final Evaluation evaluation;
+    private final String evaluationFingerprint;
+    private final String modelName;
+    private final MetadataStore evaluations;
+
+    private Checked(
+        Path modelArtifact,
+        ModelArtifact model,
+        Path evaluationArtifact,
+        Evaluation evaluation,
+        String evaluationFingerprint,
+        String modelName,
+        MetadataStore evaluations) {
+      this.modelArtifact = modelArtifact;
+      this.model = model;
+      this.evaluationArtifact = evaluationArtifact;
+      this.evaluation = evaluation;
+      this.evaluationFingerprint = evaluationFingerprint;
+      this.modelName = modelName;
+      this.evaluations = evaluations;
+    }
+
     /** The model's fingerprint. */
     public String fingerprint() {
       return model.fingerprint();
@@ -264,19 +281,6 @@ public final class ModelRegistry {
         evaluationFingerprint,
         modelName,
         evaluations);
-  }
-
-  /**
-   * Checks what {@link #push} checks before it copies anything: the model matches its fingerprint,
-   * the evaluation is of it, {@code evaluations} recorded the evaluation, and its metrics against
-   * its thresholds bless it; it throws what {@link #push} throws when they do not.
-   *
-   * @return the model's fingerprint
-   */
-  public String checkBlessed(
-      Path modelArtifact, Path evaluationArtifact, String modelName, MetadataStore evaluations)
-      throws IOException {
-    return check(modelArtifact, evaluationArtifact, modelName, evaluations).fingerprint();
   }
 
   /** The checks of {@link #push}; returns the evaluation's content fingerprint. */

@@ -124,15 +124,14 @@ public final class PushStage extends AbstractStage<PushStage.Settings, PushStage
     ModelRegistry.Checked checked =
         registry.check(model.path(), evaluation.path(), name, evaluations);
     String fingerprint = checked.fingerprint();
-    Optional<Path> latest = registry.latest(name);
+    // LATEST read once: the version compared is the version reported.
+    Optional<Integer> latest = registry.latestVersion(name);
+    Path latestDir = latest.isPresent() ? registry.version(name, latest.get()) : null;
     boolean already =
-        latest.isPresent() && ModelArtifact.read(latest.get()).fingerprint().equals(fingerprint);
-    int version =
-        already
-            ? registry.latestVersion(name).orElseThrow()
-            : registry.push(checked, attempt(context.directory()));
+        latestDir != null && ModelArtifact.read(latestDir).fingerprint().equals(fingerprint);
+    int version = already ? latest.get() : registry.push(checked, attempt(context.directory()));
     return new Result(
-        new StageArtifact.Pushed(registry.version(name, version)),
+        new StageArtifact.Pushed(already ? latestDir : registry.version(name, version)),
         name,
         version,
         fingerprint,
