@@ -17,7 +17,6 @@ import io.millrace.transforms.io.CommitShards;
 import io.millrace.transforms.io.ExampleFiles;
 import io.millrace.transforms.io.ShardWriter;
 import io.millrace.validate.ExampleValidator;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -210,15 +209,21 @@ public final class GenerateStatistics
 
     @ProcessElement
     public void process(
-        @Element CommitShards.Written written, OutputReceiver<MatchResult.Metadata> out)
-        throws IOException {
+        @Element CommitShards.Written written, OutputReceiver<MatchResult.Metadata> out) {
       if (!written.directory().equals(directory)) {
         return;
       }
+      // From what the commit recorded: a match would ask the store for each file's head again.
       for (ShardFile shard : written.shards()) {
         out.output(
-            FileSystems.matchSingleFileSpec(
-                StoragePaths.of(directory).resolve(shard.name()).toString()));
+            MatchResult.Metadata.builder()
+                .setResourceId(
+                    FileSystems.matchNewResource(
+                        StoragePaths.of(directory).resolve(shard.name()).toString(), false))
+                .setSizeBytes(shard.sizeBytes())
+                .setIsReadSeekEfficient(true)
+                .setLastModifiedMillis(0)
+                .build());
       }
     }
   }
