@@ -76,7 +76,7 @@ public final class RunnerOptions {
       if (parallelism != null) {
         addDefault(args, "parallelism", String.valueOf(parallelism));
       }
-      if (!flinkMaster.startsWith("[") && !given(args, "filesToStage")) {
+      if (onFlinkCluster() && !given(args, "filesToStage")) {
         stageNothing = clusterCarriesThisMillrace();
         // A cluster needs the application jar; staging the whole client classpath is the default
         // and would ship every dependency jar separately.
@@ -93,7 +93,7 @@ public final class RunnerOptions {
     // outside.
     PipelineOptions options =
         PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
-    if ("FlinkRunner".equals(runner) && !flinkMaster.startsWith("[")) {
+    if (onFlinkCluster()) {
       // Notices a job's end within 0.1 s instead of up to 2 s (see FlinkClusterRunner).
       options.setRunner(FlinkClusterRunner.class);
     }
@@ -143,11 +143,14 @@ public final class RunnerOptions {
    * @throws IllegalArgumentException naming both code versions and the remedy
    */
   public void refuseAnotherMillraceOnTheCluster() {
-    if ("FlinkRunner".equals(runner)
-        && !flinkMaster.startsWith("[")
-        && !given(command.commandLine().getUnmatchedArguments(), "filesToStage")) {
+    if (onFlinkCluster() && !given(command.commandLine().getUnmatchedArguments(), "filesToStage")) {
       clusterCarriesThisMillrace();
     }
+  }
+
+  /** Whether jobs go to a Flink cluster ({@code --flinkMaster host:port}), not embedded Flink. */
+  private boolean onFlinkCluster() {
+    return "FlinkRunner".equals(runner) && !flinkMaster.startsWith("[");
   }
 
   private static boolean given(List<String> args, String name) {
