@@ -259,9 +259,8 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
         String transformName, PInput input, PTransform<?, ?> transform) {}
   }
 
-  /** A range of one file: the unit of parallel reading. */
-  @DefaultCoder(SerializableCoder.class)
   /** A range of one input file: the unit of parallel reading. */
+  @DefaultCoder(SerializableCoder.class)
   public record FilePart(MatchResult.Metadata file, FileRange range) implements Serializable {}
 
   /**
@@ -274,12 +273,11 @@ public final class ReadExamples extends PTransform<PBegin, ReadExamples.Result> 
       List<MatchResult.Metadata> files,
       FormatReader reader,
       ExampleSchema schema) {
-    return pipeline
-        .apply("ListFiles" + stepSuffix, Create.of(files).withCoder(MetadataCoderV2.of()))
-        .apply(
-            "SplitFiles" + stepSuffix,
-            ParDo.of(new SplitFileFn(reader, schema, DEFAULT_RANGE_BYTES)))
-        .apply("SpreadParts" + stepSuffix, Reshuffle.viaRandomKey());
+    return fileParts(
+        pipeline.apply("ListFiles" + stepSuffix, Create.of(files).withCoder(MetadataCoderV2.of())),
+        stepSuffix,
+        reader,
+        schema);
   }
 
   /** {@link #fileParts} of files known only when the pipeline runs (e.g. shards it wrote). */
