@@ -85,7 +85,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * it; without one, any {@code hdfs://host:port/path} with its namenode in the URI.
  */
 public final class Storage {
-  static final String DEFAULT_REGION = AwsEnvironment.DEFAULT_REGION;
   private static final String HDFS_ANY_NAMENODE = "hdfs:///";
 
   private Storage() {}
@@ -150,7 +149,7 @@ public final class Storage {
     S3Options s3 = options.as(S3Options.class);
     refuseSecrets(s3, given);
     if (!given.contains("endpoint")) {
-      s3Endpoint(environment).ifPresent(s3::setEndpoint);
+      AwsEnvironment.s3Endpoint(environment).ifPresent(s3::setEndpoint);
     }
     if (!given.contains("awsRegion")) {
       s3.setAwsRegion(Region.of(region(environment)));
@@ -571,10 +570,6 @@ public final class Storage {
     }
   }
 
-  static Optional<URI> s3Endpoint(Map<String, String> environment) {
-    return AwsEnvironment.s3Endpoint(environment);
-  }
-
   /** The region as the AWS tools find it, without asking the EC2 instance metadata service. */
   static String region(Map<String, String> environment) {
     String property = System.getProperty("aws.region");
@@ -583,7 +578,7 @@ public final class Storage {
     }
     return AwsEnvironment.first(environment, "AWS_REGION", "AWS_DEFAULT_REGION")
         .or(() -> profileRegion(environment))
-        .orElse(DEFAULT_REGION);
+        .orElse(AwsEnvironment.DEFAULT_REGION);
   }
 
   private static Optional<String> profileRegion(Map<String, String> environment) {
