@@ -111,7 +111,8 @@ final class RestApi extends Handler.Abstract {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    response.write(true, ByteBuffer.wrap(bytes), callback);
+    // Counted before the answer leaves: a client that reads the metrics after its answer sees its
+    // request in them.
     if (served.api != null) {
       metrics.request(
           served.model,
@@ -122,6 +123,7 @@ final class RestApi extends Handler.Abstract {
           ServingMetrics.status(status),
           System.nanoTime() - started);
     }
+    response.write(true, ByteBuffer.wrap(bytes), callback);
     return true;
   }
 

@@ -162,6 +162,28 @@ class BatchingAndMetricsTest {
     assertEquals(getsBefore + 2, value(after, gets), after);
   }
 
+  @Test
+  void aRequestIsInTheMetricsOnceItsAnswerArrived() throws Exception {
+    String invalid =
+        ServingMetrics.REQUEST_COUNT
+            + "{model_name=\"taxi\",version=\"1\",label=\"\",API=\"predict\","
+            + "entrypoint=\"REST\",status=\"INVALID_ARGUMENT\"}";
+    long counted =
+        valueOrZero(TaxiRequests.get(server.port(), RestApi.METRICS_PATH).body(), invalid);
+    // Refused requests are answered fastest, so an answer that overtook its count would show here.
+    for (int i = 0; i < 200; i++) {
+      HttpResponse<String> r =
+          TaxiRequests.post(
+              server.port(), "/v1/models/taxi:predict", "{\"instances\": [{\"fare\": \"x\"}]}");
+      assertEquals(400, r.statusCode(), r.body());
+      counted++;
+      assertEquals(
+          counted,
+          value(TaxiRequests.get(server.port(), RestApi.METRICS_PATH).body(), invalid),
+          "request " + i);
+    }
+  }
+
   /** A transformed record as an instance of the model's own inputs (a list for a vector). */
   static ObjectNode transformedInstance(Example transformed, List<String> modelInputs) {
     ObjectNode row = JSON.createObjectNode();
