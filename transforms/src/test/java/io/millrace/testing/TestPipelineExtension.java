@@ -1,6 +1,8 @@
 package io.millrace.testing;
 
 import java.lang.reflect.Method;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
@@ -12,7 +14,8 @@ import org.junit.runners.model.Statement;
 
 /**
  * Gives JUnit 5 tests a Beam {@link TestPipeline} parameter with the checks its JUnit 4 rule makes:
- * a pipeline that was built but never run fails the test, and PAsserts are verified to have run.
+ * a pipeline that was built but never run fails the test, and PAsserts are verified to have run. A
+ * pipeline for the DirectRunner runs on the {@link StallGuardedDirectRunner}.
  */
 public final class TestPipelineExtension implements ParameterResolver, InvocationInterceptor {
   private static final ExtensionContext.Namespace NAMESPACE =
@@ -47,12 +50,21 @@ public final class TestPipelineExtension implements ParameterResolver, Invocatio
     pipeline(context).apply(test, description).evaluate();
   }
 
+  /** The test options, on the {@link StallGuardedDirectRunner} where they name the DirectRunner. */
+  private static PipelineOptions options() {
+    PipelineOptions options = TestPipeline.testingPipelineOptions();
+    if (options.getRunner() == DirectRunner.class) {
+      options.setRunner(StallGuardedDirectRunner.class);
+    }
+    return options;
+  }
+
   private static TestPipeline pipeline(ExtensionContext context) {
     return context
         .getStore(NAMESPACE)
         .getOrComputeIfAbsent(
             "pipeline",
-            key -> TestPipeline.create().enableAbandonedNodeEnforcement(true),
+            key -> TestPipeline.fromOptions(options()).enableAbandonedNodeEnforcement(true),
             TestPipeline.class);
   }
 }
