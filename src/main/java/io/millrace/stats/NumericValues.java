@@ -221,6 +221,11 @@ public final class NumericValues {
     double[] values = sorted.values().clone();
     long half = 1L << (FULL_PRECISION - precision - 1);
     for (int i = 0; i < values.length; i++) {
+      if (values[i] == 0) {
+        // Zero's bucket holds zero and denormals far below any value's precision: its midpoint in
+        // bits would be a denormal such as 2.2e-311 where the data's quantile is 0.
+        continue;
+      }
       double midpoint = Double.longBitsToDouble(Double.doubleToRawLongBits(values[i]) | half);
       values[i] = Math.min(finiteMax, Math.max(finiteMin, midpoint));
     }

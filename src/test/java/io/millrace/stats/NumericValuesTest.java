@@ -1,5 +1,6 @@
 package io.millrace.stats;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.millrace.ingest.FormatOptions;
@@ -66,6 +67,21 @@ class NumericValuesTest {
     assertTrue(
         error <= counted.normalizedRankError() + 1e-12,
         what + ": error " + error + " above the reported bound " + counted.normalizedRankError());
+  }
+
+  @Test
+  void quantilesAmongManyZerosAreZeroNotTheirBucketsMidpoint() {
+    // As taxi tips: most are 0, the rest too many distinct values to count exactly.
+    Random random = new Random(7);
+    NumericValues counted = new NumericValues(StatisticsOptions.DEFAULT_QUANTILES_SKETCH_K);
+    for (int i = 0; i < 100_000; i++) {
+      counted.add(i % 10 < 7 ? 0 : Math.exp(random.nextGaussian()), 1);
+    }
+    assertTrue(counted.distinctCount() < 0, "should leave exact counting");
+    double[] q = counted.quantiles(new double[] {0, 0.5, 0.69});
+    assertEquals(0.0, q[0]);
+    assertEquals(0.0, q[1]);
+    assertEquals(0.0, q[2]);
   }
 
   @Test
