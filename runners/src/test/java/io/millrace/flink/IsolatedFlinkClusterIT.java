@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.junit.jupiter.api.AfterAll;
@@ -246,6 +247,13 @@ class IsolatedFlinkClusterIT {
       // statistics before and after inside its analyze and materialize jobs).
       List<LoopbackFlinkCluster.JobSummary> jobs = cluster.jobs();
       assertEquals(6, jobs.size() - jobsBefore, "Flink jobs of the taxi pipeline: " + jobs);
+      // Both TaskManagers did the work (Flink's default would fill one TaskManager's two slots
+      // with a job of parallelism 2; the cluster's configuration spreads them).
+      Set<String> ran = new TreeSet<>();
+      for (LoopbackFlinkCluster.JobSummary job : jobs.subList(jobsBefore, jobs.size())) {
+        ran.addAll(cluster.taskManagersThatRan(job.jid()));
+      }
+      assertEquals(2, ran.size(), "TaskManagers that ran the taxi pipeline's tasks: " + ran);
     } finally {
       ArtifactDirectory.deleteRecursively(postgresDirectory);
     }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -322,6 +323,20 @@ public final class LoopbackFlinkCluster implements AutoCloseable {
               job.path("jid").asText(), job.path("name").asText(), job.path("state").asText()));
     }
     return jobs;
+  }
+
+  /** The ids of the TaskManagers on which tasks of this job finished. */
+  public Set<String> taskManagersThatRan(String jid) {
+    Set<String> ids = new TreeSet<>();
+    for (JsonNode vertex : getJson("jobs/" + jid).path("vertices")) {
+      String path = "jobs/" + jid + "/vertices/" + vertex.path("id").asText() + "/taskmanagers";
+      for (JsonNode taskManager : getJson(path).path("taskmanagers")) {
+        if (taskManager.path("status-counts").path("FINISHED").asInt() > 0) {
+          ids.add(taskManager.path("taskmanager-id").asText());
+        }
+      }
+    }
+    return ids;
   }
 
   /** The job with this id, if the cluster knows it. */
