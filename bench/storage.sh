@@ -10,12 +10,14 @@
 #
 # Usage: bench/storage.sh
 # Knobs: MILLRACE=./millrace, BENCH_ROWS=1000000, CLUSTER=1 (0 skips the cluster part), UPLOAD=1 (0
-# skips the row that uploads millrace.jar per stage)
+# skips the row that uploads millrace.jar per stage), CLUSTER_PARALLELISM=2 (the cluster jobs', as
+# in IsolatedFlinkClusterIT: a subtask per core, one on each TaskManager)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 MILLRACE="${MILLRACE:-./millrace}"
 ROWS="${BENCH_ROWS:-1000000}"
+PARALLELISM="${CLUSTER_PARALLELISM:-2}"
 OUT="$REPO/bench/results/storage"
 mkdir -p "$OUT" bench/data
 export TF_CPP_MIN_LOG_LEVEL=2
@@ -160,7 +162,7 @@ if [[ "${CLUSTER:-1}" == 1 ]]; then
   FLINK_TASKMANAGERS=2 runners/flink/start-cluster.sh "$CLUSTER_DIR" 18281 16323 >"$OUT/cluster-prime.log" 2>&1
   file=$(example_on_s3 cluster-prime)
   "$MILLRACE" run --pipeline "$file" --metadata-url "jdbc:sqlite:$(dirname "$file")/metadata.sqlite" \
-    --runner FlinkRunner --flinkMaster 127.0.0.1:18281 --parallelism 4 >"$OUT/pipeline-cluster-prime.log" 2>&1 || true
+    --runner FlinkRunner --flinkMaster 127.0.0.1:18281 --parallelism "$PARALLELISM" >"$OUT/pipeline-cluster-prime.log" 2>&1 || true
   runners/flink/stop-cluster.sh "$CLUSTER_DIR" >>"$OUT/cluster-prime.log" 2>&1
   t0=$(now)
   FLINK_TASKMANAGERS=2 runners/flink/start-cluster.sh "$CLUSTER_DIR" 18281 16323 >"$OUT/cluster.log" 2>&1
@@ -176,7 +178,7 @@ if [[ "${CLUSTER:-1}" == 1 ]]; then
     shift
     from=$(($(wc -l <"$JM_LOG") + 1))
     since=$(date +%s%3N)
-    timed "$key" run "$@" --runner FlinkRunner --flinkMaster 127.0.0.1:18281 --parallelism 4
+    timed "$key" run "$@" --runner FlinkRunner --flinkMaster 127.0.0.1:18281 --parallelism "$PARALLELISM"
     # Where the wall time went: the jobs' own time on the cluster (the JobManager's REST API),
     # each job in $OUT/$key.jobs.tsv; the rest is the client's (JVM start, translation,
     # submission, the stages' file work between jobs).
@@ -187,6 +189,16 @@ if [[ "${CLUSTER:-1}" == 1 ]]; then
     printf '  %-34s jobs: %s\n' "$key" "$(jq -r --argjson since "$since" \
       '[.jobs[] | select(."start-time" >= $since)] | "\(length), \(([.[].duration] | add // 0)
       / 100 | round / 10) s running on the cluster"' "$OUT/$key.jobs.json" 2>/dev/null)" >&2
+    # Which TaskManagers ran the jobs' tasks: both, or the run measured one TaskManager.
+    local jid vid
+    printf '  %-34s TaskManagers that ran tasks: %s\n' "$key" "$(
+      for jid in $(jq -r --argjson since "$since" '.jobs[] | select(."start-time" >= $since) | .jid' \
+        "$OUT/$key.jobs.json"); do
+        for vid in $(curl -s "http://127.0.0.1:18281/jobs/$jid" | jq -r '.vertices[].id'); do
+          curl -s "http://127.0.0.1:18281/jobs/$jid/vertices/$vid/taskmanagers" |
+            jq -r '.taskmanagers[] | select(."status-counts".FINISHED > 0) | ."taskmanager-id"'
+        done
+      done | sort -u | wc -l)" >&2
     SUBMIT[$key]=$(paste \
       <(grep -o '^[0-9:.]* \[main\] INFO org.apache.beam.runners.flink.FlinkRunner - Starting execution' \
         "$OUT/$key.log" | cut -d' ' -f1) \
