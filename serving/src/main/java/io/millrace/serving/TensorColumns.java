@@ -54,9 +54,14 @@ final class TensorColumns {
           where + " has shape " + describe(shape) + "; sizes must be known");
     }
     JsonNode[] values = values(where, tensor);
-    // Bounded by the values first: a product of two sizes beyond them could overflow to their
-    // count.
-    if (rows > values.length || width > values.length || values.length != rows * width) {
+    // Sizes a client made up may multiply beyond a long: wrapped, they could equal the count.
+    long expected;
+    try {
+      expected = Math.multiplyExact(rows, width);
+    } catch (ArithmeticException e) {
+      expected = -1;
+    }
+    if (expected != values.length) {
       throw ApiException.badRequest(
           where
               + " has "
@@ -64,7 +69,7 @@ final class TensorColumns {
               + " values, its shape "
               + describe(shape)
               + " says "
-              + (rows > values.length || width > values.length ? "more" : rows * width));
+              + (expected < 0 ? "more than " + Long.MAX_VALUE : expected));
     }
     ArrayNode column = JSON.arrayNode();
     for (int r = 0; r < rows; r++) {
