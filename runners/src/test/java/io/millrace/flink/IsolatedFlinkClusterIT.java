@@ -121,7 +121,9 @@ class IsolatedFlinkClusterIT {
   /**
    * Input and output in the client's own folder: the TaskManagers can read nothing and write only
    * to their own disks. The client used to find no counts, read that as 0 records and commit an
-   * empty artifact with exit 0; now it fails, says why and commits nothing.
+   * empty artifact with exit 0; now it fails, says why and commits nothing. Which of the two
+   * notices first depends on where Flink ran the commit (with both TaskManagers working, the worker
+   * committing the shards often misses the other's).
    */
   @Test
   void anIngestOnTheClientsLocalDiskFailsAndCommitsNothing() throws Exception {
@@ -134,8 +136,10 @@ class IsolatedFlinkClusterIT {
             "local-ingest", "ingest", "--input", input.toString(), "--output", output.toString());
 
     assertEquals(1, run.exit(), run.output());
-    assertTrue(run.output().contains("does not see"), run.output());
+    // The client finds no counts, or the worker that commits finds no shard of the other's.
+    assertTrue(run.output().contains("share no disk"), run.output());
     assertTrue(run.output().contains("s3://"), run.output());
+    assertFalse(run.output().contains("\tat "), "a stack trace: " + run.output());
     assertFalse(Files.exists(output.resolve("manifest.json")), "committed: " + run.output());
   }
 

@@ -122,6 +122,13 @@ public final class CommitShards
           }
         }
         mine.sort(Comparator.comparing(ShardWriter.Shard::tempFile));
+        // Before renaming any, so that a worker that cannot see them all leaves every shard as is.
+        for (ShardWriter.Shard shard : mine) {
+          Path temp = StoragePaths.of(shard.tempFile());
+          if (!Files.exists(temp)) {
+            throw ResultFiles.notSeenByThisWorker("shard", temp);
+          }
+        }
         Path dir = StoragePaths.of(directory);
         Files.createDirectories(dir);
         long records = 0;

@@ -95,15 +95,35 @@ public final class ResultFiles<T> extends PTransform<PCollection<T>, PCollection
    * What a job's workers wrote for this process to read is not where it looks: on a cluster whose
    * workers share no disk with the launcher, they wrote it to their own.
    */
-  static IOException notSeenHere(String what, Path directory) {
-    return new IOException(
+  static StorageException notSeenHere(String what, Path directory) {
+    return new StorageException(
         "the pipeline's workers left no "
             + what
             + " in "
             + directory
-            + ": they wrote their output to a file system this process does not see (on a"
-            + " cluster whose workers share no disk with it, use s3:// or hdfs:// paths)");
+            + ": they wrote their output to a file system this process does not see"
+            + ON_SEPARATE_DISKS,
+        null);
   }
+
+  /**
+   * A file another worker of the same job wrote is not on this worker's file system: the job's
+   * workers each wrote to a disk of their own.
+   */
+  static StorageException notSeenByThisWorker(String what, Path file) {
+    return new StorageException(
+        "the "
+            + what
+            + " "
+            + file
+            + " that a worker of this job wrote is not on the file system of the worker that"
+            + " commits it: the job's workers do not see each other's files"
+            + ON_SEPARATE_DISKS,
+        null);
+  }
+
+  private static final String ON_SEPARATE_DISKS =
+      " (on a cluster whose workers share no disk with it, use s3:// or hdfs:// paths)";
 
   private static final class WriteFn<T> extends DoFn<T, String> {
     private static final long serialVersionUID = 1L;
