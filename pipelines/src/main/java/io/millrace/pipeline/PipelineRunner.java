@@ -21,6 +21,7 @@ import io.millrace.stage.TrainStage;
 import io.millrace.stage.TransformStage;
 import io.millrace.stage.ValidationStage;
 import io.millrace.transforms.io.Storage;
+import io.millrace.transforms.runner.StallGuardedDirectRunner;
 import io.millrace.validate.AnomaliesArtifact;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -93,14 +94,21 @@ public final class PipelineRunner {
     this.log = log;
   }
 
-  /** Runs the pipeline on the DirectRunner with the cache on; job logs are discarded. */
+  /**
+   * Runs the pipeline on the DirectRunner (guarded against its stalls: {@link
+   * StallGuardedDirectRunner}) with the cache on; job logs are discarded.
+   */
   public static PipelineRunner of(PipelineDefinition definition) {
     return new PipelineRunner(
         definition,
         false,
         Set.of(),
         null,
-        job -> PipelineOptionsFactory.fromArgs("--jobName=" + job).create(),
+        job -> {
+          PipelineOptions options = PipelineOptionsFactory.fromArgs("--jobName=" + job).create();
+          options.setRunner(StallGuardedDirectRunner.class);
+          return options;
+        },
         new PrintWriter(Writer.nullWriter()));
   }
 

@@ -1,5 +1,6 @@
 package io.millrace.stage;
 
+import io.millrace.transforms.runner.StallGuardedDirectRunner;
 import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -13,6 +14,9 @@ final class RunnerName {
    */
   static String of(PipelineOptions options) {
     Class<?> runner = options.getRunner();
+    if (runner == StallGuardedDirectRunner.class) {
+      return "DirectRunner"; // which it runs every job on
+    }
     Class<?> parent = runner.getSuperclass();
     boolean specializesBeams =
         !isBeams(runner) && parent != PipelineRunner.class && parent != null && isBeams(parent);

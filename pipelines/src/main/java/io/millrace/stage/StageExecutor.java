@@ -13,6 +13,8 @@ import io.millrace.metadata.Context;
 import io.millrace.metadata.Execution;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.Run;
+import io.millrace.transforms.runner.DirectRunnerStalledException;
+import io.millrace.transforms.runner.StallGuardedDirectRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +148,36 @@ public final class StageExecutor {
     if (output != null) {
       guard(stage, output, settingsFiles);
     }
-    return stage.run(new StageContext(output, overwrite, options, log));
+    return onceMoreIfStalled(
+        stage, () -> stage.run(new StageContext(output, overwrite, options, log)));
+  }
+
+  private interface Attempt<R> {
+    R run() throws IOException;
+  }
+
+  /**
+   * Runs an attempt of the stage, and one more if Beam's DirectRunner stalled on a job of the first
+   * (see {@link StallGuardedDirectRunner}): the stalled job was cancelled and its artifact left
+   * uncommitted in its staging, so the second attempt, in new staging, starts clean.
+   */
+  private <R> R onceMoreIfStalled(Stage<?> stage, Attempt<R> attempt) throws IOException {
+    try {
+      return attempt.run();
+    } catch (IOException | RuntimeException e) {
+      DirectRunnerStalledException stalled = DirectRunnerStalledException.in(e);
+      if (stalled == null) {
+        throw e;
+      }
+      String notice = stalled.getMessage() + "; running the stage once more";
+      if (recording != null) {
+        progress("%-11s %s", stage.name(), notice);
+      } else {
+        log.println(stage.name() + ": " + notice);
+        log.flush();
+      }
+    }
+    return attempt.run();
   }
 
   /**
@@ -213,8 +244,13 @@ public final class StageExecutor {
             .startExecution(recording.run(), name, key, settings, recording.codeVersion(), inputs);
     R result;
     try {
-      removeLeftovers(dir);
-      result = stage.run(new StageContext(dir, true, options, log));
+      result =
+          onceMoreIfStalled(
+              stage,
+              () -> {
+                removeLeftovers(dir);
+                return stage.run(new StageContext(dir, true, options, log));
+              });
     } catch (IOException | RuntimeException e) {
       Exception failure = NoSpaceLeft.explains(e, dir) ? NoSpaceLeft.at(dir, e) : e;
       try {

@@ -14,6 +14,7 @@ import io.millrace.metadata.RunDetail;
 import io.millrace.stats.StatisticsOptions;
 import io.millrace.testing.SharedData;
 import io.millrace.transform.TransformSpec;
+import io.millrace.transforms.runner.DirectRunnerStalledException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,7 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,6 +58,10 @@ class StageExecutorTest {
 
   /** A new run's executor, as {@code millrace run} makes one per run. */
   private StageExecutor executor() {
+    return executor(job -> TestPipeline.testingPipelineOptions());
+  }
+
+  private StageExecutor executor(Function<String, PipelineOptions> options) {
     Run run = store.startRun(pipeline, Map.of());
     return StageExecutor.recording(
         new StageExecutor.Recording(
@@ -65,8 +72,19 @@ class StageExecutorTest {
             dir.resolve("root").resolve("artifacts"),
             ORDER,
             new PrintWriter(progress)),
-        job -> TestPipeline.testingPipelineOptions(),
+        options,
         new PrintWriter(new StringWriter()));
+  }
+
+  private StageExecutor stallingTimes(int stalls) {
+    StallingDirectRunner.STALLS.set(stalls);
+    return executor(
+        job -> {
+          PipelineOptions options = TestPipeline.testingPipelineOptions();
+          options.setJobName(job);
+          options.setRunner(StallingDirectRunner.class);
+          return options;
+        });
   }
 
   private static IngestStage penguins(Path data) {
@@ -259,6 +277,55 @@ class StageExecutorTest {
             .findFirst()
             .orElseThrow()
             .state());
+  }
+
+  /**
+   * Beam's DirectRunner may stall on a job (see StallGuardedDirectRunner), which is then cancelled
+   * with its files in staging: the stage runs once more, and what the first attempt left is
+   * deleted.
+   */
+  @Test
+  void aStageWhoseJobTheDirectRunnerStalledOnRunsOnceMoreAndLeavesNothingBehind()
+      throws IOException {
+    Path data = copyOfPenguins();
+    StageExecutor.Executed<IngestStage.Result> ingested =
+        stallingTimes(1).run(penguins(data), true);
+
+    assertEquals(0, StallingDirectRunner.STALLS.get() + 1, "the stage ran its job twice");
+    assertEquals(344, ingested.result().records());
+    assertTrue(
+        progress.toString().contains("Beam's DirectRunner stalled on job ")
+            && progress.toString().contains("; running the stage once more"),
+        progress.toString());
+    Path stageDir = ingested.result().examples().path();
+    try (Stream<Path> left = Files.list(stageDir.getParent())) {
+      assertEquals(List.of(stageDir), left.toList());
+    }
+    StageExecutor.Executed<IngestStage.Result> plain = executor().run(penguins(data), false);
+    assertEquals(ingested.cacheKey(), plain.cacheKey());
+    assertEquals(ingested.properties(), plain.properties());
+  }
+
+  /** A second stall fails the stage, recorded as failed, with nothing committed. */
+  @Test
+  void aStageTheDirectRunnerStallsOnTwiceFailsAndCommitsNothing() throws IOException {
+    Path data = copyOfPenguins();
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> stallingTimes(2).run(penguins(data), true));
+
+    assertTrue(DirectRunnerStalledException.in(e) != null, e.toString());
+    try (Stream<Path> left = Files.list(dir.resolve("root/artifacts/ingest"))) {
+      List<Path> entries = left.toList();
+      assertTrue(
+          entries.stream().allMatch(p -> p.getFileName().toString().contains(".staging-")),
+          entries.toString());
+    }
+    assertEquals(
+        List.of(Execution.State.FAILED),
+        store.runs(pipeline).stream()
+            .flatMap(r -> store.run(r.id()).stages().stream())
+            .map(s -> s.execution().state())
+            .toList());
   }
 
   @Test

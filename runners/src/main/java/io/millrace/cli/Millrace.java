@@ -5,6 +5,7 @@ import io.millrace.artifact.StoragePaths;
 import io.millrace.ingest.InputException;
 import io.millrace.transforms.io.Storage;
 import io.millrace.transforms.io.StorageException;
+import io.millrace.transforms.runner.DirectRunnerStalledException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -92,6 +93,16 @@ public final class Millrace {
     if (storage != null) {
       // It names the operation, the URI and the reason; the SDK's stack adds nothing to act on.
       err.println("millrace: " + storage.getMessage());
+      return EXIT_FAILED;
+    }
+    DirectRunnerStalledException stalled = DirectRunnerStalledException.in(e);
+    if (stalled != null) {
+      // The stage ran twice and Beam stalled both times; nothing of it was committed.
+      err.println(
+          "millrace: "
+              + stalled.getMessage()
+              + ", twice; nothing of the stage was committed. Run the command again (a pipeline"
+              + " reuses the stages that finished), or run it on --runner=FlinkRunner");
       return EXIT_FAILED;
     }
     if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {

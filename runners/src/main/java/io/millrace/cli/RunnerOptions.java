@@ -2,6 +2,7 @@ package io.millrace.cli;
 
 import io.millrace.pipeline.CodeVersion;
 import io.millrace.transforms.io.Storage;
+import io.millrace.transforms.runner.StallGuardedDirectRunner;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -96,6 +97,9 @@ public final class RunnerOptions {
     if (onFlinkCluster()) {
       // Notices a job's end within 0.1 s instead of up to 2 s (see FlinkClusterRunner).
       options.setRunner(FlinkClusterRunner.class);
+    } else if ("DirectRunner".equals(runner)) {
+      // Fails a job Beam's DirectRunner stalls on, instead of hanging; the stage runs once more.
+      options.setRunner(StallGuardedDirectRunner.class);
     }
     if (stageNothing) {
       // The FlinkRunner stages the whole classpath when given no file at all.

@@ -15,7 +15,7 @@ import org.junit.runners.model.Statement;
 /**
  * Gives JUnit 5 tests a Beam {@link TestPipeline} parameter with the checks its JUnit 4 rule makes:
  * a pipeline that was built but never run fails the test, and PAsserts are verified to have run. A
- * pipeline for the DirectRunner runs on the {@link StallGuardedDirectRunner}.
+ * pipeline for the DirectRunner runs on the {@link RerunStalledDirectRunner}.
  */
 public final class TestPipelineExtension implements ParameterResolver, InvocationInterceptor {
   private static final ExtensionContext.Namespace NAMESPACE =
@@ -50,11 +50,11 @@ public final class TestPipelineExtension implements ParameterResolver, Invocatio
     pipeline(context).apply(test, description).evaluate();
   }
 
-  /** The test options, on the {@link StallGuardedDirectRunner} where they name the DirectRunner. */
+  /** The test options, on the {@link RerunStalledDirectRunner} where they name the DirectRunner. */
   private static PipelineOptions options() {
     PipelineOptions options = TestPipeline.testingPipelineOptions();
     if (options.getRunner() == DirectRunner.class) {
-      options.setRunner(StallGuardedDirectRunner.class);
+      options.setRunner(RerunStalledDirectRunner.class);
     }
     return options;
   }
