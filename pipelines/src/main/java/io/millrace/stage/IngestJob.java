@@ -176,8 +176,13 @@ public final class IngestJob {
         .apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS_DIR)));
 
     long started = System.nanoTime();
-    PipelineResult result = pipeline.run();
-    PipelineResult.State state = result.waitUntilFinish();
+    PipelineResult.State state;
+    try {
+      state = pipeline.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      artifact.abandon();
+      throw e;
+    }
     if (state != PipelineResult.State.DONE) {
       artifact.abandon();
       throw new IOException("the ingestion pipeline ended in state " + state);

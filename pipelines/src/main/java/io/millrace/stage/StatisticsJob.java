@@ -241,7 +241,13 @@ public final class StatisticsJob {
     Pipeline pipeline = Storage.newPipeline(options);
     Planned planned = plan(config, pipeline, "", log);
     long started = System.nanoTime();
-    PipelineResult.State state = pipeline.run().waitUntilFinish();
+    PipelineResult.State state;
+    try {
+      state = pipeline.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      planned.abandon();
+      throw e;
+    }
     return planned.finish(state, (System.nanoTime() - started) / 1e9, options, log);
   }
 

@@ -315,10 +315,7 @@ class StageExecutorTest {
 
     assertTrue(DirectRunnerStalledException.in(e) != null, e.toString());
     try (Stream<Path> left = Files.list(dir.resolve("root/artifacts/ingest"))) {
-      List<Path> entries = left.toList();
-      assertTrue(
-          entries.stream().allMatch(p -> p.getFileName().toString().contains(".staging-")),
-          entries.toString());
+      assertEquals(List.of(), left.toList());
     }
     assertEquals(
         List.of(Execution.State.FAILED),
@@ -326,6 +323,32 @@ class StageExecutorTest {
             .flatMap(r -> store.run(r.id()).stages().stream())
             .map(s -> s.execution().state())
             .toList());
+  }
+
+  /** Standalone too, and the first attempt's staging beside the output is deleted. */
+  @Test
+  void standaloneAStageWhoseJobStalledRunsOnceMoreAndLeavesOnlyItsOutput() throws IOException {
+    Path data = copyOfPenguins();
+    StallingDirectRunner.STALLS.set(1);
+    StringWriter log = new StringWriter();
+    StageExecutor standalone =
+        StageExecutor.standalone(
+            job -> {
+              PipelineOptions options = TestPipeline.testingPipelineOptions();
+              options.setJobName(job);
+              options.setRunner(StallingDirectRunner.class);
+              return options;
+            },
+            new PrintWriter(log));
+    Path out = dir.resolve("out").resolve("examples");
+
+    IngestStage.Result ingested = standalone.run(penguins(data), out, false);
+
+    assertEquals(344, ingested.records());
+    assertTrue(log.toString().contains("; running the stage once more"), log.toString());
+    try (Stream<Path> left = Files.list(out.getParent())) {
+      assertEquals(List.of(out), left.toList());
+    }
   }
 
   @Test
