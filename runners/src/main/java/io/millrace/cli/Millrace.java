@@ -109,9 +109,25 @@ public final class Millrace {
       err.println("millrace: " + e.getMessage());
       return EXIT_USAGE;
     }
-    err.println("millrace: " + e);
+    err.println("millrace: " + describe(e));
     e.printStackTrace(err);
     return EXIT_FAILED;
+  }
+
+  /**
+   * An unforeseen failure in one line: what failed and, when that wraps something else (a job's
+   * "Pipeline execution failed" wraps the runner's failures, which wrap the user code's), the
+   * innermost cause, which is what one acts on.
+   */
+  static String describe(Throwable e) {
+    Throwable innermost = e;
+    while (innermost.getCause() != null && innermost.getCause() != innermost) {
+      innermost = innermost.getCause();
+    }
+    if (innermost == e || e.getMessage() == null) {
+      return innermost == e ? e.toString() : e + ", caused by " + innermost;
+    }
+    return e.getMessage() + ", caused by " + innermost;
   }
 
   /** The failed operation on a storage URI behind {@code e}, if that is what failed. */
