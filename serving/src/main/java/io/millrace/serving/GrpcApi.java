@@ -28,7 +28,6 @@ import io.millrace.train.ModelExport;
 import io.millrace.train.Task;
 import io.millrace.transform.tf.TransformGraph;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
 /**
@@ -42,13 +41,14 @@ import java.util.function.Supplier;
  */
 final class GrpcApi {
   private final ServedModels models;
-  private final Semaphore admitted;
-  private final Semaphore running;
+  private final Admission admission;
 
-  GrpcApi(ServedModels models, int maxConcurrent, int maxQueued) {
+  /**
+   * @param admission the server's capacity, shared with its REST API
+   */
+  GrpcApi(ServedModels models, Admission admission) {
     this.models = models;
-    this.running = new Semaphore(maxConcurrent, true);
-    this.admitted = new Semaphore(maxConcurrent + maxQueued);
+    this.admission = admission;
   }
 
   PredictionServiceGrpc.PredictionServiceImplBase predictionService() {
@@ -81,7 +81,8 @@ final class GrpcApi {
     try {
       answer = call.get();
     } catch (ApiException e) {
-      response.onError(grpcStatus(e.status()).withDescription(e.getMessage()).asRuntimeException());
+      response.onError(
+          io.grpc.Status.fromCode(e.code()).withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (RuntimeException e) {
       // A fault of the server or the model, not of the request: the request still gets an answer.
@@ -90,15 +91,6 @@ final class GrpcApi {
     }
     response.onNext(answer);
     response.onCompleted();
-  }
-
-  private static io.grpc.Status grpcStatus(int httpStatus) {
-    return switch (httpStatus) {
-      case 400 -> io.grpc.Status.INVALID_ARGUMENT;
-      case 404 -> io.grpc.Status.NOT_FOUND;
-      case 413, 503 -> io.grpc.Status.RESOURCE_EXHAUSTED;
-      default -> io.grpc.Status.UNKNOWN;
-    };
   }
 
   /**
@@ -116,7 +108,7 @@ final class GrpcApi {
       status = "OK";
       return response;
     } catch (ApiException e) {
-      status = ServingMetrics.status(e.status());
+      status = e.code().name();
       throw e;
     } finally {
       // Names a client made up are not metric labels: an unknown model counts under "".
@@ -147,11 +139,9 @@ final class GrpcApi {
         spec.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION_LABEL
             ? spec.getVersionLabel()
             : null;
-    if (!admitted.tryAcquire()) {
-      throw new ApiException(503, "the server is at capacity; retry later");
-    }
+    admission.admit();
     try {
-      running.acquireUninterruptibly();
+      admission.run();
       try (ServedVersion.Lease lease = models.acquire(name, version, label)) {
         answeredBy[0] = Integer.toString(lease.version().version());
         LoadedModel model = lease.model();
@@ -176,10 +166,10 @@ final class GrpcApi {
             .putOutputs(output, TensorColumns.floats(predictions, model.task() == Task.MULTICLASS))
             .build();
       } finally {
-        running.release();
+        admission.finish();
       }
     } finally {
-      admitted.release();
+      admission.leave();
     }
   }
 

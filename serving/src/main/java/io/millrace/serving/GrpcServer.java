@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * TensorFlow Serving's gRPC API ({@link GrpcApi}) on a port of its own, over the models a {@link
- * ModelServer} serves. It binds the host the HTTP server binds (127.0.0.1 unless told otherwise).
+ * ModelServer} serves, within that server's capacity. It binds the host the HTTP server binds
+ * (127.0.0.1 unless told otherwise).
  */
 public final class GrpcServer implements AutoCloseable {
   private final Server server;
@@ -18,7 +19,7 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   /**
-   * Serves gRPC on {@code port} (0: any free port) beside {@code http}, with its capacity.
+   * Serves gRPC on {@code port} (0: any free port) beside {@code http}, sharing its capacity.
    *
    * @throws IOException when the port cannot be bound
    */
@@ -27,7 +28,7 @@ public final class GrpcServer implements AutoCloseable {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("gRPC port " + port + " is not in 0..65535");
     }
-    GrpcApi api = new GrpcApi(http.models(), config.runningSlots(), config.queuedSlots());
+    GrpcApi api = new GrpcApi(http.models(), http.admission());
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), port))
             .maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes()))

@@ -34,8 +34,9 @@ public final class ModelServer implements AutoCloseable {
    * @param registry the registry's folder or URI
    * @param models the models to serve; empty: every model in the registry
    * @param port 0 for any free port
-   * @param maxConcurrent inference requests run at once
-   * @param maxQueued inference requests waiting for a slot before 503s are answered
+   * @param maxConcurrent inference requests run at once, over REST and gRPC together
+   * @param maxQueued inference requests waiting for a slot before more are refused (REST: 503,
+   *     gRPC: RESOURCE_EXHAUSTED)
    * @param pollInterval how often the registry is read for new versions and labels; zero: never
    *     (only {@link #poll} reads it)
    * @param batching how concurrent requests to one version are grouped into one TensorFlow call
@@ -267,7 +268,10 @@ public final class ModelServer implements AutoCloseable {
     server.addConnector(connector);
     RestApi api =
         new RestApi(
-            models, metrics, config.runningSlots(), config.queuedSlots(), config.maxRequestBytes());
+            models,
+            metrics,
+            new Admission(config.runningSlots(), config.queuedSlots()),
+            config.maxRequestBytes());
     // On stop, new requests are refused and in-flight ones get up to the stop timeout to finish.
     server.setHandler(new GracefulHandler(api));
     server.setStopTimeout(30_000);
@@ -348,6 +352,11 @@ public final class ModelServer implements AutoCloseable {
 
   RestApi api() {
     return api;
+  }
+
+  /** The capacity for inference requests, which the gRPC API shares. */
+  Admission admission() {
+    return api.admission();
   }
 
   Server jetty() {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -56,25 +55,22 @@ final class RestApi extends Handler.Abstract {
 
   private final ServedModels models;
   private final ServingMetrics metrics;
-  private final Semaphore admitted;
-  private final Semaphore running;
+  private final Admission admission;
   private final long maxRequestBytes;
   private volatile Runnable onAdmitted = () -> {};
 
+  Admission admission() {
+    return admission;
+  }
+
   /**
-   * @param maxConcurrent inference requests run at once
-   * @param maxQueued inference requests that wait for a slot; more are answered 503
+   * @param admission the server's capacity, shared with its gRPC API; requests beyond it are
+   *     answered 503
    */
-  RestApi(
-      ServedModels models,
-      ServingMetrics metrics,
-      int maxConcurrent,
-      int maxQueued,
-      long maxRequestBytes) {
+  RestApi(ServedModels models, ServingMetrics metrics, Admission admission, long maxRequestBytes) {
     this.models = models;
     this.metrics = metrics;
-    this.running = new Semaphore(maxConcurrent, true);
-    this.admitted = new Semaphore(maxConcurrent + maxQueued);
+    this.admission = admission;
     this.maxRequestBytes = maxRequestBytes;
   }
 
@@ -87,17 +83,21 @@ final class RestApi extends Handler.Abstract {
       return true;
     }
     int status;
+    io.grpc.Status.Code code;
     JsonNode body;
     Served served = new Served();
     try {
       body = route(request, served);
       status = 200;
+      code = io.grpc.Status.Code.OK;
     } catch (ApiException e) {
       status = e.status();
+      code = e.code();
       body = error(e.getMessage());
     } catch (RuntimeException e) {
       // A fault of the server or the model, not of the request: the request still gets an answer.
       status = 500;
+      code = io.grpc.Status.Code.INTERNAL;
       body = error(e.toString());
     }
     if (status == 503 && !response.getHeaders().contains(HttpHeader.RETRY_AFTER)) {
@@ -120,7 +120,7 @@ final class RestApi extends Handler.Abstract {
           served.label,
           served.api,
           "REST",
-          ServingMetrics.status(status),
+          code.name(),
           System.nanoTime() - started);
     }
     response.write(true, ByteBuffer.wrap(bytes), callback);
@@ -151,7 +151,7 @@ final class RestApi extends Handler.Abstract {
     if (path.equals("/health/ready")) {
       requireMethod(method, "GET", path);
       if (!models.ready()) {
-        throw new ApiException(503, "not every served model has an available version yet");
+        throw ApiException.unavailable("not every served model has an available version yet");
       }
       return JSON.createObjectNode().put("status", "ready");
     }
@@ -192,22 +192,20 @@ final class RestApi extends Handler.Abstract {
     served.api = verb.substring(1);
     Integer versionNumber = versionText == null ? null : version(versionText);
     // Admitted before its body is read: the bodies held in memory are bounded by the capacity.
-    if (!admitted.tryAcquire()) {
-      throw new ApiException(503, "the server is at capacity; retry later");
-    }
+    admission.admit();
     try {
       onAdmitted.run();
       JsonNode body = body(request);
-      running.acquireUninterruptibly();
+      admission.run();
       try (ServedVersion.Lease lease = models.acquire(name, versionNumber, label)) {
         served.version = Integer.toString(lease.version().version());
         served.label = label == null ? "" : label;
         return infer(lease, verb.substring(1), body);
       } finally {
-        running.release();
+        admission.finish();
       }
     } finally {
-      admitted.release();
+      admission.leave();
     }
   }
 
@@ -218,7 +216,7 @@ final class RestApi extends Handler.Abstract {
 
   private static void requireMethod(String method, String expected, String path) {
     if (!method.equals(expected)) {
-      throw new ApiException(405, path + " takes " + expected + ", not " + method);
+      throw ApiException.methodNotAllowed(path + " takes " + expected + ", not " + method);
     }
   }
 
@@ -242,7 +240,7 @@ final class RestApi extends Handler.Abstract {
       throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
     }
     if (bytes.length > maxRequestBytes) {
-      throw new ApiException(413, "the request body is larger than " + maxRequestBytes + " bytes");
+      throw ApiException.tooLarge("the request body is larger than " + maxRequestBytes + " bytes");
     }
     JsonNode body;
     try {

@@ -80,7 +80,9 @@ public final class ServeMain implements Callable<Integer> {
   @Option(
       names = "--max-concurrent",
       paramLabel = "N",
-      description = "Inference requests run at once (default: the number of cores).")
+      description =
+          "Inference requests run at once, over REST and gRPC together (default: the number of"
+              + " cores).")
   int maxConcurrent = Runtime.getRuntime().availableProcessors();
 
   @Option(
@@ -88,7 +90,7 @@ public final class ServeMain implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Inference requests waiting for a slot; more are answered 503 with Retry-After"
-              + " (default: ${DEFAULT-VALUE}).")
+              + " (gRPC: RESOURCE_EXHAUSTED) (default: ${DEFAULT-VALUE}).")
   int maxQueued = ModelServer.Config.DEFAULT_MAX_QUEUED;
 
   @Option(

@@ -80,7 +80,8 @@ final class ServingMetrics {
    *     RPC's name ({@code Predict}; TF Serving counts no {@code GetModelMetadata} or {@code
    *     GetModelStatus} call)
    * @param entrypoint {@code REST} or {@code GRPC}
-   * @param status the canonical code's name ({@link #status})
+   * @param status the name of the canonical code the request was answered with ({@code OK}, an
+   *     {@link ApiException}'s, or {@code INTERNAL})
    */
   void request(
       String model,
@@ -110,17 +111,6 @@ final class ServingMetrics {
     requestLatencies
         .computeIfAbsent(where, k -> new Histogram(LATENCY_BOUNDS))
         .observe(latencyNanos / 1000);
-  }
-
-  /** The canonical gRPC code name TF Serving reports for an HTTP status. */
-  static String status(int httpStatus) {
-    return switch (httpStatus) {
-      case 200 -> "OK";
-      case 400, 405, 413 -> "INVALID_ARGUMENT";
-      case 404 -> "NOT_FOUND";
-      case 503 -> "UNAVAILABLE";
-      default -> "INTERNAL";
-    };
   }
 
   void batch(String model, int version, int rows) {

@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.millrace.model.TaxiModels;
+import io.millrace.serving.proto.tensorflow.serving.Model.ModelSpec;
+import io.millrace.serving.proto.tensorflow.serving.Predict.PredictRequest;
+import io.millrace.serving.proto.tensorflow.serving.PredictionServiceGrpc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +22,7 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.util.component.Graceful;
@@ -109,6 +117,57 @@ class CapacityAndShutdownTest {
       }
       HttpResponse<String> served = predict(server.port());
       assertEquals(200, served.statusCode(), served.body());
+    }
+  }
+
+  /**
+   * One capacity for both APIs: a REST request in flight fills a server of one slot for gRPC too,
+   * and each API's refusal is counted with the code it answered (gRPC's RESOURCE_EXHAUSTED used to
+   * be counted as UNAVAILABLE, and gRPC had a capacity of its own beside REST's).
+   */
+  @Test
+  void restAndGrpcShareOneCapacityAndARefusalIsCountedAsItWasAnswered() throws Exception {
+    ModelServer.Config config = ModelServer.Config.of(registry.toString(), 0).withCapacity(1, 0);
+    try (ModelServer server = ModelServer.start(config);
+        GrpcServer grpc = GrpcServer.start(server, config, 0)) {
+      server.awaitLoaded();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", grpc.port()).usePlaintext().build();
+      try {
+        PredictionServiceGrpc.PredictionServiceBlockingStub prediction =
+            PredictionServiceGrpc.newBlockingStub(channel);
+        PredictRequest noInputs =
+            PredictRequest.newBuilder()
+                .setModelSpec(ModelSpec.newBuilder().setName("taxi"))
+                .build();
+        CountDownLatch admitted = new CountDownLatch(1);
+        server.api().onAdmitted(admitted::countDown);
+        try (HeldRequest held = new HeldRequest(server.port(), "/v1/models/taxi:predict", body)) {
+          admitted.await();
+          StatusRuntimeException full =
+              assertThrows(StatusRuntimeException.class, () -> prediction.predict(noInputs));
+          assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+          assertTrue(full.getStatus().getDescription().contains("capacity"), full.toString());
+          assertEquals(503, predict(server.port()).statusCode());
+          assertEquals(200, held.finish());
+        }
+        // The slot is free again: the request is read, and refused for what it lacks.
+        StatusRuntimeException empty =
+            assertThrows(StatusRuntimeException.class, () -> prediction.predict(noInputs));
+        assertEquals(Status.Code.INVALID_ARGUMENT, empty.getStatus().getCode(), empty.toString());
+      } finally {
+        channel.shutdownNow();
+      }
+      String metrics = TaxiRequests.get(server.port(), RestApi.METRICS_PATH).body();
+      for (String series :
+          List.of(
+              "{model_name=\"taxi\",version=\"\",label=\"\",API=\"Predict\","
+                  + "entrypoint=\"GRPC\",status=\"RESOURCE_EXHAUSTED\"} 1",
+              "{model_name=\"taxi\",version=\"\",label=\"\",API=\"predict\","
+                  + "entrypoint=\"REST\",status=\"RESOURCE_EXHAUSTED\"} 1")) {
+        assertTrue(
+            metrics.contains(ServingMetrics.REQUEST_COUNT + series), series + "\n" + metrics);
+      }
     }
   }
 
