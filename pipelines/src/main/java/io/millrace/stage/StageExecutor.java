@@ -13,8 +13,6 @@ import io.millrace.metadata.Context;
 import io.millrace.metadata.Execution;
 import io.millrace.metadata.MetadataStore;
 import io.millrace.metadata.Run;
-import io.millrace.transforms.runner.DirectRunnerStalledException;
-import io.millrace.transforms.runner.StallGuardedDirectRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -152,32 +150,19 @@ public final class StageExecutor {
         stage, () -> stage.run(new StageContext(output, overwrite, options, log)));
   }
 
-  private interface Attempt<R> {
-    R run() throws IOException;
-  }
-
-  /**
-   * Runs an attempt of the stage, and one more if Beam's DirectRunner stalled on a job of the first
-   * (see {@link StallGuardedDirectRunner}): the stalled job was cancelled and its artifact left
-   * uncommitted in its staging, so the second attempt, in new staging, starts clean.
-   */
-  private <R> R onceMoreIfStalled(Stage<?> stage, Attempt<R> attempt) throws IOException {
-    try {
-      return attempt.run();
-    } catch (IOException | RuntimeException e) {
-      DirectRunnerStalledException stalled = DirectRunnerStalledException.in(e);
-      if (stalled == null) {
-        throw e;
-      }
-      String notice = stalled.getMessage() + "; running the stage once more";
-      if (recording != null) {
-        progress("%-11s %s", stage.name(), notice);
-      } else {
-        log.println(stage.name() + ": " + notice);
-        log.flush();
-      }
-    }
-    return attempt.run();
+  /** {@link StalledJobs#onceMoreIfStalled}, telling the run's progress or the log. */
+  private <R> R onceMoreIfStalled(Stage<?> stage, StalledJobs.Attempt<R> attempt)
+      throws IOException {
+    return StalledJobs.onceMoreIfStalled(
+        notice -> {
+          if (recording != null) {
+            progress("%-11s %s", stage.name(), notice);
+          } else {
+            log.println(stage.name() + ": " + notice);
+            log.flush();
+          }
+        },
+        attempt);
   }
 
   /**

@@ -295,7 +295,7 @@ class StageExecutorTest {
     assertEquals(344, ingested.result().records());
     assertTrue(
         progress.toString().contains("Beam's DirectRunner stalled on job ")
-            && progress.toString().contains("; running the stage once more"),
+            && progress.toString().contains("; running it once more"),
         progress.toString());
     Path stageDir = ingested.result().examples().path();
     try (Stream<Path> left = Files.list(stageDir.getParent())) {
@@ -345,7 +345,7 @@ class StageExecutorTest {
     IngestStage.Result ingested = standalone.run(penguins(data), out, false);
 
     assertEquals(344, ingested.records());
-    assertTrue(log.toString().contains("; running the stage once more"), log.toString());
+    assertTrue(log.toString().contains("; running it once more"), log.toString());
     try (Stream<Path> left = Files.list(out.getParent())) {
       assertEquals(List.of(out), left.toList());
     }

@@ -97,11 +97,11 @@ public final class Millrace {
     }
     DirectRunnerStalledException stalled = DirectRunnerStalledException.in(e);
     if (stalled != null) {
-      // The stage ran twice and Beam stalled both times; nothing of it was committed.
+      // The work ran twice (StalledJobs) and Beam stalled both times; nothing of it was committed.
       err.println(
           "millrace: "
               + stalled.getMessage()
-              + ", twice; nothing of the stage was committed. Run the command again (a pipeline"
+              + ", twice; nothing of that stage was committed. Run the command again (a pipeline"
               + " reuses the stages that finished), or run it on --runner=FlinkRunner");
       return EXIT_FAILED;
     }

@@ -4,6 +4,7 @@ import io.millrace.ingest.BadInputPolicy;
 import io.millrace.ingest.FormatOptions;
 import io.millrace.stage.OutputGuard;
 import io.millrace.stage.PredictJob;
+import io.millrace.stage.StalledJobs;
 import io.millrace.transforms.io.InputPattern;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -105,16 +106,20 @@ final class PredictCommand implements Callable<Integer> {
       inputs.add(model.registry.registry);
     }
     OutputGuard.check(output, inputs);
+    PrintWriter err = spec.commandLine().getErr();
     PredictJob.Summary summary =
-        PredictJob.run(
-            input,
-            FormatOptions.defaults().withMissingValues(new LinkedHashSet<>(missingValues)),
-            allowMissingFeatures,
-            new BadInputPolicy(maxBadFraction, acceptPartialFiles),
-            modelDir,
-            output,
-            overwrite,
-            runner.create("millrace-predict"));
+        StalledJobs.onceMoreIfStalled(
+            notice -> err.println("predict: " + notice),
+            () ->
+                PredictJob.run(
+                    input,
+                    FormatOptions.defaults().withMissingValues(new LinkedHashSet<>(missingValues)),
+                    allowMissingFeatures,
+                    new BadInputPolicy(maxBadFraction, acceptPartialFiles),
+                    modelDir,
+                    output,
+                    overwrite,
+                    runner.create("millrace-predict")));
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "%,d records: %,d predicted, %,d dead letters%s, in %.1f s with %s%n",
