@@ -4,6 +4,7 @@ import io.millrace.artifact.nio.AwsEnvironment;
 import io.millrace.artifact.nio.UriChannels;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,10 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.FileSystem;
+import org.apache.beam.sdk.io.FileSystemRegistrar;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.common.ClientBuilderFactory;
 import org.apache.beam.sdk.io.aws2.options.S3ClientBuilderFactory;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
+import org.apache.beam.sdk.io.aws2.s3.SSECustomerKey;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions;
@@ -51,12 +56,19 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -107,6 +119,33 @@ public final class Storage {
     s3Direct = new S3Direct(configured.as(S3Options.class));
     registered = true;
     return configured;
+  }
+
+  /**
+   * Beam registered file systems with a job's options ({@link BeamRegistration}): in a worker,
+   * where nothing else registers options, S3 requests then go straight to S3 with the job's
+   * settings as Beam's file system would send them, through a client per distinct configuration.
+   */
+  static void registeredByBeam(PipelineOptions options) {
+    s3Direct = new S3Direct(options.as(S3Options.class));
+  }
+
+  /** The S3 options that direct requests go with; null when none were registered. */
+  static S3Options directS3Options() {
+    S3Direct s3 = s3Direct;
+    return s3 == null ? null : s3.options;
+  }
+
+  /**
+   * Told by Beam of every registration of its file systems, which a worker does for each job it
+   * runs: a registrar of no file system of its own (so it clashes with none).
+   */
+  public static final class BeamRegistration implements FileSystemRegistrar {
+    @Override
+    public Iterable<FileSystem<?>> fromOptions(PipelineOptions options) {
+      registeredByBeam(options);
+      return List.of();
+    }
   }
 
   /**
@@ -251,6 +290,26 @@ public final class Storage {
     return match(prefix + "**");
   }
 
+  /**
+   * The object at {@code uri}, if there is one: on S3 with options registered, {@link #stat}'s one
+   * listing (Beam's match asks for the object's head on a thread of its S3 file system's pool).
+   */
+  public static Optional<MatchResult.Metadata> object(String uri) throws StorageException {
+    if (!asksDirectly(uri)) {
+      return match(uri).stream().findFirst();
+    }
+    return stat(uri)
+        .filter(Entry::isFile)
+        .map(
+            entry ->
+                MatchResult.Metadata.builder()
+                    .setResourceId(resource(uri))
+                    .setSizeBytes(entry.sizeBytes())
+                    .setLastModifiedMillis(entry.lastModifiedMillis())
+                    .setIsReadSeekEfficient(true)
+                    .build());
+  }
+
   /** What lies at a key: an object, a prefix other objects lie under, or nothing. */
   public record Entry(boolean isFile, long sizeBytes, long lastModifiedMillis) {}
 
@@ -305,6 +364,7 @@ public final class Storage {
   /** S3 requests with a client of the registered options, built when first needed. */
   private static final class S3Direct {
     static final String SCHEME = "s3://";
+    private static final int MAX_DELETE_OBJECTS = 1_000;
     private final S3Options options;
     private volatile S3Client client;
 
@@ -392,6 +452,90 @@ public final class Storage {
           });
     }
 
+    /**
+     * Copies an object in one request, with the options' storage class and encryption as Beam's S3
+     * file system copies (its copy asks for the source's head first).
+     *
+     * @return false when the object is too large for one copy request (5 GB), copying nothing
+     */
+    boolean copy(String fromUri, String toUri) {
+      Key from = Key.of(fromUri);
+      Key to = Key.of(toUri);
+      SSECustomerKey customerKey = options.getSSECustomerKey();
+      CopyObjectRequest.Builder request =
+          CopyObjectRequest.builder()
+              .sourceBucket(from.bucket())
+              .sourceKey(from.key())
+              .destinationBucket(to.bucket())
+              .destinationKey(to.key())
+              .storageClass(options.getS3StorageClass())
+              .serverSideEncryption(options.getSSEAlgorithm())
+              .ssekmsKeyId(options.getSSEKMSKeyId());
+      if (customerKey != null && customerKey.getKey() != null) {
+        request
+            .sseCustomerKey(customerKey.getKey())
+            .sseCustomerAlgorithm(customerKey.getAlgorithm())
+            .sseCustomerKeyMD5(customerKey.getMD5())
+            .copySourceSSECustomerKey(customerKey.getKey())
+            .copySourceSSECustomerAlgorithm(customerKey.getAlgorithm())
+            .copySourceSSECustomerKeyMD5(customerKey.getMD5());
+      }
+      try {
+        client().copyObject(request.build());
+        return true;
+      } catch (S3Exception e) {
+        if (e.statusCode() == 400 && "InvalidRequest".equals(errorCode(e))) {
+          return false; // larger than one copy request takes: Beam copies it in parts
+        }
+        throw e;
+      }
+    }
+
+    /** Deletes objects, up to 1,000 per request and bucket; a missing one is no error. */
+    void delete(List<String> uris) {
+      Map<String, List<ObjectIdentifier>> byBucket = new LinkedHashMap<>();
+      for (String uri : uris) {
+        Key key = Key.of(uri);
+        byBucket
+            .computeIfAbsent(key.bucket(), b -> new ArrayList<>())
+            .add(ObjectIdentifier.builder().key(key.key()).build());
+      }
+      for (Map.Entry<String, List<ObjectIdentifier>> bucket : byBucket.entrySet()) {
+        List<ObjectIdentifier> keys = bucket.getValue();
+        for (int from = 0; from < keys.size(); from += MAX_DELETE_OBJECTS) {
+          List<ObjectIdentifier> batch =
+              keys.subList(from, Math.min(keys.size(), from + MAX_DELETE_OBJECTS));
+          DeleteObjectsResponse response =
+              client()
+                  .deleteObjects(
+                      DeleteObjectsRequest.builder()
+                          .bucket(bucket.getKey())
+                          .delete(Delete.builder().objects(batch).quiet(true).build())
+                          .build());
+          if (response.hasErrors() && !response.errors().isEmpty()) {
+            S3Error first = response.errors().get(0);
+            throw new UncheckedIOException(
+                new IOException(
+                    response.errors().size()
+                        + " of "
+                        + batch.size()
+                        + " objects were not deleted, the first s3://"
+                        + bucket.getKey()
+                        + "/"
+                        + first.key()
+                        + ": "
+                        + first.code()
+                        + " "
+                        + first.message()));
+          }
+        }
+      }
+    }
+
+    private static String errorCode(S3Exception e) {
+      return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    }
+
     private ResponseInputStream<GetObjectResponse> get(Key location, long from) {
       GetObjectRequest.Builder request =
           GetObjectRequest.builder().bucket(location.bucket()).key(location.key());
@@ -475,19 +619,32 @@ public final class Storage {
                 FileSystems.matchNewResource(uri, false), "application/octet-stream"));
   }
 
+  /**
+   * Copies a file. On S3 with options registered, in one request on the calling thread: Beam's S3
+   * file system copies and deletes on a pool of threads of its own, one pool per registration
+   * (every job registers again), whose threads never end: a TaskManager gained about 150 threads
+   * per taxi pipeline, each holding its job's class loader.
+   */
   public static void copy(String from, String to) throws StorageException {
     run(
         "copy",
         from + " to " + to,
         from,
         () -> {
-          FileSystems.copy(List.of(resource(from)), List.of(resource(to)));
+          if (!asksDirectly(from) || !asksDirectly(to) || !direct(from).copy(from, to)) {
+            FileSystems.copy(List.of(resource(from)), List.of(resource(to)));
+          }
           return null;
         });
   }
 
   /** Moves a file; on an object store, a copy then a delete, so not atomic. */
   public static void rename(String from, String to) throws StorageException {
+    if (asksDirectly(from) && asksDirectly(to)) {
+      copy(from, to);
+      delete(List.of(from));
+      return;
+    }
     run(
         "rename",
         from + " to " + to,
@@ -506,6 +663,10 @@ public final class Storage {
         named,
         uris.isEmpty() ? "" : uris.get(0),
         () -> {
+          if (!uris.isEmpty() && uris.stream().allMatch(Storage::asksDirectly)) {
+            direct(uris.get(0)).delete(uris);
+            return null;
+          }
           List<ResourceId> resources = new ArrayList<>();
           for (String uri : uris) {
             resources.add(resource(uri));

@@ -302,7 +302,7 @@ public abstract class StorageFileSystemProvider extends UriFileSystemProvider {
     if (path.names().isEmpty()) {
       return Optional.empty();
     }
-    return Storage.match(path.spec(false)).stream().findFirst();
+    return Storage.object(path.spec(false));
   }
 
   /** Every object under the path's prefix, at any depth. */

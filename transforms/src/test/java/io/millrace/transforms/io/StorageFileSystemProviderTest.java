@@ -1,5 +1,6 @@
 package io.millrace.transforms.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.options.S3ClientBuilderFactory;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -233,6 +235,58 @@ class StorageFileSystemProviderTest {
     try (Stream<Path> walk = Files.walk(root)) {
       assertEquals(1_003, walk.filter(Files::isRegularFile).count());
     }
+  }
+
+  /**
+   * A move is one copy and one delete, on the calling thread. Beam's S3 file system asked for the
+   * source's head first, and copied and deleted on a thread pool of its own per registration whose
+   * threads never end; a worker registers each job's options, so a TaskManager gained about 150
+   * threads per taxi pipeline (each holding its job's class loader).
+   */
+  @Test
+  void aMoveIsACopyAndADeleteAndAWorkersRegistrationPerJobStartsNoThreads(S3Server s3)
+      throws Exception {
+    s3.createBucket("moves");
+    s3.register();
+    Path a = StoragePaths.of("s3://moves/.temp-shards/a.avro");
+    Path b = StoragePaths.of("s3://moves/part-00000-of-00001.avro");
+    Files.write(a, new byte[] {1, 2, 3});
+
+    S3Server.Counting counting = s3.countRequests();
+    Files.move(a, b, StandardCopyOption.REPLACE_EXISTING);
+    Map<String, Integer> requests = counting.stop();
+    assertEquals(1, requests.get("PUT"), requests.toString()); // the copy
+    assertEquals(1, requests.get("POST"), requests.toString()); // the delete
+    assertFalse(requests.containsKey("HEAD"), requests.toString());
+    assertFalse(Files.exists(a));
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(b));
+
+    long poolThreads = poolThreads();
+    for (int job = 0; job < 20; job++) {
+      // What a worker does for every job: Beam registers its file systems with the job's options.
+      PipelineOptions options = s3.options();
+      options.setOptionsId(1_000_000L + job);
+      FileSystems.setDefaultPipelineOptions(options);
+      Files.move(b, a, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(a, b, StandardCopyOption.REPLACE_EXISTING);
+      Files.delete(a);
+    }
+    assertEquals(poolThreads, poolThreads(), "threads of pools left behind");
+    // A worker registers no options but through Beam: Beam's registration reaches Storage.
+    PipelineOptions worker = s3.options();
+    worker.setOptionsId(2_000_000L);
+    FileSystems.setDefaultPipelineOptions(worker);
+    assertEquals(
+        worker.getOptionsId(), ((PipelineOptions) Storage.directS3Options()).getOptionsId());
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(b));
+    s3.register();
+  }
+
+  /** Threads of pools made by {@code Executors}' default thread factory, as Beam's S3 pool's. */
+  private static long poolThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("pool-"))
+        .count();
   }
 
   /**
