@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -258,6 +259,13 @@ class IsolatedFlinkClusterIT {
         ran.addAll(cluster.taskManagersThatRan(job.jid()));
       }
       assertEquals(2, ran.size(), "TaskManagers that ran the taxi pipeline's tasks: " + ran);
+      // A TaskManager registers Beam's file systems anew for each job; S3 operations that ran on
+      // the S3 file system's own thread pool left a pool per job behind (about 150 threads per
+      // TaskManager per taxi pipeline, each holding its job's class loader).
+      for (long pid : cluster.taskManagerPids()) {
+        long pooled = poolThreads(pid);
+        assertTrue(pooled <= 8, "TaskManager " + pid + " holds " + pooled + " pool threads");
+      }
     } finally {
       ArtifactDirectory.deleteRecursively(postgresDirectory);
     }
@@ -291,6 +299,25 @@ class IsolatedFlinkClusterIT {
             .path("blessed")
             .asBoolean(),
         "the candidate on the cluster is blessed, as on the DirectRunner");
+  }
+
+  /**
+   * The threads of a process that {@code Executors}' default factory named ({@code pool-N-...}).
+   */
+  private static long poolThreads(long pid) throws IOException {
+    long pooled = 0;
+    try (var threads = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path thread : threads.toList()) {
+        try {
+          if (Files.readString(thread.resolve("comm")).startsWith("pool-")) {
+            pooled++;
+          }
+        } catch (NoSuchFileException ended) {
+          // the thread ended while listed
+        }
+      }
+    }
+    return pooled;
   }
 
   private static void copyTree(Path from, Path to) throws IOException {
