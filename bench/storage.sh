@@ -207,6 +207,16 @@ if [[ "${CLUSTER:-1}" == 1 ]]; then
         NF == 2 && $1 != "" && $2 != "" { n++; sum += s($2) - s($1) }
         END { if (n) printf "%d jobs, %.1f s each", n, sum / n; else printf "no job" }')
     printf '  %-34s submit: %s\n' "$key" "${SUBMIT[$key]}" >&2
+    # Threads each TaskManager holds after the run (pool-*: Executors' default factory, as Beam's
+    # S3 file system's pool per job was, ~150 per TaskManager per pipeline until S3 copies and
+    # deletes went straight to S3): a count that grows run after run is a leak.
+    local pid
+    printf '  %-34s TaskManager threads (pool-*):' "$key" >&2
+    for pid in $(cat "$CLUSTER_DIR"/taskmanager-*.pid 2>/dev/null); do
+      printf ' %s (%s)' "$(ls "/proc/$pid/task" | wc -l)" \
+        "$(cat /proc/"$pid"/task/*/comm 2>/dev/null | grep -c '^pool-')" >&2
+    done
+    printf '\n' >&2
   }
   # As on separate hosts: inputs, root and registry on the S3 server, which every process reaches.
   # Its metadata store a fresh local file, as a remote root's default store under ~/.millrace would
