@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -176,17 +175,7 @@ public final class IngestJob {
         .apply("Counts", ShardCounts.writeTo(staging.resolve(COUNTS_DIR)));
 
     long started = System.nanoTime();
-    PipelineResult.State state;
-    try {
-      state = pipeline.run().waitUntilFinish();
-    } catch (RuntimeException e) {
-      artifact.abandon();
-      throw e;
-    }
-    if (state != PipelineResult.State.DONE) {
-      artifact.abandon();
-      throw new IOException("the ingestion pipeline ended in state " + state);
-    }
+    JobRuns.run(pipeline, "ingestion", artifact::abandon);
     double seconds = (System.nanoTime() - started) / 1e9;
 
     Map<String, CommitShards.Written> committed =

@@ -39,7 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -241,14 +240,8 @@ public final class StatisticsJob {
     Pipeline pipeline = Storage.newPipeline(options);
     Planned planned = plan(config, pipeline, "", log);
     long started = System.nanoTime();
-    PipelineResult.State state;
-    try {
-      state = pipeline.run().waitUntilFinish();
-    } catch (RuntimeException e) {
-      planned.abandon();
-      throw e;
-    }
-    return planned.finish(state, (System.nanoTime() - started) / 1e9, options, log);
+    JobRuns.run(pipeline, "statistics", planned::abandon);
+    return planned.finish((System.nanoTime() - started) / 1e9, options, log);
   }
 
   /**
@@ -345,17 +338,12 @@ public final class StatisticsJob {
     }
 
     /**
-     * Commits the artifact of a pipeline that ended in {@code state} (abandoned unless DONE).
+     * Commits the artifact of a pipeline that succeeded.
      *
      * @param seconds how long the pipeline ran
      */
-    public Result finish(
-        PipelineResult.State state, double seconds, PipelineOptions options, PrintWriter log)
+    public Result finish(double seconds, PipelineOptions options, PrintWriter log)
         throws IOException {
-      if (state != PipelineResult.State.DONE) {
-        artifact.abandon();
-        throw new IOException("the statistics pipeline ended in state " + state);
-      }
       return commit(config, source, artifact, validator, seconds, options, log);
     }
   }

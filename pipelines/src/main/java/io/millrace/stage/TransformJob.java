@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -120,7 +119,7 @@ public final class TransformJob {
         analyzeSplit, analyzed, transformOutput);
     log.flush();
     if (statistics != null) {
-      statistics.finish(PipelineResult.State.DONE, analyzed, options, log);
+      statistics.finish(analyzed, options, log);
     }
 
     // 2. Materialize: every split read, transformed and written in one step per range.
@@ -188,7 +187,7 @@ public final class TransformJob {
     manifest.writeTo(staging);
     artifact.commit();
     if (transformedStatistics != null) {
-      transformedStatistics.finish(PipelineResult.State.DONE, seconds, options, log);
+      transformedStatistics.finish(seconds, options, log);
     }
     return new Result(fitted, manifest);
   }
@@ -211,27 +210,11 @@ public final class TransformJob {
     return new ExampleFiles(new ExamplesAvroFormatReader(schema), schema, null, splits, groups);
   }
 
-  private static void finish(Pipeline pipeline, String what) throws IOException {
-    finish(pipeline, what, null);
-  }
-
-  /** Runs {@code pipeline}; the statistics planned in it are abandoned unless it succeeds. */
+  /**
+   * Runs {@code pipeline}; the statistics planned in it, if any, are abandoned unless it succeeds.
+   */
   private static void finish(Pipeline pipeline, String what, StatisticsJob.Planned statistics)
       throws IOException {
-    PipelineResult.State state;
-    try {
-      state = pipeline.run().waitUntilFinish();
-    } catch (RuntimeException e) {
-      if (statistics != null) {
-        statistics.abandon();
-      }
-      throw e;
-    }
-    if (state != PipelineResult.State.DONE) {
-      if (statistics != null) {
-        statistics.abandon();
-      }
-      throw new IOException("the " + what + " pipeline ended in state " + state);
-    }
+    JobRuns.run(pipeline, what, statistics == null ? () -> {} : statistics::abandon);
   }
 }
