@@ -1,5 +1,6 @@
 package io.millrace.cli;
 
+import com.google.common.base.Throwables;
 import io.millrace.artifact.ArtifactIntegrityException;
 import io.millrace.artifact.StoragePaths;
 import io.millrace.ingest.InputException;
@@ -120,14 +121,11 @@ public final class Millrace {
    * innermost cause, which is what one acts on.
    */
   static String describe(Throwable e) {
-    Throwable innermost = e;
-    while (innermost.getCause() != null && innermost.getCause() != innermost) {
-      innermost = innermost.getCause();
+    Throwable innermost = Throwables.getRootCause(e);
+    if (innermost == e) {
+      return e.toString();
     }
-    if (innermost == e || e.getMessage() == null) {
-      return innermost == e ? e.toString() : e + ", caused by " + innermost;
-    }
-    return e.getMessage() + ", caused by " + innermost;
+    return (e.getMessage() != null ? e.getMessage() : e.toString()) + ", caused by " + innermost;
   }
 
   /** The failed operation on a storage URI behind {@code e}, if that is what failed. */

@@ -1,5 +1,6 @@
 package io.millrace.transforms.runner;
 
+import com.google.common.base.Throwables;
 import java.time.Duration;
 
 /**
@@ -23,11 +24,10 @@ public final class DirectRunnerStalledException extends RuntimeException {
 
   /** The stall behind {@code failure}, if a stall is what it is. */
   public static DirectRunnerStalledException in(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof DirectRunnerStalledException stalled) {
-        return stalled;
-      }
-    }
-    return null;
+    return Throwables.getCausalChain(failure).stream()
+        .filter(DirectRunnerStalledException.class::isInstance)
+        .map(DirectRunnerStalledException.class::cast)
+        .findFirst()
+        .orElse(null);
   }
 }
