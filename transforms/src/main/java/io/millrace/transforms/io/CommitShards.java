@@ -6,10 +6,14 @@ import io.millrace.artifact.StoragePaths;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.DefaultCoder;
@@ -122,14 +126,16 @@ public final class CommitShards
           }
         }
         mine.sort(Comparator.comparing(ShardWriter.Shard::tempFile));
-        // Before renaming any, so that a worker that cannot see them all leaves every shard as is.
+        Path dir = StoragePaths.of(directory);
+        // Before renaming any, so that a worker that cannot see them all leaves every shard as is;
+        // one listing of the temporary folder (on an object store a request), not a look per shard.
+        Set<String> present = mine.isEmpty() ? Set.of() : names(dir.resolve(ShardWriter.TEMP_DIR));
         for (ShardWriter.Shard shard : mine) {
           Path temp = StoragePaths.of(shard.tempFile());
-          if (!Files.exists(temp)) {
+          if (!present.contains(temp.getFileName().toString())) {
             throw ResultFiles.notSeenByThisWorker("shard", temp);
           }
         }
-        Path dir = StoragePaths.of(directory);
         Files.createDirectories(dir);
         long records = 0;
         List<ShardFile> files = new ArrayList<>();
@@ -142,6 +148,15 @@ public final class CommitShards
         }
         ArtifactDirectory.deleteRecursively(dir.resolve(ShardWriter.TEMP_DIR));
         out.output(new Written(directory, mine.size(), records, files));
+      }
+    }
+
+    /** The names of the files in a folder; none when there is no such folder. */
+    private static Set<String> names(Path folder) throws IOException {
+      try (Stream<Path> files = Files.list(folder)) {
+        return files.map(f -> f.getFileName().toString()).collect(Collectors.toSet());
+      } catch (NoSuchFileException e) {
+        return Set.of();
       }
     }
   }
